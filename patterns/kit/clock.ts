@@ -1,0 +1,175 @@
+/**
+ * Time, injected. Pattern code never calls `Date.now()` or `setTimeout`
+ * directly: it asks its Clock. Live runs get the real clock; exercise checks
+ * and tests get a VirtualClock, so a 30-second reset timeout is checked in
+ * microseconds and always gives the same answer.
+ */
+import type { Disposable } from './events.ts';
+
+export interface Clock {
+  /** Milliseconds; only differences between two readings mean anything. */
+  now(): number;
+  /** Calls `callback` once after `ms`; dispose the result to cancel. */
+  setTimeout(callback: () => void, ms: number): Disposable;
+  /** Calls `callback` every `ms`; dispose the result to stop. */
+  setInterval(callback: () => void, ms: number): Disposable;
+  /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+const abortReason = (signal: AbortSignal): unknown =>
+  signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
+
+/** `sleep` written once in terms of `setTimeout`, for both clocks. */
+const sleepOn = (clock: Clock, ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortReason(signal));
+      return;
+    }
+    const onAbort = () => {
+      timer.dispose();
+      reject(abortReason(signal!));
+    };
+    const timer = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+/** The machine's clock: monotonic, in epoch milliseconds. */
+export class RealClock implements Clock {
+  now(): number {
+    return performance.timeOrigin + performance.now();
+  }
+
+  setTimeout(callback: () => void, ms: number): Disposable {
+    const handle = setTimeout(callback, Math.max(0, ms));
+    return { dispose: () => clearTimeout(handle) };
+  }
+
+  setInterval(callback: () => void, ms: number): Disposable {
+    const handle = setInterval(callback, Math.max(1, ms));
+    return { dispose: () => clearInterval(handle) };
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return sleepOn(this, ms, signal);
+  }
+}
+
+interface VirtualTimer {
+  at: number;
+  seq: number;
+  callback: () => void;
+  every?: number;
+}
+
+/** Lets pending promise callbacks run, as real time passing would. */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * A clock that moves only when told to. Timers fire in order of due time (ties
+ * in the order they were set), and after each one pending promise callbacks
+ * run, so async code behaves as it would in real time.
+ */
+export class VirtualClock implements Clock {
+  private current: number;
+  private timers: VirtualTimer[] = [];
+  private seq = 0;
+
+  constructor(options: { start?: number } = {}) {
+    this.current = options.start ?? 0;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  /** Timers waiting to fire. */
+  get pending(): number {
+    return this.timers.length;
+  }
+
+  setTimeout(callback: () => void, ms: number): Disposable {
+    return this.schedule({ at: this.current + Math.max(0, ms), seq: this.seq++, callback });
+  }
+
+  setInterval(callback: () => void, ms: number): Disposable {
+    const every = Math.max(1, ms);
+    return this.schedule({ at: this.current + every, seq: this.seq++, callback, every });
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return sleepOn(this, ms, signal);
+  }
+
+  /** Moves time forward by `ms`, firing every timer due on the way. */
+  async advance(ms: number): Promise<void> {
+    if (!(ms >= 0)) throw new RangeError(`advance takes a duration >= 0, got ${ms}`);
+    const target = this.current + ms;
+    await settle();
+    for (;;) {
+      const next = this.timers[0];
+      if (!next || next.at > target) break;
+      this.fire(next);
+      await settle();
+    }
+    this.current = target;
+    await settle();
+  }
+
+  /**
+   * Fires timers until none is left, or until `limitMs` of virtual time has
+   * passed (an interval would otherwise run forever). Returns the time advanced.
+   */
+  async runUntilIdle(limitMs = 3_600_000): Promise<number> {
+    const start = this.current;
+    const deadline = start + limitMs;
+    await settle();
+    for (;;) {
+      const next = this.timers[0];
+      if (!next || next.at > deadline) break;
+      this.fire(next);
+      await settle();
+    }
+    if (this.timers.length > 0) this.current = deadline;
+    return this.current - start;
+  }
+
+  private fire(timer: VirtualTimer): void {
+    this.timers.shift();
+    this.current = Math.max(this.current, timer.at);
+    if (timer.every !== undefined) {
+      timer.at = this.current + timer.every;
+      timer.seq = this.seq++;
+      this.insert(timer);
+    }
+    timer.callback();
+  }
+
+  private schedule(timer: VirtualTimer): Disposable {
+    this.insert(timer);
+    return {
+      dispose: () => {
+        const index = this.timers.indexOf(timer);
+        if (index >= 0) this.timers.splice(index, 1);
+        timer.every = undefined;
+      },
+    };
+  }
+
+  private insert(timer: VirtualTimer): void {
+    // Timers are few (tens to thousands); a sorted insert keeps firing order obvious.
+    let low = 0;
+    let high = this.timers.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      const other = this.timers[mid]!;
+      if (other.at < timer.at || (other.at === timer.at && other.seq < timer.seq)) low = mid + 1;
+      else high = mid;
+    }
+    this.timers.splice(low, 0, timer);
+  }
+}

@@ -1,0 +1,9 @@
+/** The kit: everything pattern code and labs may import. It depends on nothing. */
+export * from './clock.ts';
+export * from './events.ts';
+export * from './faults.ts';
+export * from './http.ts';
+export * from './lab.ts';
+export * from './load.ts';
+export * from './random.ts';
+export * from './telemetry.ts';

@@ -1,0 +1,112 @@
+/**
+ * The lab contract. A lab wires a pattern's editable implementation to the
+ * run: where traffic comes in, which downstream services and fault points
+ * surround it, and which of the pattern's typed events become telemetry.
+ * The pattern code itself stays free of telemetry calls.
+ */
+import type { Clock } from './clock.ts';
+import type { Event } from './events.ts';
+import type { FaultPointInfo } from './faults.ts';
+import type { HttpClient, ServiceDefinition } from './http.ts';
+import type { LoadProfile } from './load.ts';
+import type { Random } from './random.ts';
+import type { LogLevel, ParamValue, RequestOutcome, TelemetryInput } from './telemetry.ts';
+
+/** A knob a lab declares, changed live on a running run. */
+export type ParamSpec = { id: string; label: string; description?: string } & (
+  | { type: 'number' | 'integer'; default: number; min: number; max: number; step?: number; unit?: string }
+  | { type: 'enum'; default: string; options: Array<{ value: string; label: string }> }
+  | { type: 'boolean'; default: boolean }
+);
+
+export type Params = Record<string, ParamValue>;
+
+/** The views the web app can draw for a lab. */
+export type ViewId = 'circuit' | 'retries' | 'events' | 'request-log' | 'charts' | 'rate-limit' | 'logs' | 'jobs';
+
+/** A lab as its pattern's manifest lists it: plain data, readable without running anything. */
+export interface LabManifest {
+  id: string;
+  title: string;
+  summary: string;
+  /** The lab's module, relative to the pattern folder; it exports `start(ctx)`. */
+  module: string;
+  faultPoints: FaultPointInfo[];
+  params: ParamSpec[];
+  views: ViewId[];
+  /** The traffic a new run starts with. */
+  defaultLoad: LoadProfile;
+}
+
+/** A pattern folder's manifest (`patterns/<id>/pattern.ts`). */
+export interface PatternManifest {
+  id: string;
+  title: string;
+  category: 'data' | 'structure' | 'messaging' | 'resilience' | 'operations' | 'api';
+  summary: string;
+  /** Files the learner may edit, relative to the pattern folder. */
+  editableFiles: string[];
+  labs: LabManifest[];
+}
+
+/** Structured logs from lab code; they become `log` telemetry. */
+export type LabLogger = Record<LogLevel, (msg: string, fields?: Record<string, unknown>) => void>;
+
+/** Applies an in-process fault point's spec to one call. */
+export interface InProcessFault {
+  /** Waits the injected latency, then throws when this call is chosen to fail. */
+  hit(): Promise<void>;
+}
+
+/** What the run hands a lab when it starts. */
+export interface LabContext {
+  readonly runId: string;
+  readonly clock: Clock;
+  /** Seeded: the same seed makes the same choices. */
+  readonly random: Random;
+  /** The current parameter values (validated against the manifest). */
+  readonly params: Readonly<Params>;
+  readonly onParamsChanged: Event<Params>;
+  /** Records a telemetry event; the run stamps `t` and `runId`. */
+  emit(event: TelemetryInput): void;
+  /** Starts a downstream service behind the fault point `point` and returns a client for it. */
+  service(point: string, definition: ServiceDefinition): HttpClient;
+  /** The in-process fault point `point`. */
+  fault(point: string): InProcessFault;
+  /** The id of the inbound request being served, if any (follows async calls). */
+  currentRequestId(): string | undefined;
+  readonly log: LabLogger;
+}
+
+/** One request from the load generator. */
+export interface LabRequest {
+  id: string;
+  clientKey: string;
+  signal?: AbortSignal;
+}
+
+export interface LabResult {
+  outcome: RequestOutcome;
+  status?: number;
+  error?: string;
+  /** The route or operation served, for the request log. */
+  route?: string;
+}
+
+/** A started lab. */
+export interface LabInstance {
+  /** Serves one request. Failures are results, not rejections. */
+  handle(request: LabRequest): Promise<LabResult>;
+  /**
+   * Applies new parameter values in place. Without it the run restarts the
+   * lab with the new values (as it does on a deploy).
+   */
+  updateParams?(params: Params): void;
+  /** Stops everything the lab started. */
+  dispose(): void | Promise<void>;
+}
+
+/** What a lab module exports. */
+export interface LabModule {
+  start(ctx: LabContext): LabInstance | Promise<LabInstance>;
+}
