@@ -1,0 +1,160 @@
+/**
+ * Puts the workbench together: store, pattern registry, runs, code service,
+ * HTTP API, live hub and the page. Listens on loopback only.
+ */
+import express from 'express';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import { CodeService } from './code/code-service.ts';
+import { createGuard, TOKEN_COOKIE } from './http/auth.ts';
+import { apiRouter } from './http/express-adapter.ts';
+import { createRoutes } from './http/routes.ts';
+import { LiveHub } from './live/hub.ts';
+import { PatternRegistry } from './patterns/registry.ts';
+import { RunManager } from './runs/run-manager.ts';
+import { Store } from './store/store.ts';
+import { landingPage } from './http/landing.ts';
+
+export const ROOT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface WorkbenchOptions {
+  /** 0 picks any free port; otherwise the first free port from this one up. */
+  port: number;
+  dbPath: string;
+  token: string;
+  log: Logger;
+  rootDir?: string;
+  sandbox?: { watchdogMs?: number; maxOldGenerationSizeMb?: number };
+  maxRuns?: number;
+}
+
+export interface Workbench {
+  port: number;
+  /** The URL to open: it carries the token once; the cookie does the rest. */
+  url: string;
+  store: Store;
+  runs: RunManager;
+  close(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+/** How many ports above the asked one are tried when it is taken. */
+const PORT_TRIES = 20;
+
+const listen = (server: Server, port: number): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(error);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, HOST);
+  });
+
+const refuseUpgrade = (socket: Duplex, status: number, message: string) => {
+  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status] ?? 'Bad Request';
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${message}\n`);
+};
+
+export const startWorkbench = async (options: WorkbenchOptions): Promise<Workbench> => {
+  const rootDir = options.rootDir ?? ROOT_DIR;
+  const { log } = options;
+  const store = new Store(options.dbPath);
+  const abandoned = store.closeAbandonedRuns();
+  if (abandoned > 0) log.info({ abandoned }, 'closed runs left open by an earlier workbench');
+  const registry = await PatternRegistry.load(join(rootDir, 'patterns'));
+  const runs = new RunManager({
+    registry,
+    store,
+    rootDir,
+    log,
+    ...(options.maxRuns !== undefined && { maxRuns: options.maxRuns }),
+    ...(options.sandbox && { sandbox: options.sandbox }),
+  });
+  const code = new CodeService(registry, store, runs, rootDir);
+
+  let port = 0;
+  const guard = createGuard({ token: options.token, port: () => port });
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((req, res, next) => {
+    const verdict = guard.checkOrigin(req);
+    if (!verdict.ok) {
+      res.status(verdict.status).json({ error: { status: verdict.status, message: verdict.message } });
+      return;
+    }
+    next();
+  });
+  app.use('/api', apiRouter(createRoutes({ registry, store, runs, code }), guard, log));
+  app.get('/', (req, res) => {
+    const token = typeof req.query.token === 'string' ? req.query.token : undefined;
+    if (token !== undefined) {
+      if (!guard.isToken(token)) {
+        res.status(401).type('text/plain').send('wrong token: open the URL the workbench printed');
+        return;
+      }
+      // The token leaves the address bar; from now on the cookie carries it.
+      res.cookie(TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/' });
+      res.redirect(302, '/');
+      return;
+    }
+    res.type('html').send(landingPage(registry));
+  });
+
+  const server = createServer(app);
+  const hub = new LiveHub(runs);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname !== '/api/live') return refuseUpgrade(socket, 404, 'no WebSocket here; use /api/live?run=ID');
+    const verdict = guard.checkApi(request);
+    if (!verdict.ok) return refuseUpgrade(socket, verdict.status, verdict.message);
+    const runId = url.searchParams.get('run');
+    if (!runId || !runs.get(runId)) return refuseUpgrade(socket, 404, `run: '${runId ?? ''}' is not a live run`);
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      if (!hub.attach(ws, runId)) ws.close(4404, 'unknown run');
+    });
+  });
+
+  if (options.port === 0) {
+    port = await listen(server, 0);
+  } else {
+    let lastError: unknown;
+    for (let candidate = options.port; candidate < options.port + PORT_TRIES; candidate++) {
+      try {
+        port = await listen(server, candidate);
+        break;
+      } catch (error) {
+        lastError = error;
+        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      }
+    }
+    if (port === 0) throw lastError;
+  }
+
+  return {
+    port,
+    url: `http://${HOST}:${port}/?token=${encodeURIComponent(options.token)}`,
+    store,
+    runs,
+    close: async () => {
+      hub.close();
+      await runs.stopAll();
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      store.close();
+    },
+  };
+};

@@ -1,0 +1,71 @@
+/** Command-line flags, each with an environment variable, validated with clear errors. */
+import { randomBytes } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+export interface CliOptions {
+  port: number;
+  dbPath: string;
+  token: string;
+  open: boolean;
+  help: boolean;
+}
+
+export const DEFAULT_PORT = 4400;
+export const defaultDbPath = (): string => join(homedir(), '.patterns-workbench', 'workbench.db');
+
+export const HELP = `Patterns Workbench: learn backend patterns by running, breaking and fixing them.
+
+Usage: npm start -- [options]
+
+Options:
+  --port N     Port on 127.0.0.1 (default ${DEFAULT_PORT}, or the next free one; 0 picks any)   [WORKBENCH_PORT]
+  --db PATH    SQLite file for code versions, runs and progress (default ~/.patterns-workbench/workbench.db)   [WORKBENCH_DB]
+  --token T    Access token (default: random for each launch)   [WORKBENCH_TOKEN]
+  --no-open    Do not open the browser
+  --help       Show this help
+`;
+
+export class CliError extends Error {}
+
+export const parseCli = (argv: string[], env: NodeJS.ProcessEnv): CliOptions => {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        db: { type: 'string' },
+        token: { type: 'string' },
+        'no-open': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}\n\n${HELP}`);
+  }
+  const portText = values.port ?? env.WORKBENCH_PORT;
+  let port = DEFAULT_PORT;
+  if (portText !== undefined) {
+    port = Number(portText);
+    if (!/^\d+$/.test(portText.trim()) || port > 65535) {
+      throw new CliError(`--port: expected a whole number from 0 to 65535, got '${portText}'`);
+    }
+  }
+  const token = values.token ?? env.WORKBENCH_TOKEN ?? randomBytes(24).toString('base64url');
+  if (token.length < 8) throw new CliError('--token: use at least 8 characters');
+  return {
+    port,
+    dbPath: resolve(values.db ?? env.WORKBENCH_DB ?? defaultDbPath()),
+    token,
+    open: !values['no-open'],
+    help: values.help,
+  };
+};
+
+/** Whether a browser can be opened here: a desktop on macOS/Windows, or a display on Linux. */
+export const canOpenBrowser = (env: NodeJS.ProcessEnv, platform = process.platform): boolean =>
+  platform === 'darwin' || platform === 'win32' || Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);

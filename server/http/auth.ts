@@ -1,0 +1,98 @@
+/**
+ * The boundary of a tool that executes code sent to it. Three checks, in
+ * this order, on every request and WebSocket upgrade:
+ *  1. Host must be a loopback name — defeats DNS rebinding, where a hostile
+ *     page's domain is re-pointed at 127.0.0.1.
+ *  2. Origin, when the browser sends one, must be the workbench's own —
+ *     defeats cross-site requests and cross-site WebSocket hijacking.
+ *  3. The per-launch token, as `Authorization: Bearer …` or the cookie set
+ *     when the printed URL is opened (like Jupyter).
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+export const TOKEN_COOKIE = 'workbench_token';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+export type AuthVerdict = { ok: true } | { ok: false; status: 401 | 403; message: string };
+
+/** Splits `host[:port]` (IPv6 in brackets) into its parts. */
+export const parseHostHeader = (host: string): { name: string; port?: number } | undefined => {
+  const match = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/i.exec(host.trim());
+  if (!match) return undefined;
+  return { name: match[1]!.toLowerCase(), port: match[2] === undefined ? undefined : Number(match[2]) };
+};
+
+const sameToken = (given: string, expected: string): boolean => {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+export const readCookie = (header: string | undefined, name: string): string | undefined => {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const index = part.indexOf('=');
+    if (index > 0 && part.slice(0, index).trim() === name) {
+      return decodeURIComponent(part.slice(index + 1).trim());
+    }
+  }
+  return undefined;
+};
+
+export const presentedToken = (request: Pick<IncomingMessage, 'headers'>): string | undefined => {
+  const authorization = request.headers.authorization;
+  if (authorization?.startsWith('Bearer ')) return authorization.slice('Bearer '.length).trim();
+  return readCookie(request.headers.cookie, TOKEN_COOKIE);
+};
+
+export interface Guard {
+  /** Host and Origin checks: for every request, including static files. */
+  checkOrigin(request: Pick<IncomingMessage, 'headers'>): AuthVerdict;
+  /** Host, Origin and token: for the API and the WebSocket. */
+  checkApi(request: Pick<IncomingMessage, 'headers'>): AuthVerdict;
+  /** Whether a token from a URL is the right one (to set the cookie). */
+  isToken(candidate: string): boolean;
+}
+
+export const createGuard = (options: { token: string; port: () => number }): Guard => {
+  const checkOrigin = (request: Pick<IncomingMessage, 'headers'>): AuthVerdict => {
+    const host = parseHostHeader(request.headers.host ?? '');
+    if (!host || !LOOPBACK_HOSTS.has(host.name)) {
+      return { ok: false, status: 403, message: 'Host must be a loopback name (127.0.0.1, localhost or [::1])' };
+    }
+    const origin = request.headers.origin;
+    if (origin !== undefined) {
+      let url: URL | undefined;
+      try {
+        url = new URL(origin);
+      } catch {
+        url = undefined;
+      }
+      const port = url && (url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port));
+      const originHost = url?.hostname.toLowerCase();
+      const ours =
+        url !== undefined &&
+        url.protocol === 'http:' &&
+        originHost !== undefined &&
+        (LOOPBACK_HOSTS.has(originHost) || originHost === '[::1]') &&
+        port === options.port();
+      if (!ours) return { ok: false, status: 403, message: `Origin ${origin} is not this workbench` };
+    }
+    return { ok: true };
+  };
+
+  return {
+    checkOrigin,
+    checkApi(request) {
+      const verdict = checkOrigin(request);
+      if (!verdict.ok) return verdict;
+      const token = presentedToken(request);
+      if (token === undefined) return { ok: false, status: 401, message: 'missing token: open the URL the workbench printed' };
+      if (!sameToken(token, options.token)) return { ok: false, status: 401, message: 'wrong token' };
+      return { ok: true };
+    },
+    isToken: (candidate) => sameToken(candidate, options.token),
+  };
+};

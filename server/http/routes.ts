@@ -1,0 +1,258 @@
+/**
+ * The HTTP API as one table of framework-free handlers: each takes the
+ * parsed request and returns `{ status, body }`, or throws an HttpError.
+ * Express appears only in the adapter (`express-adapter.ts`).
+ */
+import type { CodeService, SaveResult } from '../code/code-service.ts';
+import type { PatternRegistry } from '../patterns/registry.ts';
+import { RunLimitError, type RunManager } from '../runs/run-manager.ts';
+import type { Store } from '../store/store.ts';
+import { HttpError, notFound, parseOr400 } from './errors.ts';
+import {
+  faultSpecSchema,
+  loadProfileSchema,
+  paramsSchema,
+  restoreVersionSchema,
+  saveFileSchema,
+  startRunSchema,
+} from './schemas.ts';
+import { z } from 'zod';
+
+export interface ApiRequest {
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  body: unknown;
+}
+
+export interface ApiResponse {
+  status?: number;
+  body: unknown;
+}
+
+export type Handler = (request: ApiRequest) => ApiResponse | Promise<ApiResponse>;
+
+export interface Route {
+  method: 'get' | 'post' | 'put' | 'delete';
+  path: string;
+  handler: Handler;
+}
+
+export interface ApiServices {
+  registry: PatternRegistry;
+  store: Store;
+  runs: RunManager;
+  code: CodeService;
+}
+
+const eventsQuerySchema = z.object({
+  after: z.coerce.number().int().min(-1).optional(),
+  from: z.coerce.number().optional(),
+  to: z.coerce.number().optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+});
+
+const runsQuerySchema = z.object({ patternId: z.string().optional() });
+
+export const createRoutes = ({ registry, store, runs, code }: ApiServices): Route[] => {
+  const pattern = (id: string) => {
+    const entry = registry.get(id);
+    if (!entry) throw notFound(`pattern '${id}'`);
+    return entry;
+  };
+  const liveRun = (id: string) => {
+    const run = runs.get(id);
+    if (!run) {
+      if (store.getRun(id)) throw new HttpError(409, `run ${id} is not running any more`);
+      throw notFound(`run '${id}'`);
+    }
+    if (!run.isLive) throw new HttpError(409, `run ${id} is ${run.state}`);
+    return run;
+  };
+  const saved = (result: SaveResult): ApiResponse =>
+    result.error ? { status: 422, body: { error: { status: 422, ...result.error }, version: result.version } } : { body: result };
+
+  return [
+    {
+      method: 'get',
+      path: '/api/patterns',
+      handler: () => ({
+        body: registry.list().map(({ manifest }) => ({
+          id: manifest.id,
+          title: manifest.title,
+          category: manifest.category,
+          summary: manifest.summary,
+          liveRuns: runs.live().filter((run) => run.patternId === manifest.id).map((run) => run.id),
+        })),
+      }),
+    },
+    {
+      method: 'get',
+      path: '/api/patterns/:id',
+      handler: ({ params }) => {
+        const { manifest } = pattern(params.id!);
+        return {
+          body: {
+            ...manifest,
+            docs: registry.readme(manifest.id),
+            files: manifest.editableFiles.map((file) => {
+              const state = code.get(manifest.id, file);
+              return { name: file, version: state.version, goodVersion: state.goodVersion, modified: state.version > 0 };
+            }),
+          },
+        };
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/patterns/:id/files/:file',
+      handler: ({ params }) => ({ body: code.get(params.id!, params.file!) }),
+    },
+    {
+      method: 'put',
+      path: '/api/patterns/:id/files/:file',
+      handler: async ({ params, body }) => {
+        const { content } = parseOr400(saveFileSchema, body);
+        return saved(await code.save(params.id!, params.file!, content));
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/patterns/:id/files/:file/reference',
+      handler: ({ params }) => ({ body: { content: code.reference(params.id!, params.file!) } }),
+    },
+    {
+      method: 'post',
+      path: '/api/patterns/:id/files/:file/reset',
+      handler: async ({ params }) => saved(await code.reset(params.id!, params.file!)),
+    },
+    {
+      method: 'get',
+      path: '/api/patterns/:id/files/:file/versions',
+      handler: ({ params }) => ({ body: code.versions(params.id!, params.file!) }),
+    },
+    {
+      method: 'get',
+      path: '/api/patterns/:id/files/:file/versions/:version',
+      handler: ({ params }) => {
+        const version = Number(params.version);
+        if (!Number.isInteger(version) || version < 1) throw new HttpError(400, 'version: expected a whole number >= 1');
+        return { body: code.version(params.id!, params.file!, version) };
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/patterns/:id/files/:file/restore',
+      handler: async ({ params, body }) => {
+        const { version } = parseOr400(restoreVersionSchema, body);
+        return saved(await code.restore(params.id!, params.file!, version));
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/runs',
+      handler: ({ query }) => {
+        const { patternId } = parseOr400(runsQuerySchema, query);
+        return {
+          body: store.listRuns(patternId).map((record) => ({ ...record, live: runs.get(record.id)?.isLive ?? false })),
+        };
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/runs',
+      handler: async ({ body }) => {
+        const { patternId, lab: labId } = parseOr400(startRunSchema, body);
+        const { manifest } = pattern(patternId);
+        const lab = labId === undefined ? manifest.labs[0] : manifest.labs.find((l) => l.id === labId);
+        if (!lab) {
+          throw new HttpError(404, `lab: '${labId}' is not a lab of ${patternId} (labs: ${manifest.labs.map((l) => l.id).join(', ')})`);
+        }
+        try {
+          const started = await runs.start(patternId, lab);
+          if (started.error) {
+            return { status: 422, body: { error: { status: 422, ...started.error }, runId: started.run?.id } };
+          }
+          return { status: 201, body: { runId: started.run.id } };
+        } catch (error) {
+          if (error instanceof RunLimitError) throw new HttpError(429, error.message);
+          throw error;
+        }
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/runs/:id',
+      handler: ({ params }) => {
+        const run = runs.get(params.id!);
+        if (run) return { body: { ...run.info(), live: run.isLive } };
+        const record = store.getRun(params.id!);
+        if (!record) throw notFound(`run '${params.id}'`);
+        return { body: { ...record, state: record.status, live: false } };
+      },
+    },
+    {
+      method: 'delete',
+      path: '/api/runs/:id',
+      handler: async ({ params }) => {
+        const run = runs.get(params.id!);
+        if (!run && !store.getRun(params.id!)) throw notFound(`run '${params.id}'`);
+        await run?.stop('user');
+        return { body: { runId: params.id, state: run?.state ?? store.getRun(params.id!)!.status } };
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/runs/:id/events',
+      handler: ({ params, query }) => {
+        if (!store.getRun(params.id!)) throw notFound(`run '${params.id}'`);
+        const q = parseOr400(eventsQuerySchema, query);
+        const rows = store.readEvents(params.id!, {
+          ...(q.after !== undefined && { afterSeq: q.after }),
+          ...(q.from !== undefined && { fromT: q.from }),
+          ...(q.to !== undefined && { toT: q.to }),
+          ...(q.limit !== undefined && { limit: q.limit }),
+        });
+        return { body: { events: rows.map((r) => r.event), lastSeq: rows.at(-1)?.seq ?? q.after ?? -1 } };
+      },
+    },
+    {
+      method: 'put',
+      path: '/api/runs/:id/faults/:point',
+      handler: ({ params, body }) => {
+        const run = liveRun(params.id!);
+        if (!run.lab.faultPoints.some((p) => p.id === params.point)) {
+          const known = run.lab.faultPoints.map((p) => p.id).join(', ');
+          throw new HttpError(404, `point: '${params.point}' is not a fault point of this lab (points: ${known})`);
+        }
+        const spec = parseOr400(faultSpecSchema, body);
+        run.setFault(params.point!, spec);
+        return { body: { point: params.point, spec } };
+      },
+    },
+    {
+      method: 'put',
+      path: '/api/runs/:id/load',
+      handler: ({ params, body }) => {
+        const run = liveRun(params.id!);
+        const profile = parseOr400(loadProfileSchema, body);
+        run.setLoad(profile);
+        return { body: { profile } };
+      },
+    },
+    {
+      method: 'put',
+      path: '/api/runs/:id/params',
+      handler: async ({ params, body }) => {
+        const run = liveRun(params.id!);
+        const values = parseOr400(paramsSchema(run.lab.params), body);
+        const defined = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Record<
+          string,
+          number | string | boolean
+        >;
+        const error = await run.setParams(defined);
+        if (error) return { status: 422, body: { error: { status: 422, ...error } } };
+        return { body: { params: run.info().params } };
+      },
+    },
+  ];
+};

@@ -1,0 +1,113 @@
+/**
+ * The live hub: streams a run's telemetry to WebSocket clients in batches a
+ * few times a second. A slow client never makes the server buffer without
+ * bound: past a limit, high-volume events (requests, logs) are dropped first,
+ * counted, and the count is sent with the next batch. State changes and the
+ * periodic `metrics` summaries — what a view needs to stay right — are kept.
+ */
+import type { WebSocket } from 'ws';
+import type { Disposable, TelemetryBatch, TelemetryEvent } from '../../patterns/kit/index.ts';
+
+/** Where the hub gets a run's events. */
+export interface TelemetrySource {
+  subscribe(runId: string, listener: (events: readonly TelemetryEvent[]) => void): Disposable | undefined;
+}
+
+export interface HubOptions {
+  flushEveryMs?: number;
+  /** Most events queued for one client between flushes. */
+  maxQueuedEvents?: number;
+  /** Skip a flush while the socket has more than this many bytes unsent. */
+  maxBufferedBytes?: number;
+}
+
+const DROPPABLE = new Set<TelemetryEvent['type']>(['request', 'log', 'ratelimit', 'sql', 'fault.injected', 'retry.attempt', 'event.handled', 'load.progress']);
+
+class ClientStream {
+  private queue: TelemetryEvent[] = [];
+  private dropped = 0;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly runId: string,
+    private readonly options: Required<HubOptions>,
+  ) {}
+
+  push(events: readonly TelemetryEvent[]): void {
+    for (const event of events) this.queue.push(event);
+    if (this.queue.length > this.options.maxQueuedEvents) this.shed();
+  }
+
+  /** Drops droppable events, oldest first, until the queue fits; then anything oldest. */
+  private shed(): void {
+    let excess = this.queue.length - this.options.maxQueuedEvents;
+    const kept: TelemetryEvent[] = [];
+    for (const event of this.queue) {
+      if (excess > 0 && DROPPABLE.has(event.type)) {
+        excess--;
+        this.dropped++;
+      } else {
+        kept.push(event);
+      }
+    }
+    if (excess > 0) {
+      this.dropped += excess;
+      kept.splice(0, excess);
+    }
+    this.queue = kept;
+  }
+
+  flush(): void {
+    if (this.queue.length === 0 && this.dropped === 0) return;
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    // The socket is still sending earlier batches: wait, and let push() shed meanwhile.
+    if (this.socket.bufferedAmount > this.options.maxBufferedBytes) return;
+    const batch: TelemetryBatch = { runId: this.runId, events: this.queue, dropped: this.dropped };
+    this.queue = [];
+    this.dropped = 0;
+    this.socket.send(JSON.stringify(batch));
+  }
+}
+
+export class LiveHub {
+  private readonly clients = new Set<ClientStream>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly options: Required<HubOptions>;
+
+  constructor(
+    private readonly source: TelemetrySource,
+    options: HubOptions = {},
+  ) {
+    this.options = { flushEveryMs: 200, maxQueuedEvents: 5_000, maxBufferedBytes: 1 << 20, ...options };
+    this.timer = setInterval(() => this.flushAll(), this.options.flushEveryMs);
+    this.timer.unref();
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /** Streams `runId` to `socket` until either closes. Returns false for an unknown run. */
+  attach(socket: WebSocket, runId: string): boolean {
+    const client = new ClientStream(socket, runId, this.options);
+    const subscription = this.source.subscribe(runId, (events) => client.push(events));
+    if (!subscription) return false;
+    this.clients.add(client);
+    const detach = () => {
+      subscription.dispose();
+      this.clients.delete(client);
+    };
+    socket.on('close', detach);
+    socket.on('error', detach);
+    return true;
+  }
+
+  flushAll(): void {
+    for (const client of this.clients) client.flush();
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.flushAll();
+  }
+}

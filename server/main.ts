@@ -1,0 +1,51 @@
+/** `npm start`: starts the workbench, prints its URL and opens the browser. */
+import { startWorkbench } from './app.ts';
+import { canOpenBrowser, CliError, HELP, parseCli } from './cli.ts';
+import { createLogger } from './log.ts';
+
+const main = async (): Promise<void> => {
+  let options;
+  try {
+    options = parseCli(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (error instanceof CliError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  if (options.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const log = createLogger();
+  const workbench = await startWorkbench({ port: options.port, dbPath: options.dbPath, token: options.token, log });
+  process.stdout.write(`Workbench ready at ${workbench.url}\n`);
+  log.info({ db: options.dbPath }, 'store opened');
+
+  if (options.open && canOpenBrowser(process.env)) {
+    const { default: open } = await import('open');
+    open(workbench.url).catch((error: unknown) => log.warn({ err: error }, 'could not open a browser'));
+  }
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down');
+    workbench.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+};
+
+main().catch((error: unknown) => {
+  process.stderr.write(`The workbench could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

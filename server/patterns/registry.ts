@@ -1,0 +1,71 @@
+/**
+ * The catalog of patterns: every folder under `patterns/` with a
+ * `pattern.ts` manifest (the kit is not a pattern). Manifests are plain data,
+ * so loading them runs no pattern code.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { LabManifest, PatternManifest } from '../../patterns/kit/index.ts';
+
+export interface PatternEntry {
+  manifest: PatternManifest;
+  /** Absolute path of the pattern's folder. */
+  dir: string;
+}
+
+export class PatternRegistry {
+  private constructor(
+    readonly patternsDir: string,
+    private readonly entries: Map<string, PatternEntry>,
+  ) {}
+
+  static async load(patternsDir: string): Promise<PatternRegistry> {
+    const entries = new Map<string, PatternEntry>();
+    const ids = readdirSync(patternsDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(patternsDir, d.name, 'pattern.ts')))
+      .map((d) => d.name)
+      .sort();
+    for (const id of ids) {
+      const dir = join(patternsDir, id);
+      const module = (await import(pathToFileURL(join(dir, 'pattern.ts')).href)) as { pattern?: PatternManifest };
+      const manifest = module.pattern;
+      if (!manifest || manifest.id !== id) {
+        throw new Error(`patterns/${id}/pattern.ts must export \`pattern\` with id '${id}'`);
+      }
+      entries.set(id, { manifest, dir });
+    }
+    return new PatternRegistry(patternsDir, entries);
+  }
+
+  list(): PatternEntry[] {
+    return [...this.entries.values()];
+  }
+
+  get(id: string): PatternEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  lab(id: string, labId?: string): LabManifest | undefined {
+    const labs = this.entries.get(id)?.manifest.labs ?? [];
+    return labId === undefined ? labs[0] : labs.find((lab) => lab.id === labId);
+  }
+
+  isEditable(id: string, file: string): boolean {
+    return this.entries.get(id)?.manifest.editableFiles.includes(file) ?? false;
+  }
+
+  /** The reference implementation of an editable file, as shipped. */
+  readReference(id: string, file: string): string {
+    const entry = this.entries.get(id);
+    if (!entry || !this.isEditable(id, file)) throw new Error(`${id}/${file} is not an editable file`);
+    return readFileSync(join(entry.dir, file), 'utf8');
+  }
+
+  readme(id: string): string {
+    const entry = this.entries.get(id);
+    if (!entry) throw new Error(`unknown pattern ${id}`);
+    const path = join(entry.dir, 'README.md');
+    return existsSync(path) ? readFileSync(path, 'utf8') : '';
+  }
+}

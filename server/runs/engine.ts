@@ -1,0 +1,319 @@
+/**
+ * The run engine: one lab running with one code version at a time, on one
+ * clock. It owns what outlives a deploy — fault specs, the load generator,
+ * parameters, the metrics window — and restarts the lab instance when new
+ * code or parameters arrive. It runs inside the sandbox worker for live runs
+ * (real clock, real loopback services) and in-process for virtual time
+ * (contract tests, exercise checks), with the same code.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type {
+  Clock,
+  FaultSpec,
+  HttpClient,
+  HttpRequest,
+  InProcessFault,
+  LabContext,
+  LabInstance,
+  LabManifest,
+  LabModule,
+  LabRequest,
+  LabResult,
+  LoadProfile,
+  Params,
+  ServiceDefinition,
+  TelemetryEvent,
+  TelemetryInput,
+} from '../../patterns/kit/index.ts';
+import { DisposableStore, Emitter, healthySpec, isDownstreamError, SeededRandom } from '../../patterns/kit/index.ts';
+import { FaultInjector } from '../faults/injector.ts';
+import type { FaultInjection } from '../faults/types.ts';
+import { LoadGenerator } from '../load/generator.ts';
+import { MetricsWindow } from '../load/metrics.ts';
+
+/** Starts a downstream service behind a fault point: real loopback sockets, or simulated on the clock. */
+export type ServiceFactory = (options: {
+  point: string;
+  definition: ServiceDefinition;
+  clock: Clock;
+  /** Read on every call; a new object is a newly applied spec. */
+  getSpec: () => FaultSpec;
+  /** Scheduled fault windows are in run time. */
+  runStartedAt: number;
+  onFault: (injection: FaultInjection) => void;
+}) => { client: HttpClient; close(): void | Promise<void> };
+
+export interface LabRunOptions {
+  runId: string;
+  patternId: string;
+  lab: LabManifest;
+  seed: number;
+  clock: Clock;
+  services: ServiceFactory;
+  /** Receives every telemetry event, stamped. */
+  emit: (event: TelemetryEvent) => void;
+  params?: Params;
+}
+
+interface RequestScope {
+  requestId: string;
+  /** Outbound calls per fault point within this request: the attempt number. */
+  attempts: Map<string, number>;
+}
+
+const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+export class LabRun {
+  readonly startedAt: number;
+  private readonly scope = new AsyncLocalStorage<RequestScope>();
+  private readonly faults = new Map<string, FaultSpec>();
+  private readonly inProcess = new Map<string, FaultInjector>();
+  private readonly load: LoadGenerator;
+  private readonly metrics: MetricsWindow;
+  private readonly lifetime = new DisposableStore();
+  private params: Params;
+  private module: LabModule | undefined;
+  private instance: { lab: LabInstance; store: DisposableStore; closers: Array<() => void | Promise<void>>; paramsChanged: Emitter<Params> } | undefined;
+  private requestSeq = 0;
+  private stopped = false;
+
+  constructor(private readonly options: LabRunOptions) {
+    this.startedAt = options.clock.now();
+    this.params = { ...defaultsOf(options.lab), ...options.params };
+    for (const point of options.lab.faultPoints) this.faults.set(point.id, healthySpec());
+    this.metrics = new MetricsWindow({ clock: options.clock, windowMs: 1000 });
+    this.lifetime.add(this.metrics.onSummary((summary) => this.emit({ type: 'metrics', ...summary })));
+    this.lifetime.add(this.metrics);
+    this.load = new LoadGenerator({ clock: options.clock, target: (request) => this.serve(request) });
+    this.lifetime.add(this.load.onProgress((progress) => this.emit({ type: 'load.progress', ...progress })));
+    this.lifetime.add(this.load);
+  }
+
+  get currentParams(): Params {
+    return { ...this.params };
+  }
+
+  /** Stamps and forwards one event. */
+  emit(event: TelemetryInput): void {
+    const t = Math.round((this.options.clock.now() - this.startedAt) * 1000) / 1000;
+    this.options.emit({ ...event, t, runId: this.options.runId } as TelemetryEvent);
+  }
+
+  /**
+   * Starts `module` as the running lab. If it throws while starting, the
+   * previous module is started again and the error is rethrown: the run keeps
+   * its previous code.
+   */
+  async deploy(module: LabModule): Promise<void> {
+    const previous = this.module;
+    await this.stopInstance();
+    try {
+      await this.startInstance(module);
+      this.module = module;
+    } catch (error) {
+      if (previous) await this.startInstance(previous).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  setFault(point: string, spec: FaultSpec): void {
+    if (!this.faults.has(point)) throw new RangeError(`unknown fault point '${point}'`);
+    // A new spec object restarts the point's call numbering (failFirst counts afresh).
+    this.faults.set(point, { ...spec });
+    this.emit({ type: 'fault.changed', point, spec });
+  }
+
+  faultSpec(point: string): FaultSpec | undefined {
+    return this.faults.get(point);
+  }
+
+  setLoad(profile: LoadProfile): void {
+    this.load.setProfile(profile);
+    this.emit({ type: 'load.changed', profile });
+  }
+
+  async setParams(params: Params): Promise<void> {
+    this.params = { ...this.params, ...params };
+    this.emit({ type: 'params.changed', params: { ...this.params } });
+    const instance = this.instance;
+    if (instance?.lab.updateParams) {
+      instance.lab.updateParams({ ...this.params });
+      instance.paramsChanged.fire({ ...this.params });
+    } else if (this.module) {
+      await this.deploy(this.module);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.lifetime.dispose();
+    await this.stopInstance();
+  }
+
+  /** Serves one inbound request through the current lab instance and records it. */
+  async serve(request: Omit<LabRequest, 'id'> & { id?: string; intendedAt?: number }): Promise<LabResult> {
+    const id = request.id ?? `req-${++this.requestSeq}`;
+    // From the moment the request was due, not when it was sent: a stalled lab
+    // shows up as latency in the request log too (coordinated omission).
+    const start = request.intendedAt ?? this.options.clock.now();
+    const instance = this.instance;
+    let result: LabResult;
+    if (!instance) {
+      result = { outcome: 'error', error: 'no code is deployed' };
+    } else {
+      result = await this.scope
+        .run({ requestId: id, attempts: new Map() }, () =>
+          instance.lab.handle({ id, clientKey: request.clientKey, ...(request.signal && { signal: request.signal }) }),
+        )
+        .catch((error: unknown): LabResult => ({ outcome: 'error', error: errorMessage(error) }));
+    }
+    const durationMs = this.options.clock.now() - start;
+    this.metrics.record(result.outcome, durationMs);
+    this.emit({
+      type: 'request',
+      id,
+      direction: 'inbound',
+      target: result.route ?? this.options.lab.id,
+      outcome: result.outcome,
+      ...(result.status !== undefined && { status: result.status }),
+      durationMs,
+      clientKey: request.clientKey,
+      ...(result.error !== undefined && { error: result.error }),
+    });
+    return result;
+  }
+
+  private async startInstance(module: LabModule): Promise<void> {
+    const store = new DisposableStore();
+    const closers: Array<() => void | Promise<void>> = [];
+    const paramsChanged = store.add(new Emitter<Params>());
+    const ctx = this.makeContext(closers, paramsChanged);
+    try {
+      const lab = await module.start(ctx);
+      this.instance = { lab, store, closers, paramsChanged };
+    } catch (error) {
+      store.dispose();
+      await Promise.all(closers.map((close) => close()));
+      throw error;
+    }
+  }
+
+  private async stopInstance(): Promise<void> {
+    const instance = this.instance;
+    this.instance = undefined;
+    if (!instance) return;
+    try {
+      await instance.lab.dispose();
+    } finally {
+      instance.store.dispose();
+      await Promise.all(instance.closers.map((close) => close()));
+    }
+  }
+
+  private makeContext(closers: Array<() => void | Promise<void>>, paramsChanged: Emitter<Params>): LabContext {
+    const { clock, lab } = this.options;
+    const declared = (point: string, kind: 'http' | 'in-process') => {
+      const info = lab.faultPoints.find((p) => p.id === point);
+      if (!info) throw new RangeError(`the lab declares no fault point '${point}'`);
+      if (info.kind !== kind) throw new RangeError(`fault point '${point}' is ${info.kind}, not ${kind}`);
+    };
+    const log = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, fields: Record<string, unknown> = {}) => {
+      const requestId = this.scope.getStore()?.requestId;
+      this.emit({ type: 'log', level, msg, fields: requestId ? { requestId, ...fields } : fields });
+    };
+    const run = this;
+    return {
+      runId: this.options.runId,
+      clock,
+      random: new SeededRandom(this.options.seed),
+      get params() {
+        return { ...run.params };
+      },
+      onParamsChanged: paramsChanged.event,
+      emit: (event) => this.emit(event),
+      service: (point, definition) => {
+        declared(point, 'http');
+        const service = this.options.services({
+          point,
+          definition,
+          clock,
+          getSpec: () => this.faults.get(point)!,
+          runStartedAt: this.startedAt,
+          onFault: (injection) =>
+            this.emit({ type: 'fault.injected', ...injection, point, requestId: this.scope.getStore()?.requestId }),
+        });
+        closers.push(() => service.close());
+        return this.instrument(point, service.client);
+      },
+      fault: (point) => {
+        declared(point, 'in-process');
+        return this.inProcessFault(point);
+      },
+      currentRequestId: () => this.scope.getStore()?.requestId,
+      log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+    };
+  }
+
+  private inProcessFault(point: string): InProcessFault {
+    const { clock } = this.options;
+    let injector = this.inProcess.get(point);
+    if (!injector) {
+      injector = new FaultInjector({ clock, getSpec: () => this.faults.get(point)!, runStartedAt: this.startedAt });
+      this.inProcess.set(point, injector);
+    }
+    const faults = injector;
+    return {
+      hit: async () => {
+        const { decision } = faults.next();
+        const requestId = this.scope.getStore()?.requestId;
+        if (decision.latencyMs > 0) {
+          this.emit({ type: 'fault.injected', point, kind: 'latency', latencyMs: decision.latencyMs, requestId });
+          await clock.sleep(decision.latencyMs);
+        }
+        if (decision.error) {
+          this.emit({ type: 'fault.injected', point, kind: decision.error.kind, requestId });
+          const message = decision.error.kind === 'exception' ? decision.error.message : undefined;
+          throw new Error(message ?? `injected fault at ${point} (${decision.error.kind})`);
+        }
+      },
+    };
+  }
+
+  /** Wraps a downstream client so every call becomes an outbound `request` event. */
+  private instrument(point: string, client: HttpClient): HttpClient {
+    const { clock } = this.options;
+    return {
+      request: async (request: HttpRequest) => {
+        const scope = this.scope.getStore();
+        const attempt = (scope?.attempts.get(point) ?? 0) + 1;
+        scope?.attempts.set(point, attempt);
+        const id = `${scope?.requestId ?? 'call'}/${point}/${attempt}`;
+        const start = clock.now();
+        const record = (outcome: 'ok' | 'error' | 'timeout', extra: { status?: number; error?: string }) =>
+          this.emit({
+            type: 'request',
+            id,
+            direction: 'outbound',
+            target: point,
+            outcome,
+            durationMs: clock.now() - start,
+            attempt,
+            ...(scope && { parentId: scope.requestId }),
+            ...extra,
+          });
+        try {
+          const response = await client.request(request);
+          record(response.status < 400 ? 'ok' : 'error', { status: response.status });
+          return response;
+        } catch (error) {
+          const timedOut = isDownstreamError(error) && error.code === 'ETIMEDOUT';
+          record(timedOut ? 'timeout' : 'error', { error: errorMessage(error) });
+          throw error;
+        }
+      },
+    };
+  }
+}
+
+const defaultsOf = (lab: LabManifest): Params => Object.fromEntries(lab.params.map((p) => [p.id, p.default]));

@@ -1,0 +1,43 @@
+/**
+ * Messages between a run's host (the server) and its sandbox worker. Small
+ * control messages flow in; batches of telemetry flow out.
+ */
+import type { FaultSpec, LabManifest, LoadProfile, Params, TelemetryEvent } from '../../patterns/kit/index.ts';
+
+/** What the worker is started with. */
+export interface RunWorkerData {
+  runId: string;
+  patternId: string;
+  lab: LabManifest;
+  seed: number;
+  params: Params;
+  faults: Record<string, FaultSpec>;
+  load: LoadProfile;
+  /** Version of each editable file in the bundle (0: the reference). */
+  versions: Record<string, number>;
+  /** The compiled lab bundle to import first. */
+  bundleUrl: string;
+  /** How often telemetry is flushed to the host. */
+  flushEveryMs: number;
+}
+
+export type HostMessage =
+  | { type: 'deploy'; requestId: number; bundleUrl: string; file: string; version: number }
+  | { type: 'fault'; point: string; spec: FaultSpec }
+  | { type: 'load'; profile: LoadProfile }
+  | { type: 'params'; requestId: number; params: Params }
+  | { type: 'stop'; requestId: number; reason: 'user' | 'shutdown' };
+
+export interface LoadFailure {
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  stack?: string;
+}
+
+export type WorkerMessage =
+  | { type: 'telemetry'; events: TelemetryEvent[] }
+  | { type: 'ready' }
+  | { type: 'reply'; requestId: number; ok: true }
+  | { type: 'reply'; requestId: number; ok: false; error: LoadFailure };

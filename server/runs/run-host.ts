@@ -1,0 +1,266 @@
+/**
+ * The host side of one live run: its sandbox worker, the recording of its
+ * telemetry into the store, and the fan-out to live subscribers. Everything
+ * the worker does wrong ends here as `run.error` + `run.stopped`; the server
+ * itself goes on.
+ */
+import type { Disposable, FaultSpec, LabManifest, LoadProfile, Params, TelemetryEvent, TelemetryInput } from '../../patterns/kit/index.ts';
+import { DisposableStore, toDisposable } from '../../patterns/kit/index.ts';
+import { SandboxedWorker, type SandboxFatal } from '../sandbox/host.ts';
+import type { Store } from '../store/store.ts';
+import type { HostMessage, LoadFailure, RunWorkerData, WorkerMessage } from './protocol.ts';
+
+const workerEntry = new URL('./worker-entry.ts', import.meta.url);
+
+export type RunState = 'starting' | 'running' | 'stopped' | 'error';
+
+/** A run as the API shows it. */
+export interface RunInfo {
+  id: string;
+  patternId: string;
+  lab: string;
+  state: RunState;
+  seed: number;
+  startedAt: number;
+  faults: Record<string, FaultSpec>;
+  load: LoadProfile;
+  params: Params;
+  versions: Record<string, number>;
+  error?: LoadFailure;
+}
+
+export interface RunHostOptions {
+  id: string;
+  patternId: string;
+  lab: LabManifest;
+  patternDir: string;
+  rootDir: string;
+  seed: number;
+  params: Params;
+  faults: Record<string, FaultSpec>;
+  load: LoadProfile;
+  versions: Record<string, number>;
+  bundleUrl: string;
+  store: Store;
+  /** Sandbox tuning (tests shorten the watchdog). */
+  sandbox?: { watchdogMs?: number; maxOldGenerationSizeMb?: number };
+  onOutput?: (text: string) => void;
+}
+
+/** How long a stop waits for the worker to finish cleanly before ending it. */
+const STOP_GRACE_MS = 3000;
+
+export class RunHost {
+  private readonly worker: SandboxedWorker;
+  private readonly listeners = new Set<(events: readonly TelemetryEvent[]) => void>();
+  private readonly lifetime = new DisposableStore();
+  private readonly pending = new Map<number, (reply: { ok: true } | { ok: false; error: LoadFailure }) => void>();
+  private nextRequest = 1;
+  private lastT = 0;
+  private lastTAt = performance.now();
+  private currentState: RunState = 'starting';
+  private failure: LoadFailure | undefined;
+  private readonly faults: Record<string, FaultSpec>;
+  private load: LoadProfile;
+  private params: Params;
+  private versions: Record<string, number>;
+  /** Resolves when the run is running (true) or has failed to start (false). */
+  readonly started: Promise<boolean>;
+  /** Resolves once the worker has ended. */
+  readonly ended: Promise<void>;
+
+  constructor(private readonly options: RunHostOptions) {
+    this.faults = { ...options.faults };
+    this.load = options.load;
+    this.params = { ...options.params };
+    this.versions = { ...options.versions };
+    const data: RunWorkerData = {
+      runId: options.id,
+      patternId: options.patternId,
+      lab: options.lab,
+      seed: options.seed,
+      params: this.params,
+      faults: this.faults,
+      load: this.load,
+      versions: this.versions,
+      bundleUrl: options.bundleUrl,
+      flushEveryMs: 100,
+    };
+    this.worker = new SandboxedWorker({
+      entry: workerEntry,
+      data,
+      rootDir: options.rootDir,
+      userCodeDirs: [options.patternDir],
+      name: `run ${options.id}`,
+      captureOutput: true,
+      ...(options.sandbox?.watchdogMs !== undefined && { watchdogMs: options.sandbox.watchdogMs }),
+      limits: { maxOldGenerationSizeMb: options.sandbox?.maxOldGenerationSizeMb ?? 256 },
+    });
+    let markStarted!: (ok: boolean) => void;
+    this.started = new Promise((resolve) => (markStarted = resolve));
+    this.lifetime.add(
+      this.worker.onMessage((message) => {
+        const m = message as WorkerMessage;
+        if (m.type === 'telemetry') this.record(m.events);
+        else if (m.type === 'ready') {
+          this.currentState = 'running';
+          markStarted(true);
+        } else if (m.type === 'reply') {
+          const resolve = this.pending.get(m.requestId);
+          this.pending.delete(m.requestId);
+          resolve?.(m.ok ? { ok: true } : { ok: false, error: m.error });
+        }
+      }),
+    );
+    this.lifetime.add(this.worker.onFatal((fatal) => this.fail(fatal)));
+    this.lifetime.add(this.worker.onOutput(({ text }) => options.onOutput?.(text)));
+    this.ended = this.worker.exited.then((exit) => {
+      if (!exit.requested && !exit.fatal && this.currentState !== 'stopped') {
+        this.fail({ kind: 'exit', message: `the run's worker ended unexpectedly (code ${exit.code})` });
+      }
+      if (this.currentState === 'starting') this.currentState = 'error';
+      markStarted(false);
+      for (const resolve of this.pending.values()) resolve({ ok: false, error: { message: 'the run has ended' } });
+      this.pending.clear();
+      this.lifetime.dispose();
+    });
+  }
+
+  get id(): string {
+    return this.options.id;
+  }
+
+  get patternId(): string {
+    return this.options.patternId;
+  }
+
+  get lab(): LabManifest {
+    return this.options.lab;
+  }
+
+  get state(): RunState {
+    return this.currentState;
+  }
+
+  get isLive(): boolean {
+    return this.currentState === 'starting' || this.currentState === 'running';
+  }
+
+  info(): RunInfo {
+    return {
+      id: this.options.id,
+      patternId: this.options.patternId,
+      lab: this.options.lab.id,
+      state: this.currentState,
+      seed: this.options.seed,
+      startedAt: this.options.store.getRun(this.options.id)?.startedAt ?? 0,
+      faults: { ...this.faults },
+      load: this.load,
+      params: { ...this.params },
+      versions: { ...this.versions },
+      ...(this.failure && { error: this.failure }),
+    };
+  }
+
+  subscribe(listener: (events: readonly TelemetryEvent[]) => void): Disposable {
+    this.listeners.add(listener);
+    return toDisposable(() => this.listeners.delete(listener));
+  }
+
+  setFault(point: string, spec: FaultSpec): void {
+    this.faults[point] = spec;
+    this.send({ type: 'fault', point, spec });
+  }
+
+  setLoad(profile: LoadProfile): void {
+    this.load = profile;
+    this.send({ type: 'load', profile });
+  }
+
+  async setParams(params: Params): Promise<LoadFailure | undefined> {
+    const reply = await this.request((requestId) => ({ type: 'params', requestId, params }));
+    if (reply.ok) this.params = { ...this.params, ...params };
+    return reply.ok ? undefined : reply.error;
+  }
+
+  /** Hands new code to the running lab; resolves with the load error if it did not take. */
+  async deploy(bundleUrl: string, file: string, version: number): Promise<LoadFailure | undefined> {
+    const reply = await this.request((requestId) => ({ type: 'deploy', requestId, bundleUrl, file, version }));
+    if (reply.ok) this.versions[file] = version;
+    return reply.ok ? undefined : reply.error;
+  }
+
+  /** Stops the run: the lab stops cleanly, then the worker ends. */
+  async stop(reason: 'user' | 'shutdown' = 'user'): Promise<void> {
+    if (!this.isLive) return this.ended;
+    const wasStarting = this.currentState === 'starting';
+    const reply = wasStarting
+      ? undefined
+      : this.request((requestId) => ({ type: 'stop', requestId, reason }));
+    const timeout = new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref());
+    await Promise.race([reply, timeout]);
+    if (this.isLive) {
+      this.currentState = 'stopped';
+      this.options.store.finishRun(this.options.id, 'stopped');
+      if (wasStarting || !reply) this.emitHere({ type: 'run.stopped', reason });
+    }
+    await this.worker.terminate();
+    await this.ended;
+  }
+
+  private request(
+    make: (requestId: number) => HostMessage,
+  ): Promise<{ ok: true } | { ok: false; error: LoadFailure }> {
+    if (!this.isLive) return Promise.resolve({ ok: false, error: { message: 'the run is not running' } });
+    const requestId = this.nextRequest++;
+    return new Promise((resolve) => {
+      this.pending.set(requestId, resolve);
+      this.send(make(requestId));
+    });
+  }
+
+  private send(message: HostMessage): void {
+    this.worker.post(message);
+  }
+
+  private record(events: readonly TelemetryEvent[]): void {
+    if (events.length === 0) return;
+    this.lastT = events[events.length - 1]!.t;
+    this.lastTAt = performance.now();
+    for (const event of events) {
+      if (event.type === 'run.stopped' && this.currentState !== 'error') {
+        this.currentState = 'stopped';
+        this.options.store.finishRun(this.options.id, 'stopped');
+      }
+    }
+    this.options.store.appendEvents(this.options.id, events);
+    for (const listener of this.listeners) {
+      try {
+        listener(events);
+      } catch {
+        // One broken subscriber must not stop the recording or the others.
+      }
+    }
+  }
+
+  /** An event that the host itself observed (the worker may be gone), stamped on the run's timeline. */
+  private emitHere(event: TelemetryInput): void {
+    const t = Math.round((this.lastT + (performance.now() - this.lastTAt)) * 1000) / 1000;
+    this.record([{ ...event, t, runId: this.options.id } as TelemetryEvent]);
+  }
+
+  private fail(fatal: SandboxFatal): void {
+    if (this.currentState === 'error' || this.currentState === 'stopped') return;
+    this.currentState = 'error';
+    this.failure = {
+      message: fatal.message,
+      ...(fatal.file !== undefined && { file: fatal.file }),
+      ...(fatal.line !== undefined && { line: fatal.line }),
+      ...(fatal.column !== undefined && { column: fatal.column }),
+      ...(fatal.stack !== undefined && { stack: fatal.stack }),
+    };
+    this.emitHere({ type: 'run.error', ...this.failure });
+    this.emitHere({ type: 'run.stopped', reason: 'error' });
+    this.options.store.finishRun(this.options.id, 'error', fatal.message);
+  }
+}

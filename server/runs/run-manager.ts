@@ -1,0 +1,160 @@
+/**
+ * All live runs: starting them with the pattern's current code, routing
+ * control messages to them, and redeploying a pattern's runs when its code
+ * is saved.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Disposable, FaultSpec, LabManifest, TelemetryEvent } from '../../patterns/kit/index.ts';
+import { healthySpec } from '../../patterns/kit/index.ts';
+import type { PatternRegistry } from '../patterns/registry.ts';
+import { compileLab, type CompileMessage, type CompileResult } from '../sandbox/compile.ts';
+import type { Store } from '../store/store.ts';
+import type { LoadFailure } from './protocol.ts';
+import { RunHost } from './run-host.ts';
+
+export interface RunManagerOptions {
+  registry: PatternRegistry;
+  store: Store;
+  rootDir: string;
+  log: Logger;
+  /** Most runs live at once; starting one more is refused. */
+  maxRuns?: number;
+  sandbox?: { watchdogMs?: number; maxOldGenerationSizeMb?: number };
+}
+
+/** The code a pattern's runs use: each editable file's newest good version, or the reference (version 0). */
+export interface PatternSources {
+  contents: Record<string, string>;
+  versions: Record<string, number>;
+}
+
+export class RunLimitError extends Error {}
+
+export class RunManager {
+  private readonly runs = new Map<string, RunHost>();
+
+  constructor(private readonly options: RunManagerOptions) {}
+
+  get(id: string): RunHost | undefined {
+    return this.runs.get(id);
+  }
+
+  live(): RunHost[] {
+    return [...this.runs.values()].filter((run) => run.isLive);
+  }
+
+  /** The code runs of `patternId` start with, with `change` applied on top. */
+  sources(patternId: string, change?: { file: string; content: string; version: number }): PatternSources {
+    const { registry, store } = this.options;
+    const entry = registry.get(patternId)!;
+    const contents: Record<string, string> = {};
+    const versions: Record<string, number> = {};
+    for (const file of entry.manifest.editableFiles) {
+      const saved = store.latestGoodFileVersion(patternId, file);
+      contents[file] = saved?.content ?? registry.readReference(patternId, file);
+      versions[file] = saved?.version ?? 0;
+    }
+    if (change) {
+      contents[change.file] = change.content;
+      versions[change.file] = change.version;
+    }
+    return { contents, versions };
+  }
+
+  compile(patternId: string, lab: LabManifest, contents: Record<string, string>): Promise<CompileResult> {
+    const entry = this.options.registry.get(patternId)!;
+    return compileLab({
+      patternDir: entry.dir,
+      entry: lab.module,
+      overrides: contents,
+      kitDir: join(this.options.registry.patternsDir, 'kit'),
+      rootDir: this.options.rootDir,
+    });
+  }
+
+  /**
+   * Starts a run of `lab` with the pattern's current code. Resolves once it
+   * runs, or with its error when the code fails to compile or load.
+   */
+  async start(
+    patternId: string,
+    lab: LabManifest,
+  ): Promise<{ run: RunHost; error?: undefined } | { run?: RunHost; error: LoadFailure | CompileMessage }> {
+    const maxRuns = this.options.maxRuns ?? 8;
+    if (this.live().length >= maxRuns) {
+      throw new RunLimitError(`${maxRuns} runs are live already; stop one first`);
+    }
+    const { contents, versions } = this.sources(patternId);
+    const compiled = await this.compile(patternId, lab, contents);
+    if (!compiled.ok) return { error: compiled.errors[0]! };
+    const id = randomBytes(6).toString('hex');
+    const seed = randomBytes(4).readUInt32LE() >>> 1;
+    const faults: Record<string, FaultSpec> = Object.fromEntries(lab.faultPoints.map((p) => [p.id, healthySpec()]));
+    this.options.store.createRun({ id, patternId, lab: lab.id, seed });
+    const run = new RunHost({
+      id,
+      patternId,
+      lab,
+      patternDir: this.options.registry.get(patternId)!.dir,
+      rootDir: this.options.rootDir,
+      seed,
+      params: Object.fromEntries(lab.params.map((p) => [p.id, p.default])),
+      faults,
+      load: lab.defaultLoad,
+      versions,
+      bundleUrl: compiled.url,
+      store: this.options.store,
+      ...(this.options.sandbox && { sandbox: this.options.sandbox }),
+      onOutput: (text) => this.options.log.info({ runId: id }, `run output: ${text.trimEnd()}`),
+    });
+    this.runs.set(id, run);
+    void run.ended.then(() => {
+      this.options.log.info({ runId: id, state: run.state }, 'run ended');
+    });
+    const started = await run.started;
+    this.options.log.info({ runId: id, patternId, lab: lab.id, started }, 'run started');
+    if (!started) return { run, error: run.info().error ?? { message: 'the run failed to start' } };
+    return { run };
+  }
+
+  /**
+   * Deploys a new version of one file into every live run of the pattern.
+   * Resolves with the runs that took it, or the first load error (those runs
+   * keep their previous code).
+   */
+  async deploy(
+    patternId: string,
+    change: { file: string; content: string; version: number },
+  ): Promise<{ deployedTo: string[]; error?: LoadFailure | CompileMessage }> {
+    const runs = this.live().filter((run) => run.patternId === patternId && run.state === 'running');
+    const { contents } = this.sources(patternId, change);
+    const bundles = new Map<string, CompileResult>();
+    const deployedTo: string[] = [];
+    for (const run of runs) {
+      let compiled = bundles.get(run.lab.id);
+      if (!compiled) {
+        compiled = await this.compile(patternId, run.lab, contents);
+        bundles.set(run.lab.id, compiled);
+      }
+      if (!compiled.ok) return { deployedTo, error: compiled.errors[0]! };
+      const error = await run.deploy(compiled.url, change.file, change.version);
+      if (error) return { deployedTo, error };
+      deployedTo.push(run.id);
+    }
+    return { deployedTo };
+  }
+
+  subscribe(runId: string, listener: (events: readonly TelemetryEvent[]) => void): Disposable | undefined {
+    return this.runs.get(runId)?.subscribe(listener);
+  }
+
+  async stop(id: string): Promise<void> {
+    await this.runs.get(id)?.stop('user');
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.runs.values()].map((run) => run.stop('shutdown')));
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The run engine's side of a live run, inside the sandbox worker: it owns the
+ * real clock and the loopback services, applies the host's control messages
+ * to the LabRun, and sends telemetry back in batches (one postMessage per
+ * flush, not per event, so a busy lab does not flood the host).
+ */
+import { parentPort } from 'node:worker_threads';
+import type { LabModule, TelemetryEvent } from '../../patterns/kit/index.ts';
+import { RealClock } from '../../patterns/kit/index.ts';
+import { createLiveService } from '../faults/live.ts';
+import { describeThrown, endWorker, engineData, importLab, locateError, reportFatal } from '../sandbox/guards.ts';
+import { LabRun, type ServiceFactory } from './engine.ts';
+import type { HostMessage, LoadFailure, RunWorkerData, WorkerMessage } from './protocol.ts';
+
+const data = engineData<RunWorkerData>();
+const port = parentPort!;
+const post = (message: WorkerMessage) => port.postMessage(message);
+
+let buffer: TelemetryEvent[] = [];
+const flush = () => {
+  if (buffer.length === 0) return;
+  const events = buffer;
+  buffer = [];
+  post({ type: 'telemetry', events });
+};
+const flushTimer = setInterval(flush, data.flushEveryMs);
+
+const liveServices: ServiceFactory = (options) => createLiveService(options);
+
+const run = new LabRun({
+  runId: data.runId,
+  patternId: data.patternId,
+  lab: data.lab,
+  seed: data.seed,
+  params: data.params,
+  clock: new RealClock(),
+  services: liveServices,
+  emit: (event) => buffer.push(event),
+});
+
+const asLabModule = (module: Record<string, unknown>, url: string): LabModule => {
+  if (typeof module.start !== 'function') throw new TypeError(`${url} does not export a start(ctx) function`);
+  return module as unknown as LabModule;
+};
+
+const failure = (error: unknown): LoadFailure => ({
+  message: describeThrown(error),
+  ...locateError(error),
+  ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
+});
+
+// First deploy: a throw here ends the run with a fatal pointing at the learner's line.
+const first = asLabModule(await importLab(data.bundleUrl), data.bundleUrl);
+for (const [point, spec] of Object.entries(data.faults)) run.setFault(point, spec);
+try {
+  await run.deploy(first);
+} catch (error) {
+  reportFatal('load', error);
+}
+run.emit({ type: 'run.started', patternId: data.patternId, lab: data.lab.id, seed: data.seed, versions: data.versions });
+run.setLoad(data.load);
+flush();
+post({ type: 'ready' });
+
+port.on('message', (message: HostMessage) => {
+  void handle(message);
+});
+
+async function handle(message: HostMessage): Promise<void> {
+  switch (message.type) {
+    case 'fault':
+      run.setFault(message.point, message.spec);
+      return;
+    case 'load':
+      run.setLoad(message.profile);
+      return;
+    case 'params':
+      try {
+        await run.setParams(message.params);
+        post({ type: 'reply', requestId: message.requestId, ok: true });
+      } catch (error) {
+        post({ type: 'reply', requestId: message.requestId, ok: false, error: failure(error) });
+      }
+      return;
+    case 'deploy':
+      try {
+        // A throw while importing or starting the new code is an answer to the
+        // deploy, not the end of the run: the previous code keeps running.
+        const module = asLabModule((await import(message.bundleUrl)) as Record<string, unknown>, message.bundleUrl);
+        await run.deploy(module);
+        run.emit({ type: 'run.deployed', file: message.file, version: message.version });
+        post({ type: 'reply', requestId: message.requestId, ok: true });
+      } catch (error) {
+        post({ type: 'reply', requestId: message.requestId, ok: false, error: failure(error) });
+      }
+      return;
+    case 'stop':
+      await run.stop();
+      run.emit({ type: 'run.stopped', reason: message.reason });
+      clearInterval(flushTimer);
+      flush();
+      post({ type: 'reply', requestId: message.requestId, ok: true });
+      // Let the reply leave the port before the thread ends.
+      setImmediate(() => endWorker(0));
+      return;
+  }
+}

@@ -1,0 +1,1 @@
+export interface BenchResult { name: string; value: number; unit: string; note?: string }
