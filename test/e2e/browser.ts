@@ -1,0 +1,54 @@
+/**
+ * Debian's Chromium driven by playwright-core. Where no Chromium is found the
+ * end-to-end suite says so loudly and is skipped — except under CI=true,
+ * where a missing browser is a failure.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+export const ARTIFACTS_DIR = join(import.meta.dirname, '..', '..', 'test-artifacts');
+
+const findChromium = (): string | undefined => {
+  const fromEnv = process.env.CHROMIUM_PATH;
+  if (fromEnv && existsSync(fromEnv)) return fromEnv;
+  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
+    try {
+      const path = execFileSync('which', [name], { encoding: 'utf8' }).trim();
+      if (path) return path;
+    } catch {
+      // not on PATH
+    }
+  }
+  return undefined;
+};
+
+export const chromiumPath = findChromium();
+
+if (!chromiumPath) {
+  const message =
+    'NO CHROMIUM FOUND: the end-to-end tests cannot run. Install Debian\'s chromium (apt-get install -y chromium) or set CHROMIUM_PATH.';
+  if (process.env.CI === 'true') throw new Error(message);
+  console.warn(`\n${'!'.repeat(100)}\n${message} Skipping them.\n${'!'.repeat(100)}\n`);
+}
+
+export const launchBrowser = (): Promise<Browser> =>
+  chromium.launch({
+    executablePath: chromiumPath!,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+
+export const screenshotPath = (name: string): string => {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  return join(ARTIFACTS_DIR, `${name}.png`);
+};
