@@ -1,0 +1,26 @@
+/**
+ * `npm run bench`: every benchmark, each measured against its reference
+ * libraries in the same run, printed as figures and ratios. Speed goals live
+ * here, never in pass/fail tests.
+ */
+import { benchBreaker } from './breaker.ts';
+import { benchLoad } from './load.ts';
+import type { BenchResult } from './result.ts';
+
+const suites: Array<[string, () => Promise<BenchResult[]>]> = [
+  ['circuit breaker: per-call overhead', benchBreaker],
+  ['load generator: top throughput', benchLoad],
+];
+
+const only = process.argv.slice(2);
+const all: Array<BenchResult & { suite: string }> = [];
+for (const [suite, run] of suites) {
+  if (only.length > 0 && !only.some((word) => suite.includes(word))) continue;
+  console.log(`\n== ${suite}`);
+  for (const result of await run()) all.push({ ...result, suite });
+}
+
+console.log('\n== summary');
+console.table(
+  all.map((r) => ({ suite: r.suite, name: r.name, value: Number(r.value.toPrecision(4)), unit: r.unit, note: r.note ?? '' })),
+);
