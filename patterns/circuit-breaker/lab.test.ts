@@ -48,6 +48,9 @@ const makeLabContext = (params: Params) => {
     onParamsChanged: new Emitter<Params>().event,
     emit,
     service,
+    server: () => {
+      throw new Error('this lab starts no server of its own');
+    },
     fault: () => {
       throw new Error('this lab has no in-process fault points');
     },

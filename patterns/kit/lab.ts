@@ -71,6 +71,13 @@ export interface LabContext {
   emit(event: TelemetryInput): void;
   /** Starts a downstream service behind the fault point `point` and returns a client for it. */
   service(point: string, definition: ServiceDefinition): HttpClient;
+  /**
+   * Starts an HTTP server of the lab's own (a real one on loopback in live
+   * runs, in-process on virtual time) and returns a client that calls it.
+   * No fault proxy sits in front and its calls are not recorded as outbound
+   * requests: it is the lab's entry, not a downstream.
+   */
+  server(name: string, definition: ServiceDefinition): HttpClient;
   /** The in-process fault point `point`. */
   fault(point: string): InProcessFault;
   /** The id of the inbound request being served, if any (follows async calls). */

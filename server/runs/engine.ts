@@ -246,6 +246,19 @@ export class LabRun {
         closers.push(() => service.close());
         return this.instrument(point, service.client);
       },
+      server: (name, definition) => {
+        const healthy = healthySpec();
+        const server = this.options.services({
+          point: name,
+          definition,
+          clock,
+          getSpec: () => healthy,
+          runStartedAt: this.startedAt,
+          onFault: () => undefined,
+        });
+        closers.push(() => server.close());
+        return server.client;
+      },
       fault: (point) => {
         declared(point, 'in-process');
         return this.inProcessFault(point);
