@@ -18,6 +18,11 @@ import { PatternRegistry } from './patterns/registry.ts';
 import { RunManager } from './runs/run-manager.ts';
 import { Store } from './store/store.ts';
 import { landingPage } from './http/landing.ts';
+import { existsSync } from 'node:fs';
+
+const noCacheForHtml = (res: express.Response, path: string) => {
+  if (path.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+};
 
 export const ROOT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -30,6 +35,8 @@ export interface WorkbenchOptions {
   rootDir?: string;
   sandbox?: { watchdogMs?: number; maxOldGenerationSizeMb?: number };
   maxRuns?: number;
+  /** The built web app to serve; without it the root is a plain page listing the patterns. */
+  webDir?: string;
 }
 
 export interface Workbench {
@@ -96,6 +103,7 @@ export const startWorkbench = async (options: WorkbenchOptions): Promise<Workben
     next();
   });
   app.use('/api', apiRouter(createRoutes({ registry, store, runs, code }), guard, log));
+  const webIndex = options.webDir && existsSync(join(options.webDir, 'index.html')) ? join(options.webDir, 'index.html') : undefined;
   app.get('/', (req, res) => {
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
     if (token !== undefined) {
@@ -108,8 +116,14 @@ export const startWorkbench = async (options: WorkbenchOptions): Promise<Workben
       res.redirect(302, '/');
       return;
     }
-    res.type('html').send(landingPage(registry));
+    if (webIndex) res.sendFile(webIndex);
+    else res.type('html').send(landingPage(registry));
   });
+  if (options.webDir && webIndex) {
+    app.use(express.static(options.webDir, { index: false, maxAge: '1h', setHeaders: noCacheForHtml }));
+    // The app routes in the browser: any other page path gets the app.
+    app.get('/{*splat}', (_req, res) => res.sendFile(webIndex));
+  }
 
   const server = createServer(app);
   const hub = new LiveHub(runs);

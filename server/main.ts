@@ -1,5 +1,6 @@
 /** `npm start`: starts the workbench, prints its URL and opens the browser. */
-import { startWorkbench } from './app.ts';
+import { ROOT_DIR, startWorkbench } from './app.ts';
+import { ensureWebBuild } from './http/web-build.ts';
 import { canOpenBrowser, CliError, HELP, parseCli } from './cli.ts';
 import { createLogger } from './log.ts';
 
@@ -19,7 +20,8 @@ const main = async (): Promise<void> => {
     return;
   }
   const log = createLogger();
-  const workbench = await startWorkbench({ port: options.port, dbPath: options.dbPath, token: options.token, log });
+  const webDir = await ensureWebBuild(ROOT_DIR, log);
+  const workbench = await startWorkbench({ port: options.port, dbPath: options.dbPath, token: options.token, log, webDir });
   process.stdout.write(`Workbench ready at ${workbench.url}\n`);
   log.info({ db: options.dbPath }, 'store opened');
 

@@ -1,0 +1,97 @@
+/**
+ * The API's response bodies, shared by the server's routes and the web app's
+ * typed client. Types only: the web app imports nothing else from the server.
+ */
+import type { FaultSpec, LabManifest, LoadProfile, Params, PatternManifest, TelemetryEvent } from '../../patterns/kit/index.ts';
+
+export interface ApiErrorBody {
+  error: { status: number; message: string; file?: string; line?: number; column?: number } & Record<string, unknown>;
+}
+
+export interface PatternSummary {
+  id: string;
+  title: string;
+  category: PatternManifest['category'];
+  summary: string;
+  liveRuns: string[];
+}
+
+export interface PatternFileInfo {
+  name: string;
+  version: number;
+  goodVersion: number;
+  modified: boolean;
+}
+
+export interface PatternDetail extends PatternManifest {
+  /** The README, markdown. */
+  docs: string;
+  files: PatternFileInfo[];
+}
+
+export interface CodeError {
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+export interface FileState {
+  patternId: string;
+  file: string;
+  content: string;
+  /** 0: the reference. */
+  version: number;
+  /** The version runs use. */
+  goodVersion: number;
+  error: CodeError | null;
+}
+
+export interface FileVersionInfo {
+  patternId: string;
+  file: string;
+  version: number;
+  createdAt: number;
+  origin: 'saved' | 'reset' | 'restored';
+  error: CodeError | null;
+}
+
+export interface SaveResult {
+  version: number;
+  deployedTo: string[];
+  durationMs: number;
+}
+
+export type RunState = 'starting' | 'running' | 'stopped' | 'error';
+
+export interface RunDetail {
+  id: string;
+  patternId: string;
+  lab: string;
+  state: RunState;
+  live: boolean;
+  seed: number;
+  startedAt: number;
+  faults?: Record<string, FaultSpec>;
+  load?: LoadProfile;
+  params?: Params;
+  versions?: Record<string, number>;
+  error?: CodeError | null;
+}
+
+export interface RunListItem {
+  id: string;
+  patternId: string;
+  lab: string;
+  status: 'running' | 'stopped' | 'error';
+  startedAt: number;
+  stoppedAt: number | null;
+  live: boolean;
+}
+
+export interface EventsPage {
+  events: TelemetryEvent[];
+  lastSeq: number;
+}
+
+export type { FaultSpec, LabManifest, LoadProfile, Params, TelemetryEvent };

@@ -1,0 +1,36 @@
+/** The workbench's pages: the catalog and one page per pattern (Learn, Code, Lab). */
+import { lazy, Suspense } from 'react';
+import { Link, Route, Switch } from 'wouter';
+import { ShortcutsOverlay } from './components/ShortcutsOverlay.tsx';
+import { ThemeToggle } from './components/ThemeToggle.tsx';
+import { CatalogPage } from './pages/catalog/CatalogPage.tsx';
+
+// The pattern page pulls in charts and (on its Code tab) Monaco: not on the first page.
+const PatternPage = lazy(() => import('./pages/pattern/PatternPage.tsx'));
+
+export const App = () => (
+  <div className="app">
+    <header className="topbar">
+      <Link href="/" className="brand">
+        Patterns Workbench
+      </Link>
+      <nav className="topbar-actions">
+        <ThemeToggle />
+        <ShortcutsOverlay />
+      </nav>
+    </header>
+    <main className="content">
+      <Suspense fallback={<p className="muted">Loading…</p>}>
+        <Switch>
+          <Route path="/" component={CatalogPage} />
+          <Route path="/patterns/:id/:tab?">{(params) => <PatternPage id={params.id} tab={params.tab} />}</Route>
+          <Route>
+            <p>
+              Nothing here. <Link href="/">Back to the catalog</Link>
+            </p>
+          </Route>
+        </Switch>
+      </Suspense>
+    </main>
+  </div>
+);

@@ -1,0 +1,86 @@
+/**
+ * The typed API client. The token travels in the HttpOnly cookie set when the
+ * printed URL was opened, so calls need no credentials of their own.
+ */
+import type {
+  ApiErrorBody,
+  EventsPage,
+  FaultSpec,
+  FileState,
+  FileVersionInfo,
+  LoadProfile,
+  Params,
+  PatternDetail,
+  PatternSummary,
+  RunDetail,
+  RunListItem,
+  SaveResult,
+} from '../../../server/http/api-types.ts';
+
+/** An API error with the server's message (and, for code, its file/line/column). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body: ApiErrorBody['error'] | undefined,
+  ) {
+    super(message);
+  }
+}
+
+const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  const response = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const json = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!response.ok) {
+    const error = (json as ApiErrorBody | undefined)?.error;
+    const message =
+      response.status === 401
+        ? 'Not signed in: open the URL the workbench printed in its terminal (it carries the token).'
+        : (error?.message ?? `${method} ${path} failed with ${response.status}`);
+    throw new ApiError(response.status, message, error);
+  }
+  return json as T;
+};
+
+const enc = encodeURIComponent;
+const file = (patternId: string, name: string) => `/api/patterns/${enc(patternId)}/files/${enc(name)}`;
+
+export const api = {
+  patterns: () => request<PatternSummary[]>('GET', '/api/patterns'),
+  pattern: (id: string) => request<PatternDetail>('GET', `/api/patterns/${enc(id)}`),
+
+  file: (patternId: string, name: string) => request<FileState>('GET', file(patternId, name)),
+  reference: (patternId: string, name: string) =>
+    request<{ content: string }>('GET', `${file(patternId, name)}/reference`),
+  saveFile: (patternId: string, name: string, content: string) =>
+    request<SaveResult>('PUT', file(patternId, name), { content }),
+  resetFile: (patternId: string, name: string) => request<SaveResult>('POST', `${file(patternId, name)}/reset`),
+  versions: (patternId: string, name: string) => request<FileVersionInfo[]>('GET', `${file(patternId, name)}/versions`),
+  version: (patternId: string, name: string, version: number) =>
+    request<FileVersionInfo & { content: string }>('GET', `${file(patternId, name)}/versions/${version}`),
+  restore: (patternId: string, name: string, version: number) =>
+    request<SaveResult>('POST', `${file(patternId, name)}/restore`, { version }),
+
+  runs: (patternId?: string) =>
+    request<RunListItem[]>('GET', `/api/runs${patternId ? `?patternId=${enc(patternId)}` : ''}`),
+  startRun: (patternId: string, lab?: string) =>
+    request<{ runId: string }>('POST', '/api/runs', { patternId, ...(lab && { lab }) }),
+  run: (id: string) => request<RunDetail>('GET', `/api/runs/${enc(id)}`),
+  stopRun: (id: string) => request<{ runId: string }>('DELETE', `/api/runs/${enc(id)}`),
+  setFault: (id: string, point: string, spec: Partial<FaultSpec>) =>
+    request<{ point: string; spec: FaultSpec }>('PUT', `/api/runs/${enc(id)}/faults/${enc(point)}`, spec),
+  setLoad: (id: string, profile: LoadProfile) =>
+    request<{ profile: LoadProfile }>('PUT', `/api/runs/${enc(id)}/load`, profile),
+  setParams: (id: string, params: Params) => request<{ params: Params }>('PUT', `/api/runs/${enc(id)}/params`, params),
+  events: (id: string, options: { after?: number; limit?: number } = {}) =>
+    request<EventsPage>(
+      'GET',
+      `/api/runs/${enc(id)}/events?after=${options.after ?? -1}&limit=${options.limit ?? 10_000}`,
+    ),
+};

@@ -1,0 +1,20 @@
+/** The keyboard shortcuts, listed once: the overlay shows this table and the pages bind these keys. */
+export const SHORTCUTS: Array<{ keys: string; what: string }> = [
+  { keys: '?', what: 'Show or hide this list' },
+  { keys: 'g c', what: 'Go to the catalog' },
+  { keys: '1 / 2 / 3', what: 'Learn, Code, Lab tabs on a pattern page' },
+  { keys: 'Ctrl/Cmd + S', what: 'Save & deploy the file being edited' },
+  { keys: 'Space', what: 'Pause or resume the live view (Lab tab)' },
+  { keys: 'Esc', what: 'Close a dialog' },
+];
+
+/** True when a key press belongs to a text field or the editor, not to page shortcuts. */
+export const isTyping = (event: KeyboardEvent): boolean => {
+  const target = event.target as HTMLElement | null;
+  if (!target) return false;
+  return (
+    target.isContentEditable ||
+    ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) ||
+    target.closest('.monaco-editor') !== null
+  );
+};

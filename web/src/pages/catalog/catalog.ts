@@ -1,0 +1,24 @@
+/** Grouping and filtering for the catalog: pure, so it is tested without a DOM. */
+import type { PatternSummary } from '../../../../server/http/api-types.ts';
+
+const CATEGORY_ORDER: Array<[PatternSummary['category'], string]> = [
+  ['resilience', 'Resilience'],
+  ['messaging', 'Messaging'],
+  ['api', 'APIs'],
+  ['data', 'Data'],
+  ['structure', 'Structure'],
+  ['operations', 'Operations'],
+];
+
+export const matches = (pattern: PatternSummary, filter: string): boolean => {
+  const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
+  const text = `${pattern.title} ${pattern.id} ${pattern.category} ${pattern.summary}`.toLowerCase();
+  return words.every((word) => text.includes(word));
+};
+
+export const groupByCategory = (patterns: PatternSummary[], filter = '') =>
+  CATEGORY_ORDER.map(([category, label]) => ({
+    category,
+    label,
+    patterns: patterns.filter((p) => p.category === category && matches(p, filter)).sort((a, b) => a.title.localeCompare(b.title)),
+  })).filter((group) => group.patterns.length > 0);
