@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import type { LabResult, Params } from '../kit/index.ts';
+import { start } from './flaky-lab.ts';
+import { eventsOf, makeLabContext } from './lab-test-context.ts';
+
+const defaults: Params = {
+  jitter: 'full',
+  delayStrategy: 'exponential',
+  maxAttempts: 5,
+  baseDelayMs: 100,
+  capDelayMs: 2_000,
+  deadlineMs: 3_000,
+  flakiness: 0.2,
+};
+
+const setUp = async (params: Params = {}) => {
+  const harness = makeLabContext({ ...defaults, ...params });
+  const lab = await start(harness.ctx);
+  /** `count` requests at 10 per second, then every one of them to its end. */
+  const drive = async (count: number): Promise<LabResult[]> => {
+    const results: Array<Promise<LabResult>> = [];
+    for (let i = 0; i < count; i++) {
+      results.push(harness.send(lab, `req-${i}`));
+      await harness.clock.advance(100);
+    }
+    await harness.clock.runUntilIdle(60_000);
+    return Promise.all(results);
+  };
+  return { ...harness, lab, drive };
+};
+
+describe('flaky lab', () => {
+  it('calls inventory once per request when it is healthy', async () => {
+    const { lab, drive, events, calls } = await setUp({ flakiness: 0 });
+    const results = await drive(20);
+    expect(results.every((r) => r.outcome === 'ok' && r.status === 200)).toBe(true);
+    expect(calls).toHaveLength(20);
+    expect(eventsOf(events, 'retry.attempt')).toEqual([]);
+    await lab.dispose();
+  });
+
+  it('rides out its own flakiness, reporting each retry for the request that made it', async () => {
+    const { lab, drive, events, calls } = await setUp();
+    const results = await drive(50);
+    expect(results.every((r) => r.outcome === 'ok')).toBe(true);
+    const retries = eventsOf(events, 'retry.attempt');
+    expect(retries.length).toBeGreaterThan(5);
+    expect(calls.length).toBe(50 + retries.length); // one more call per retry, none lost
+    for (const retry of retries) {
+      expect(retry.requestId).toMatch(/^req-\d+$/);
+      expect(retry.error).toBe('inventory answered 503');
+      // Full jitter from 100 ms: the first wait is under 100 ms, the second under 200.
+      expect(retry.delayMs).toBeLessThanOrEqual(100 * 2 ** (retry.attempt - 1));
+      // The next call of that request comes after exactly that wait.
+      const next = calls.filter((c) => c.requestId === retry.requestId)[retry.attempt]!;
+      expect(next.t - retry.t).toBeCloseTo(retry.delayMs, 0);
+    }
+    await lab.dispose();
+  });
+
+  it('never retries a 400: one call, then the give-up says why', async () => {
+    const { lab, drive, events, calls, setFault } = await setUp();
+    setFault(() => ({ status: 400 }));
+    const results = await drive(5);
+    expect(results.every((r) => r.outcome === 'error' && r.status === 502)).toBe(true);
+    expect(calls).toHaveLength(5);
+    const giveUps = eventsOf(events, 'retry.giveup');
+    expect(giveUps.map((g) => [g.attempts, g.error])).toEqual(Array(5).fill([1, 'not-retryable: inventory answered 400']));
+    await lab.dispose();
+  });
+
+  it('waits as long as a 429 asks with Retry-After', async () => {
+    const { lab, clock, events, calls, setFault, send } = await setUp({ flakiness: 0 });
+    let first = true;
+    setFault(() => {
+      if (!first) return undefined;
+      first = false;
+      return { status: 429, headers: { 'retry-after': '2' } };
+    });
+    const result = send(lab, 'req-1');
+    await clock.runUntilIdle();
+    expect(await result).toMatchObject({ outcome: 'ok' });
+    expect(eventsOf(events, 'retry.attempt')).toMatchObject([{ requestId: 'req-1', attempt: 1, delayMs: 2_000 }]);
+    expect(calls.map((c) => c.t)).toEqual([0, 2_000]);
+    await lab.dispose();
+  });
+
+  it('ends hung calls at the attempt timeout, and the request at the deadline', async () => {
+    const { lab, drive, events, calls, setFault } = await setUp();
+    setFault(() => 'hang');
+    const [result] = await drive(1);
+    expect(result).toMatchObject({ outcome: 'timeout', status: 504 });
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    expect(eventsOf(events, 'retry.attempt').every((r) => r.error === 'inventory: ETIMEDOUT')).toBe(true);
+    const [giveUp] = eventsOf(events, 'retry.giveup');
+    expect(giveUp!.error).toMatch(/^deadline: gave up after \d attempt/);
+    expect(giveUp!.t).toBeLessThanOrEqual(3_000);
+    await lab.dispose();
+  });
+
+  it('answers every request in flight when it stops, and leaves no timer', async () => {
+    const { lab, clock, send, setFault } = await setUp();
+    setFault(() => ({ status: 503 }));
+    const results = [send(lab, 'req-1'), send(lab, 'req-2')];
+    await clock.advance(20); // both are waiting to retry
+    await lab.dispose();
+    expect((await Promise.all(results)).map((r) => r.error)).toEqual(['The retry policy was disposed', 'The retry policy was disposed']);
+    expect(clock.pending).toBe(0);
+  });
+});
