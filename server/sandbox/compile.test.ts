@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { removeBundle } from './compile.ts';
+import { behaviour, compileDemo, compileDemoOk, demoFile, kitDir, lineOf } from './fixtures/harness.ts';
+
+const behaviourFile = demoFile('behaviour.ts');
+
+describe('compileLab', () => {
+  it('bundles the pattern files and writes the bundle with its source map beside it', async () => {
+    const result = await compileDemoOk();
+    expect(result.file).toMatch(/\.mjs$/);
+    expect(readFileSync(result.file, 'utf8')).toBe(result.code);
+    expect(readFileSync(result.file + '.map', 'utf8')).toBe(result.map);
+    expect(result.url).toBe(pathToFileURL(result.file).href);
+    expect(result.code).toContain('reference behaviour');
+    expect(result.code).toContain('n * 2'); // util/math.ts, a nested folder of the pattern
+    removeBundle(result.file);
+  });
+
+  it('serves the learner overrides instead of the files on disk', async () => {
+    const result = await compileDemoOk({ 'behaviour.ts': behaviour(`export const behave = (): string => 'edited';`) });
+    expect(result.code).toContain('edited');
+    expect(result.code).not.toContain('reference behaviour');
+  });
+
+  it('lets an edited file import a new file that exists only as an override', async () => {
+    const result = await compileDemoOk({
+      'behaviour.ts': behaviour(`import { extra } from './extra.ts';`, `export const behave = (): string => extra;`),
+      'extra.ts': `export const extra = 'only in the editor';`,
+    });
+    expect(result.code).toContain('only in the editor');
+  });
+
+  it('keeps the kit out of the bundle and imports it from the kit file URL', async () => {
+    const result = await compileDemoOk();
+    expect(result.code).toContain(`from ${JSON.stringify(pathToFileURL(`${kitDir}/index.ts`).href)}`);
+    expect(result.code).not.toMatch(/class DownstreamError/);
+  });
+
+  it('writes source map paths relative to the project root', async () => {
+    const map = JSON.parse((await compileDemoOk()).map) as { sources: string[]; sourceRoot: string };
+    expect(map.sources).toContain(behaviourFile);
+    expect(map.sources).toContain(demoFile('lab.ts'));
+    expect(map.sourceRoot).toMatch(/^file:\/\/.*\/$/);
+  });
+
+  it('compiles a type imported from the kit without `import type`', async () => {
+    const source = behaviour(`import { Clock } from '../../../../../patterns/kit/index.ts';`, `export const behave = (clock?: Clock): string => String(clock);`);
+    expect((await compileDemo({ 'behaviour.ts': source })).ok).toBe(true);
+  });
+
+  describe('refuses imports outside the allow-list, at the import', () => {
+    it.each([
+      ['a node: built-in', `import { readFileSync } from 'node:fs';`, 'node:fs', /Node built-in/],
+      ['a bare built-in', `import fs from 'fs';`, 'fs', /Node built-in/],
+      ['child_process', `import { exec } from 'child_process';`, 'child_process', /Node built-in/],
+      ['an npm package', `import express from 'express';`, 'express', /package/],
+      ['server code', `import { compileLab } from '../../../compile.ts';`, '../../../compile.ts', /leaves the pattern folder/],
+      ['another pattern', `import { x } from '../other/x.ts';`, '../other/x.ts', /leaves the pattern folder/],
+      ['a re-export', `export * from 'node:os';`, 'node:os', /Node built-in/],
+      ['a literal dynamic import', `export const load = () => import('node:net');`, 'node:net', /Node built-in/],
+    ])('%s', async (_name, importLine, spec, reason) => {
+      const source = behaviour('// an edited file', importLine, `export const behave = (): string => 'x';`);
+      const result = await compileDemo({ 'behaviour.ts': source });
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.errors).toHaveLength(1);
+      const [error] = result.errors;
+      expect(error).toMatchObject({ file: behaviourFile, line: 2, column: importLine.lastIndexOf(spec) });
+      expect(error!.message).toContain(`"${spec}"`);
+      expect(error!.message).toMatch(reason);
+      // It says what is allowed.
+      expect(error!.message).toContain('the kit ("../../../../../patterns/kit/index.ts")');
+    });
+
+    it('reports every bad import, each with its own line', async () => {
+      const source = behaviour(`import 'node:fs';`, `import 'child_process';`, `export const behave = (): string => 'x';`);
+      const result = await compileDemo({ 'behaviour.ts': source });
+      expect(result.ok ? [] : result.errors.map((e) => e.line)).toEqual([1, 2]);
+    });
+  });
+
+  it('reports a syntax error with file, line and column', async () => {
+    const source = behaviour(`export function behave(): string {`, `  return (1 +;`, `}`);
+    const result = await compileDemo({ 'behaviour.ts': source });
+    expect(result).toEqual({
+      ok: false,
+      errors: [{ message: 'Unexpected ";"', file: behaviourFile, line: lineOf(source, '(1 +;'), column: 14 }],
+    });
+  });
+
+  it('reports a malformed type annotation with its line and column', async () => {
+    const source = behaviour(`export function behave(): string {`, `  let x: = 3;`, `  return String(x);`, `}`);
+    const result = await compileDemo({ 'behaviour.ts': source });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors[0]).toMatchObject({ file: behaviourFile, line: 2, column: 10 });
+  });
+
+  it('reports an import of a missing pattern file', async () => {
+    const source = behaviour(`import { y } from './missing.ts';`, `export const behave = (): string => y;`);
+    const result = await compileDemo({ 'behaviour.ts': source });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors[0]).toMatchObject({ file: behaviourFile, line: 1, message: expect.stringContaining('no such file') });
+  });
+
+  it('refuses an override outside the pattern folder', async () => {
+    const result = await compileDemo({ '../escape.ts': 'export {}' });
+    expect(result.ok).toBe(false);
+  });
+});
