@@ -1,4 +1,5 @@
 /** The kit: everything pattern code and labs may import. It depends on nothing. */
+export * from './checks.ts';
 export * from './clock.ts';
 export * from './events.ts';
 export * from './faults.ts';
@@ -7,3 +8,4 @@ export * from './lab.ts';
 export * from './load.ts';
 export * from './random.ts';
 export * from './telemetry.ts';
+export * from './tour.ts';

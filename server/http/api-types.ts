@@ -2,7 +2,7 @@
  * The API's response bodies, shared by the server's routes and the web app's
  * typed client. Types only: the web app imports nothing else from the server.
  */
-import type { FaultSpec, LabManifest, LoadProfile, Params, PatternManifest, TelemetryEvent } from '../../patterns/kit/index.ts';
+import type { FaultSpec, LabManifest, LoadProfile, Params, PatternManifest, TelemetryEvent, Tour } from '../../patterns/kit/index.ts';
 
 export interface ApiErrorBody {
   error: { status: number; message: string; file?: string; line?: number; column?: number } & Record<string, unknown>;
@@ -26,6 +26,8 @@ export interface PatternFileInfo {
 export interface PatternDetail extends PatternManifest {
   /** The README, markdown. */
   docs: string;
+  /** The guided tour, if the pattern has one. */
+  tour: Tour | null;
   files: PatternFileInfo[];
 }
 
@@ -94,4 +96,60 @@ export interface EventsPage {
   lastSeq: number;
 }
 
-export type { FaultSpec, LabManifest, LoadProfile, Params, TelemetryEvent };
+export type { FaultSpec, LabManifest, LoadProfile, Params, TelemetryEvent, Tour };
+
+export type ExerciseStatus = 'new' | 'started' | 'solved';
+
+export interface ExerciseSummary {
+  id: string;
+  patternId: string;
+  title: string;
+  difficulty: 'easy' | 'medium' | 'hard';
+  file: string;
+  tasks: number;
+  status: ExerciseStatus;
+  tasksPassed: number[];
+}
+
+export interface ExerciseProgress {
+  exerciseId: string;
+  status: 'started' | 'solved';
+  tasksPassed: number[];
+  attempts: number;
+  solvedAt: number | null;
+  solutionViewed: boolean;
+  updatedAt: number;
+}
+
+export interface CheckOutcome {
+  name: string;
+  task: number;
+  status: 'pass' | 'fail' | 'error';
+  message?: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  durationMs: number;
+}
+
+export interface CheckResults {
+  status: 'pass' | 'fail' | 'error';
+  message?: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  tests: CheckOutcome[];
+  durationMs: number;
+  tasksPassed: number[];
+  progress: ExerciseProgress;
+}
+
+export interface ExerciseInstructions extends Omit<ExerciseSummary, 'tasks'> {
+  intro: string;
+  tasks: Array<{ number: number; title: string; body: string }>;
+  hints: { general: string[]; byTask: Record<number, string[]> };
+  starter: string;
+  draft: { code: string; updatedAt: number } | null;
+  lastAttempt: { code: string; status: string; results: unknown; createdAt: number } | null;
+  progress: ExerciseProgress | null;
+}

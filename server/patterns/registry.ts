@@ -6,10 +6,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { LabManifest, PatternManifest } from '../../patterns/kit/index.ts';
+import type { LabManifest, PatternManifest, Tour } from '../../patterns/kit/index.ts';
 
 export interface PatternEntry {
   manifest: PatternManifest;
+  /** The guided tour, from the pattern's optional `tour.ts`. */
+  tour?: Tour;
   /** Absolute path of the pattern's folder. */
   dir: string;
 }
@@ -33,7 +35,14 @@ export class PatternRegistry {
       if (!manifest || manifest.id !== id) {
         throw new Error(`patterns/${id}/pattern.ts must export \`pattern\` with id '${id}'`);
       }
-      entries.set(id, { manifest, dir });
+      const tourFile = join(dir, 'tour.ts');
+      const tour = existsSync(tourFile)
+        ? ((await import(pathToFileURL(tourFile).href)) as { tour?: Tour }).tour
+        : undefined;
+      if (tour && !manifest.labs.some((lab) => lab.id === tour.lab)) {
+        throw new Error(`patterns/${id}/tour.ts names lab '${tour.lab}', which the pattern does not have`);
+      }
+      entries.set(id, { manifest, dir, ...(tour && { tour }) });
     }
     return new PatternRegistry(patternsDir, entries);
   }

@@ -24,6 +24,11 @@ export interface CompileOptions {
   /** Absolute path of the kit folder (`…/patterns/kit`). */
   kitDir: string;
   /**
+   * Further folders whose files may be bundled and may import the pattern's
+   * files: an exercise's checks. The entry may live in one of them.
+   */
+  extraDirs?: string[];
+  /**
    * The project root: paths in errors and source maps are relative to it.
    * Default: two levels above the kit (`patterns/kit` → the project).
    */
@@ -185,7 +190,9 @@ export async function compileLab(options: CompileOptions): Promise<CompileResult
       // Explicit, so a lab compiles the same whatever tsconfig sits above it. Imports are kept
       // as written (as the project's tsconfig says), so every import is checked, used or not.
       tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true, useDefineForClassFields: true } },
-      plugins: [sandboxPlugin({ patternDir, kitDir, rootDir, overrides })],
+      plugins: [
+        sandboxPlugin({ patternDir, kitDir, rootDir, overrides, extraDirs: (options.extraDirs ?? []).map((d) => path.resolve(d)) }),
+      ],
     });
     const js = result.outputFiles.find((f) => f.path.endsWith('.mjs'));
     const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
@@ -221,12 +228,14 @@ export function removeBundle(file: string): void {
 
 interface PluginOptions {
   patternDir: string;
+  extraDirs: string[];
   kitDir: string;
   rootDir: string;
   overrides: Map<string, string>;
 }
 
-function sandboxPlugin({ patternDir, kitDir, rootDir, overrides }: PluginOptions): Plugin {
+function sandboxPlugin({ patternDir, kitDir, rootDir, overrides, extraDirs }: PluginOptions): Plugin {
+  const inAllowedDirs = (file: string) => [patternDir, ...extraDirs].some((dir) => isInside(dir, file));
   const exists = (file: string) => overrides.has(file) || isFile(file);
   const rel = (file: string) => path.relative(rootDir, file).split(path.sep).join('/');
   const allowed = (fromDir: string): string => {
@@ -241,7 +250,7 @@ function sandboxPlugin({ patternDir, kitDir, rootDir, overrides }: PluginOptions
       b.onResolve({ filter: /.*/, namespace: 'file' }, (args) => {
         if (args.kind === 'entry-point') {
           const file = resolveFile(args.path, exists);
-          if (!file || !isInside(patternDir, file)) return { errors: [{ text: `Cannot find the lab module "${rel(args.path)}".` }] };
+          if (!file || !inAllowedDirs(file)) return { errors: [{ text: `Cannot find the lab module "${rel(args.path)}".` }] };
           return { path: file };
         }
         const spec = args.path;
@@ -256,7 +265,7 @@ function sandboxPlugin({ patternDir, kitDir, rootDir, overrides }: PluginOptions
           if (!file) return { errors: [{ text: `Import "${spec}": there is no such file in the kit (${rel(kitDir)}/).` }] };
           return { path: rel(file), namespace: KIT_NAMESPACE };
         }
-        if (!isInside(patternDir, target)) {
+        if (!inAllowedDirs(target)) {
           return { errors: [{ text: `Import "${spec}" is not allowed: it leaves the pattern folder, and ${allowed(args.resolveDir)}.` }] };
         }
         const file = resolveFile(target, exists);

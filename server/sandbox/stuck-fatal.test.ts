@@ -22,7 +22,7 @@ describe('stuckFatal', () => {
     const fatal = stuckFatal(snapshot(12), context);
     expect(fatal).toMatchObject({ kind: 'infinite-loop', file: 'patterns/retry-backoff/retry.ts', line: 42, column: 7 });
     expect(fatal.message).toBe(
-      'The lab stopped responding for over 1.5 s (an infinite loop?) and was stopped. It was running patterns/retry-backoff/retry.ts:42.',
+      'The code stopped responding for over 1.5 s (an infinite loop?) and was stopped. It was running patterns/retry-backoff/retry.ts:42.',
     );
     expect(fatal.stack).toContain('at backoff (file:///app/patterns/retry-backoff/retry.ts:42:7)');
   });
@@ -40,7 +40,7 @@ describe('stuckFatal', () => {
   it('still reports the loop when the inspector gave nothing in time', () => {
     expect(stuckFatal(undefined, context)).toEqual({
       kind: 'infinite-loop',
-      message: 'The lab stopped responding for over 1.5 s (an infinite loop?) and was stopped.',
+      message: 'The code stopped responding for over 1.5 s (an infinite loop?) and was stopped.',
     });
   });
 });

@@ -46,7 +46,7 @@ export function stuckFatal(snapshot: StuckSnapshot | undefined, context: StuckCo
   const heap = usedMb >= limitMb / 4 ? ` It held ${usedMb} MB of its ${limitMb} MB heap.` : '';
   return {
     kind: 'infinite-loop',
-    message: `The lab stopped responding for over ${seconds} s (an infinite loop?) and was stopped.${at}${heap}`,
+    message: `The code stopped responding for over ${seconds} s (an infinite loop?) and was stopped.${at}${heap}`,
     ...location,
   };
 }

@@ -44,4 +44,34 @@ export const migrations: string[] = [
     value TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE exercise_attempts (
+    id          INTEGER PRIMARY KEY,
+    exercise_id TEXT NOT NULL,
+    code        TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    results     TEXT NOT NULL,
+    created_at  INTEGER NOT NULL
+  );
+  CREATE INDEX exercise_attempts_by_exercise ON exercise_attempts (exercise_id, created_at);
+
+  -- The learner's work in progress, saved as they type.
+  CREATE TABLE exercise_drafts (
+    exercise_id TEXT PRIMARY KEY,
+    code        TEXT NOT NULL,
+    updated_at  INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE exercise_progress (
+    exercise_id     TEXT PRIMARY KEY,
+    -- 'started' until every check passes once, then 'solved' for good
+    status          TEXT NOT NULL,
+    -- task numbers whose checks all passed in the best attempt, as JSON
+    tasks_passed    TEXT NOT NULL,
+    attempts        INTEGER NOT NULL,
+    solved_at       INTEGER,
+    solution_viewed INTEGER NOT NULL DEFAULT 0,
+    updated_at      INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { TelemetryEvent } from '../../patterns/kit/index.ts';
 import { migrations } from './migrations.ts';
+import { ProgressStore } from './progress.ts';
 
 export interface FileVersion {
   patternId: string;
@@ -92,6 +93,8 @@ const toRunRecord = (row: RunRow): RunRecord => ({
 export class Store {
   private readonly db: Database.Database;
   private readonly maxEventsPerRun: number;
+  /** Exercise attempts, drafts and progress. */
+  readonly progress: ProgressStore;
 
   constructor(path: string, options: StoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -102,6 +105,7 @@ export class Store {
     this.db.pragma('busy_timeout = 5000');
     this.maxEventsPerRun = options.maxEventsPerRun ?? 100_000;
     this.migrate();
+    this.progress = new ProgressStore(this.db);
   }
 
   /** The schema version after migrations. */

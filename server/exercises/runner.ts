@@ -1,0 +1,80 @@
+/**
+ * Runs an exercise's checks against the learner's code: compiles the checks
+ * with the learner's file in place of the pattern's, then runs them in a
+ * sandbox worker on virtual time. Whatever the code does — fail to compile,
+ * throw at load, loop forever — the answer is a result, never a crash.
+ */
+import { join } from 'node:path';
+import type { PatternRegistry } from '../patterns/registry.ts';
+import { compileLab } from '../sandbox/compile.ts';
+import { SandboxedWorker, type SandboxFatal } from '../sandbox/host.ts';
+import type { Exercise } from './catalog.ts';
+import { overall, type CheckOutcome, type CheckResults } from './results.ts';
+
+const checkEntry = new URL('./check-entry.ts', import.meta.url);
+
+export interface RunnerOptions {
+  rootDir: string;
+  registry: PatternRegistry;
+  /** Real time one check may take before it counts as stuck. */
+  checkTimeoutMs?: number;
+  watchdogMs?: number;
+}
+
+const located = (fatal: Pick<SandboxFatal, 'file' | 'line' | 'column'>) => ({
+  ...(fatal.file !== undefined && { file: fatal.file }),
+  ...(fatal.line !== undefined && { line: fatal.line }),
+  ...(fatal.column !== undefined && { column: fatal.column }),
+});
+
+export class ExerciseRunner {
+  constructor(private readonly options: RunnerOptions) {}
+
+  async check(exercise: Exercise, code: string): Promise<CheckResults> {
+    const started = performance.now();
+    const finish = (results: Omit<CheckResults, 'durationMs'>): CheckResults => ({
+      ...results,
+      durationMs: Math.round(performance.now() - started),
+    });
+    const pattern = this.options.registry.get(exercise.patternId);
+    if (!pattern) return finish({ status: 'error', message: `unknown pattern ${exercise.patternId}`, tests: [] });
+
+    const compiled = await compileLab({
+      patternDir: pattern.dir,
+      entry: join(exercise.dir, 'checks.ts'),
+      overrides: { [exercise.file]: code },
+      kitDir: join(this.options.registry.patternsDir, 'kit'),
+      rootDir: this.options.rootDir,
+      extraDirs: [exercise.dir],
+    });
+    if (!compiled.ok) {
+      const first = compiled.errors[0]!;
+      return finish({ status: 'error', message: `Your code does not compile: ${first.message}`, ...located(first), tests: [] });
+    }
+
+    const worker = new SandboxedWorker({
+      entry: checkEntry,
+      data: { bundleUrl: compiled.url, checkTimeoutMs: this.options.checkTimeoutMs ?? 2000 },
+      rootDir: this.options.rootDir,
+      userCodeDirs: [pattern.dir],
+      name: `checks ${exercise.id}`,
+      captureOutput: true,
+      ...(this.options.watchdogMs !== undefined && { watchdogMs: this.options.watchdogMs }),
+    });
+    let outcomes: CheckOutcome[] | undefined;
+    let fatal: SandboxFatal | undefined;
+    worker.onMessage((message) => {
+      const m = message as { type?: string; outcomes?: CheckOutcome[] };
+      if (m.type === 'check-results') outcomes = m.outcomes;
+    });
+    worker.onFatal((f) => (fatal = f));
+    await worker.exited;
+
+    if (fatal) {
+      const prefix = fatal.kind === 'load' ? '' : 'The checks could not finish: ';
+      return finish({ status: 'error', message: prefix + fatal.message, ...located(fatal), tests: [] });
+    }
+    if (!outcomes) return finish({ status: 'error', message: 'The checks ended without a result.', tests: [] });
+    return finish({ status: overall(outcomes), tests: outcomes });
+  }
+}
