@@ -1,2 +1,89 @@
-/** The pattern's README. (Placeholder: rendered as preformatted text until the markdown view lands.) */
-export const LearnTab = ({ markdown }: { markdown: string }) => <pre className="readme-raw">{markdown}</pre>;
+/**
+ * The pattern's lesson: its README as typeset markdown (GFM tables, highlighted
+ * code, mermaid diagrams), with an outline of its sections beside it on wide
+ * screens.
+ */
+import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
+import Markdown, { type Components, type Options } from 'react-markdown';
+import rehypeHighlight from 'rehype-highlight';
+import remarkGfm from 'remark-gfm';
+import '../../../styles/learn-code.css';
+import { HIGHLIGHT_OPTIONS } from './highlight.ts';
+import { codeChild, hastText, isExternalLink, languageOf, rehypeHeadingIds, stripLeadingTitle } from './markdown.ts';
+import { MermaidDiagram } from './MermaidDiagram.tsx';
+
+const REMARK_PLUGINS: Options['remarkPlugins'] = [remarkGfm];
+const REHYPE_PLUGINS: Options['rehypePlugins'] = [[rehypeHighlight, HIGHLIGHT_OPTIONS], rehypeHeadingIds];
+
+const COMPONENTS: Components = {
+  pre: ({ node, children, ...props }) => {
+    const code = codeChild(node);
+    if (code && languageOf(code.properties.className) === 'mermaid') return <MermaidDiagram source={hastText(code).trimEnd()} />;
+    return <pre {...props}>{children}</pre>;
+  },
+  a: ({ node: _node, href, children, ...props }) =>
+    isExternalLink(href) ? (
+      <a {...props} href={href} target="_blank" rel="noreferrer noopener">
+        {children}
+      </a>
+    ) : (
+      <a {...props} href={href}>
+        {children}
+      </a>
+    ),
+  // Wide tables scroll on their own instead of stretching the page.
+  table: ({ node: _node, children, ...props }) => (
+    <div className="table-scroll">
+      <table {...props}>{children}</table>
+    </div>
+  ),
+};
+
+interface OutlineEntry {
+  id: string;
+  text: string;
+}
+
+/** The h2 sections as rendered (ids come from rehypeHeadingIds). */
+const useOutline = (markdown: string) => {
+  const ref = useRef<HTMLDivElement>(null);
+  const [outline, setOutline] = useState<OutlineEntry[]>([]);
+  useEffect(() => {
+    const headings = ref.current?.querySelectorAll<HTMLHeadingElement>('h2[id]') ?? [];
+    setOutline([...headings].map((h) => ({ id: h.id, text: h.textContent ?? '' })));
+  }, [markdown]);
+  return { ref, outline };
+};
+
+export const LearnTab = ({ markdown }: { markdown: string }) => {
+  const source = useMemo(() => stripLeadingTitle(markdown), [markdown]);
+  const { ref, outline } = useOutline(source);
+  const jump = (id: string) => (event: MouseEvent) => {
+    // The router owns the URL: scroll without changing it.
+    event.preventDefault();
+    document.getElementById(id)?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  };
+  return (
+    <div className="learn">
+      <div className="markdown-body" ref={ref}>
+        <Markdown remarkPlugins={REMARK_PLUGINS} rehypePlugins={REHYPE_PLUGINS} components={COMPONENTS}>
+          {source}
+        </Markdown>
+      </div>
+      {outline.length > 2 && (
+        <nav className="learn-outline" aria-label="On this page">
+          <p className="learn-outline-title">On this page</p>
+          <ul>
+            {outline.map((entry) => (
+              <li key={entry.id}>
+                <a href={`#${entry.id}`} onClick={jump(entry.id)}>
+                  {entry.text}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+    </div>
+  );
+};

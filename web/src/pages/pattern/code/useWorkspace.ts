@@ -1,0 +1,63 @@
+/**
+ * Loads a pattern's workspace once Monaco is there: the kit and pattern
+ * sources (bundled) and each editable file as the learner last saved it (API).
+ * Also keeps each editable file's server state (version, good version, error)
+ * and the set of files with unsaved edits.
+ */
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import type { FileState, PatternDetail } from '../../../../../server/http/api-types.ts';
+import { api } from '../../../api/client.ts';
+import type { Monaco } from './monaco-setup.ts';
+import { loadPatternSources } from './sources.ts';
+import { PatternWorkspace } from './workspace.ts';
+
+export type FileStates = Record<string, FileState>;
+
+const noSubscription = () => () => undefined;
+const nothingDirty = () => '';
+
+export const useWorkspace = (monaco: Monaco | undefined, pattern: PatternDetail) => {
+  const [workspace, setWorkspace] = useState<PatternWorkspace>();
+  const [files, setFiles] = useState<FileStates>({});
+  const [error, setError] = useState<unknown>();
+  const patternId = pattern.id;
+  const editableFiles = pattern.editableFiles.join('\n');
+
+  useEffect(() => {
+    if (!monaco) return;
+    let cancelled = false;
+    let created: PatternWorkspace | undefined;
+    const names = editableFiles.split('\n');
+    Promise.all([loadPatternSources(patternId), Promise.all(names.map((name) => api.file(patternId, name)))]).then(
+      ([sources, states]) => {
+        if (cancelled) return;
+        created = new PatternWorkspace(monaco, patternId, sources, states);
+        setFiles(Object.fromEntries(states.map((s) => [s.file, s])));
+        setWorkspace(created);
+      },
+      (e: unknown) => !cancelled && setError(e),
+    );
+    return () => {
+      cancelled = true;
+      setWorkspace(undefined);
+      // After this commit's other clean-ups: the editors showing these models are disposed first.
+      const disposing = created;
+      if (disposing) queueMicrotask(() => disposing.dispose());
+    };
+  }, [monaco, patternId, editableFiles]);
+
+  const dirtyList = useSyncExternalStore(workspace?.subscribe ?? noSubscription, workspace?.dirtyFiles ?? nothingDirty);
+  const dirty = new Set(dirtyList ? dirtyList.split('\n') : []);
+
+  /** Re-reads one file's server state (after a save, reset or restore); returns it. */
+  const refreshFile = useCallback(
+    async (name: string): Promise<FileState> => {
+      const state = await api.file(patternId, name);
+      setFiles((current) => ({ ...current, [name]: state }));
+      return state;
+    },
+    [patternId],
+  );
+
+  return { workspace, files, dirty, error, refreshFile };
+};
