@@ -2,7 +2,7 @@
  * The API's response bodies, shared by the server's routes and the web app's
  * typed client. Types only: the web app imports nothing else from the server.
  */
-import type { FaultSpec, LabManifest, LoadProfile, Params, PatternManifest, TelemetryEvent, Tour } from '../../patterns/kit/index.ts';
+import type { EventMatcher, FaultSpec, LabManifest, LoadProfile, Params, PatternManifest, TelemetryEvent, Tour, TourStep } from '../../patterns/kit/index.ts';
 
 export interface ApiErrorBody {
   error: { status: number; message: string; file?: string; line?: number; column?: number } & Record<string, unknown>;
@@ -96,7 +96,7 @@ export interface EventsPage {
   lastSeq: number;
 }
 
-export type { FaultSpec, LabManifest, LoadProfile, Params, TelemetryEvent, Tour };
+export type { EventMatcher, FaultSpec, LabManifest, LoadProfile, Params, TelemetryEvent, Tour, TourStep };
 
 export type ExerciseStatus = 'new' | 'started' | 'solved';
 
