@@ -1,4 +1,4 @@
-/** The workbench's pages: the catalog and one page per pattern (Learn, Code, Lab). */
+/** The workbench's pages: the catalog, one page per pattern (Learn, Code, Lab, Exercises) and one per exercise. */
 import { lazy, Suspense } from 'react';
 import { Link, Route, Switch } from 'wouter';
 import { ShortcutsOverlay } from './components/ShortcutsOverlay.tsx';
@@ -7,6 +7,8 @@ import { CatalogPage } from './pages/catalog/CatalogPage.tsx';
 
 // The pattern page pulls in charts and (on its Code tab) Monaco: not on the first page.
 const PatternPage = lazy(() => import('./pages/pattern/PatternPage.tsx'));
+// An exercise page has an editor too: Monaco comes with it, never with the catalog.
+const ExercisePage = lazy(() => import('./pages/exercises/ExercisePage.tsx'));
 
 export const App = () => (
   <div className="app">
@@ -24,6 +26,7 @@ export const App = () => (
         <Switch>
           <Route path="/" component={CatalogPage} />
           <Route path="/patterns/:id/:tab?">{(params) => <PatternPage id={params.id} tab={params.tab} />}</Route>
+          <Route path="/exercises/:id">{(params) => <ExercisePage id={params.id} />}</Route>
           <Route>
             <p>
               Nothing here. <Link href="/">Back to the catalog</Link>

@@ -4,7 +4,11 @@
  */
 import type {
   ApiErrorBody,
+  CheckResults,
   EventsPage,
+  ExerciseInstructions,
+  ExerciseProgress,
+  ExerciseSummary,
   FaultSpec,
   FileState,
   FileVersionInfo,
@@ -83,4 +87,23 @@ export const api = {
       'GET',
       `/api/runs/${enc(id)}/events?after=${options.after ?? -1}&limit=${options.limit ?? 10_000}`,
     ),
+
+  patternExercises: (patternId: string) => request<ExerciseSummary[]>('GET', `/api/patterns/${enc(patternId)}/exercises`),
+  exercises: () => request<ExerciseSummary[]>('GET', '/api/exercises'),
+  exercise: (id: string) => request<ExerciseInstructions>('GET', `/api/exercises/${enc(id)}`),
+  checkExercise: (id: string, code: string) => request<CheckResults>('POST', `/api/exercises/${enc(id)}/check`, { code }),
+  saveDraft: (id: string, code: string) => request<{ saved: boolean }>('PUT', `/api/exercises/${enc(id)}/draft`, { code }),
+  /** The solution; the workbench records that it was viewed. */
+  solution: (id: string) => request<{ file: string; content: string }>('GET', `/api/exercises/${enc(id)}/solution`),
+  exportProgress: () => request<ProgressExport>('GET', '/api/progress'),
+  importProgress: (data: unknown) => request<{ progress: number; drafts: number }>('POST', '/api/progress', data),
 };
+
+/** The progress export (GET /api/progress), as downloaded and imported. */
+export interface ProgressExport {
+  format: 'patterns-workbench-progress';
+  version: 1;
+  exportedAt: string;
+  progress: ExerciseProgress[];
+  drafts: Array<{ exerciseId: string; code: string; updatedAt: number }>;
+}

@@ -2,8 +2,9 @@
 export const SHORTCUTS: Array<{ keys: string; what: string }> = [
   { keys: '?', what: 'Show or hide this list' },
   { keys: 'g c', what: 'Go to the catalog' },
-  { keys: '1 / 2 / 3', what: 'Learn, Code, Lab tabs on a pattern page' },
+  { keys: '1 / 2 / 3 / 4', what: 'Learn, Code, Lab, Exercises tabs on a pattern page' },
   { keys: 'Ctrl/Cmd + S', what: 'Save & deploy the file being edited' },
+  { keys: 'F2 or Ctrl/Cmd + Enter', what: 'Run the checks (exercise page)' },
   { keys: 'Space', what: 'Pause or resume the live view (Lab tab)' },
   { keys: 'Esc', what: 'Close a dialog' },
 ];

@@ -1,18 +1,24 @@
-/** The catalog: every pattern, grouped by category, with a filter and each one's live state. */
-import { useEffect, useMemo, useState } from 'react';
+/** The catalog: every pattern, grouped by category, with a filter, each one's live state and exercises solved. */
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link } from 'wouter';
-import type { PatternSummary } from '../../../../server/http/api-types.ts';
+import type { ExerciseSummary, PatternSummary } from '../../../../server/http/api-types.ts';
 import { api } from '../../api/client.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
-import { groupByCategory } from './catalog.ts';
+import { ProgressMenu } from '../exercises/ProgressMenu.tsx';
+import { exerciseCounts, groupByCategory, type ExerciseCount } from './catalog.ts';
 
 export const CatalogPage = () => {
   const [patterns, setPatterns] = useState<PatternSummary[]>();
   const [error, setError] = useState<unknown>();
   const [filter, setFilter] = useState('');
+  const [exercises, setExercises] = useState<ExerciseSummary[]>();
+  // Progress is extra: the catalog shows without it if it does not load.
+  const loadExercises = useCallback(() => api.exercises().then(setExercises, () => undefined), []);
   useEffect(() => {
     api.patterns().then(setPatterns, setError);
-  }, []);
+    void loadExercises();
+  }, [loadExercises]);
+  const counts = useMemo(() => exerciseCounts(exercises ?? []), [exercises]);
   const groups = useMemo(() => groupByCategory(patterns ?? [], filter), [patterns, filter]);
 
   if (error) return <ErrorNotice error={error} />;
@@ -30,6 +36,9 @@ export const CatalogPage = () => {
           onChange={(e) => setFilter(e.target.value)}
           autoFocus
         />
+        {exercises && exercises.length > 0 && (
+          <ProgressMenu solved={exercises.filter((e) => e.status === 'solved').length} total={exercises.length} onImported={() => void loadExercises()} />
+        )}
       </div>
       {!patterns && <p className="muted">Loading…</p>}
       {patterns && groups.length === 0 && <p className="muted">No pattern matches “{filter}”.</p>}
@@ -48,6 +57,7 @@ export const CatalogPage = () => {
                     ) : (
                       <span className="badge">idle</span>
                     )}
+                    <ExercisesBadge count={counts.get(p.id)} />
                   </span>
                 </Link>
               </li>
@@ -58,3 +68,10 @@ export const CatalogPage = () => {
     </section>
   );
 };
+
+const ExercisesBadge = ({ count }: { count: ExerciseCount | undefined }) =>
+  count ? (
+    <span className={`badge exercises ${count.solved === count.total ? 'solved' : ''}`} title="Exercises solved">
+      {count.solved} / {count.total} exercises solved
+    </span>
+  ) : null;

@@ -1,5 +1,5 @@
 /** Grouping and filtering for the catalog: pure, so it is tested without a DOM. */
-import type { PatternSummary } from '../../../../server/http/api-types.ts';
+import type { ExerciseSummary, PatternSummary } from '../../../../server/http/api-types.ts';
 
 const CATEGORY_ORDER: Array<[PatternSummary['category'], string]> = [
   ['resilience', 'Resilience'],
@@ -22,3 +22,20 @@ export const groupByCategory = (patterns: PatternSummary[], filter = '') =>
     label,
     patterns: patterns.filter((p) => p.category === category && matches(p, filter)).sort((a, b) => a.title.localeCompare(b.title)),
   })).filter((group) => group.patterns.length > 0);
+
+export interface ExerciseCount {
+  solved: number;
+  total: number;
+}
+
+/** Exercises solved and in all, per pattern id (patterns without exercises are absent). */
+export const exerciseCounts = (exercises: readonly Pick<ExerciseSummary, 'patternId' | 'status'>[]): Map<string, ExerciseCount> => {
+  const counts = new Map<string, ExerciseCount>();
+  for (const e of exercises) {
+    const count = counts.get(e.patternId) ?? { solved: 0, total: 0 };
+    count.total++;
+    if (e.status === 'solved') count.solved++;
+    counts.set(e.patternId, count);
+  }
+  return counts;
+};

@@ -1,7 +1,8 @@
 /**
- * One pattern: Learn (its lesson), Code (its editable files) and Lab (the
- * live run). The run and its event stream live here, so the Code tab can mark
- * runtime errors and the Lab tab can show deploys from the same stream.
+ * One pattern: Learn (its lesson), Code (its editable files), Lab (the live
+ * run, with the guided tour beside it) and Exercises. The run and its event
+ * stream live here, so the Code tab can mark runtime errors, the Lab tab can
+ * show deploys from the same stream and the tour can follow it.
  */
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { Link, useLocation } from 'wouter';
@@ -11,7 +12,10 @@ import { useLiveRun } from '../../api/live.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { isTyping } from '../../components/shortcuts.ts';
 import { LearnTab } from './learn/LearnTab.tsx';
+import { ExercisesTab } from './exercises/ExercisesTab.tsx';
 import { LabTab } from './lab/LabTab.tsx';
+import { TourInvite, TourPanel } from './tour/TourPanel.tsx';
+import { useTourSession } from './tour/useTourSession.ts';
 
 // Monaco is large: it loads only when the Code tab is opened.
 const CodeTab = lazy(() => import('./code/CodeTab.tsx'));
@@ -20,6 +24,7 @@ const TABS = [
   { id: 'learn', label: 'Learn' },
   { id: 'code', label: 'Code' },
   { id: 'lab', label: 'Lab' },
+  { id: 'exercises', label: 'Exercises' },
 ] as const;
 export type TabId = (typeof TABS)[number]['id'];
 
@@ -31,6 +36,15 @@ export default function PatternPage({ id, tab }: { id: string; tab?: string | un
   const [, navigate] = useLocation();
   const active: TabId = TABS.some((t) => t.id === tab) ? (tab as TabId) : 'learn';
   const live = useLiveRun(runId, { paused });
+  const tour = useTourSession(pattern?.tour, id, runId, live);
+  const { runStarted } = tour;
+  const changeRun = useCallback(
+    (next: string | undefined) => {
+      setRunId(next);
+      runStarted(next);
+    },
+    [runStarted],
+  );
 
   const reload = useCallback(() => api.pattern(id).then(setPattern, setError), [id]);
   useEffect(() => {
@@ -44,7 +58,7 @@ export default function PatternPage({ id, tab }: { id: string; tab?: string | un
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (isTyping(event) || event.ctrlKey || event.metaKey || event.altKey) return;
-      const index = ['1', '2', '3'].indexOf(event.key);
+      const index = ['1', '2', '3', '4'].indexOf(event.key);
       if (index >= 0) navigate(`/patterns/${id}/${TABS[index]!.id}`);
     };
     window.addEventListener('keydown', onKey);
@@ -86,9 +100,14 @@ export default function PatternPage({ id, tab }: { id: string; tab?: string | un
           <CodeTab pattern={pattern} live={live} onSaved={reload} />
         </Suspense>
       )}
+      {active === 'lab' && pattern.tour && !tour.open && <TourInvite tour={pattern.tour} onStart={() => tour.setOpen(true)} />}
       {active === 'lab' && (
-        <LabTab pattern={pattern} runId={runId} onRunChange={setRunId} live={live} paused={paused} onPausedChange={setPaused} />
+        <div className={pattern.tour && tour.open ? 'lab-with-tour' : undefined}>
+          <LabTab pattern={pattern} runId={runId} onRunChange={changeRun} live={live} paused={paused} onPausedChange={setPaused} />
+          {pattern.tour && tour.open && <TourPanel tour={pattern.tour} labs={pattern.labs} runId={runId} live={live} session={tour} />}
+        </div>
       )}
+      {active === 'exercises' && <ExercisesTab patternId={pattern.id} />}
     </article>
   );
 }

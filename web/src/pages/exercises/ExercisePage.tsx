@@ -1,0 +1,76 @@
+/**
+ * One exercise, `/exercises/:id`: its header (pattern, difficulty, status)
+ * above the working area. The editor starts from the learner's draft, else
+ * their last checked code, else the starter.
+ */
+import '../../styles/exercises.css';
+import { useEffect, useState } from 'react';
+import { Link } from 'wouter';
+import type { ExerciseInstructions, ExerciseStatus } from '../../../../server/http/api-types.ts';
+import { api } from '../../api/client.ts';
+import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import { initialCode, type CodeSource } from './exercise-state.ts';
+import { ExerciseWorkbench } from './ExerciseWorkbench.tsx';
+import { readLocalDraft } from './useDraftSaver.ts';
+
+interface Loaded {
+  exercise: ExerciseInstructions;
+  start: { code: string; source: CodeSource };
+  patternTitle: string;
+}
+
+const STATUS_LABELS: Record<ExerciseStatus, string> = { new: 'new', started: 'started', solved: 'solved' };
+
+export default function ExercisePage({ id }: { id: string }) {
+  const [loaded, setLoaded] = useState<Loaded>();
+  const [error, setError] = useState<unknown>();
+  const [status, setStatus] = useState<ExerciseStatus>('new');
+
+  useEffect(() => {
+    let live = true;
+    setLoaded(undefined);
+    setError(undefined);
+    Promise.all([api.exercise(id), api.patterns().catch(() => [])]).then(
+      ([exercise, patterns]) => {
+        if (!live) return;
+        const patternTitle = patterns.find((p) => p.id === exercise.patternId)?.title ?? exercise.patternId;
+        setLoaded({ exercise, start: initialCode(exercise, readLocalDraft(exercise.id)), patternTitle });
+        setStatus(exercise.status);
+      },
+      (e: unknown) => live && setError(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [id]);
+
+  if (error) return <ErrorNotice error={error} title={`Could not load the exercise ${id}`} />;
+  if (!loaded) return <p className="muted">Loading…</p>;
+  const { exercise, start, patternTitle } = loaded;
+  return (
+    <article className="exercise-page">
+      <header className="exercise-head">
+        <div className="breadcrumb">
+          <Link href="/" className="muted">
+            Catalog
+          </Link>
+          <span className="muted"> / </span>
+          <Link href={`/patterns/${exercise.patternId}`}>{patternTitle}</Link>
+          <span className="muted"> / </span>
+          <Link href={`/patterns/${exercise.patternId}/exercises`}>Exercises</Link>
+        </div>
+        <div className="exercise-title">
+          <h1>{exercise.title}</h1>
+          <span className={`badge difficulty ${exercise.difficulty}`}>{exercise.difficulty}</span>
+          <span className={`badge status ${status}`} data-testid="exercise-status">
+            {STATUS_LABELS[status]}
+          </span>
+          <span className="muted small">
+            edits <code>{exercise.file}</code>
+          </span>
+        </div>
+      </header>
+      <ExerciseWorkbench key={exercise.id} exercise={exercise} start={start} onProgress={setStatus} />
+    </article>
+  );
+}
