@@ -18,6 +18,9 @@ import { PatternRegistry } from './patterns/registry.ts';
 import { RunManager } from './runs/run-manager.ts';
 import { Store } from './store/store.ts';
 import { landingPage } from './http/landing.ts';
+import { createExerciseRoutes } from './http/exercise-routes.ts';
+import { loadExercises } from './exercises/catalog.ts';
+import { ExerciseRunner } from './exercises/runner.ts';
 import { existsSync } from 'node:fs';
 
 const noCacheForHtml = (res: express.Response, path: string) => {
@@ -89,6 +92,12 @@ export const startWorkbench = async (options: WorkbenchOptions): Promise<Workben
     ...(options.sandbox && { sandbox: options.sandbox }),
   });
   const code = new CodeService(registry, store, runs, rootDir);
+  const exercises = loadExercises(join(rootDir, 'exercises'));
+  const runner = new ExerciseRunner({
+    rootDir,
+    registry,
+    ...(options.sandbox?.watchdogMs !== undefined && { watchdogMs: options.sandbox.watchdogMs }),
+  });
 
   let port = 0;
   const guard = createGuard({ token: options.token, port: () => port });
@@ -102,7 +111,11 @@ export const startWorkbench = async (options: WorkbenchOptions): Promise<Workben
     }
     next();
   });
-  app.use('/api', apiRouter(createRoutes({ registry, store, runs, code }), guard, log));
+  const routes = [
+    ...createRoutes({ registry, store, runs, code }),
+    ...createExerciseRoutes({ exercises, runner, store, registry }),
+  ];
+  app.use('/api', apiRouter(routes, guard, log));
   const webIndex = options.webDir && existsSync(join(options.webDir, 'index.html')) ? join(options.webDir, 'index.html') : undefined;
   app.get('/', (req, res) => {
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;

@@ -52,11 +52,15 @@ export const parseCli = (argv: string[], env: NodeJS.ProcessEnv): CliOptions => 
   if (portText !== undefined) {
     port = Number(portText);
     if (!/^\d+$/.test(portText.trim()) || port > 65535) {
-      throw new CliError(`--port: expected a whole number from 0 to 65535, got '${portText}'`);
+      // Name where the bad value came from: the flag, or the environment variable.
+      const source = values.port !== undefined ? '--port' : 'WORKBENCH_PORT';
+      throw new CliError(`${source}: expected a whole number from 0 to 65535, got '${portText}'`);
     }
   }
   const token = values.token ?? env.WORKBENCH_TOKEN ?? randomBytes(24).toString('base64url');
-  if (token.length < 8) throw new CliError('--token: use at least 8 characters');
+  if (token.length < 8) {
+    throw new CliError(`${values.token !== undefined ? '--token' : 'WORKBENCH_TOKEN'}: use at least 8 characters`);
+  }
   return {
     port,
     dbPath: resolve(values.db ?? env.WORKBENCH_DB ?? defaultDbPath()),

@@ -43,6 +43,9 @@ const toStoredError = (error: LoadFailure | CompileMessage): StoredError => ({
 });
 
 export class CodeService {
+  /** The save in progress per pattern: saves of one pattern run one after another. */
+  private readonly saving = new Map<string, Promise<unknown>>();
+
   constructor(
     private readonly registry: PatternRegistry,
     private readonly store: Store,
@@ -89,9 +92,25 @@ export class CodeService {
     return found;
   }
 
-  /** Saves, compiles and deploys. The version is committed before anything else happens. */
+  /**
+   * Saves, compiles and deploys. The version is committed before anything else happens.
+   * Saves of one pattern are handled in turn: two at once would deploy in either order
+   * and could leave the runs on an older version than the latest one stored (and the
+   * code of one file is compiled together with the pattern's other files).
+   */
   async save(patternId: string, file: string, content: string, origin: FileVersion['origin'] = 'saved'): Promise<SaveResult> {
     this.check(patternId, file);
+    const previous = this.saving.get(patternId) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(() => this.saveNow(patternId, file, content, origin));
+    this.saving.set(patternId, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.saving.get(patternId) === mine) this.saving.delete(patternId);
+    }
+  }
+
+  private async saveNow(patternId: string, file: string, content: string, origin: FileVersion['origin']): Promise<SaveResult> {
     const started = performance.now();
     const labs = this.registry.get(patternId)!.manifest.labs;
     const { contents } = this.runs.sources(patternId, { file, content, version: 0 });
@@ -123,9 +142,13 @@ export class CodeService {
     if (compileError) return done([], toStoredError(compileError));
 
     const hasLiveRuns = this.runs.live().some((run) => run.patternId === patternId);
-    const result = hasLiveRuns
+    let result: { deployedTo: string[]; error?: LoadFailure | CompileMessage | undefined } = hasLiveRuns
       ? await this.runs.deploy(patternId, { file, content, version: saved.version })
-      : { deployedTo: [], error: await this.trialLoad(patternId, labs[0]!, bundleUrl!) };
+      : { deployedTo: [] };
+    // No run took it (none live, or they ended before it came): a trial load still checks that it loads.
+    if (!result.error && result.deployedTo.length === 0) {
+      result = { deployedTo: [], error: await this.trialLoad(patternId, labs[0]!, bundleUrl!) };
+    }
     if (result.error) {
       const stored = toStoredError(result.error);
       this.store.setFileVersionError(patternId, file, saved.version, stored);

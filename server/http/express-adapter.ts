@@ -35,15 +35,22 @@ export const apiRouter = (routes: Route[], guard: Guard, log: Logger): express.R
   router.use((req: Request, res: Response) => {
     res.status(404).json({ error: { status: 404, message: `no API route ${req.method} ${req.originalUrl}` } });
   });
-  // Malformed JSON and oversized bodies arrive here from express.json().
+  // Malformed JSON, oversized bodies and unsupported charsets or encodings arrive here from
+  // express.json() (errors with a `type`); a malformed %-escape in the path from the router.
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const status = (error as { status?: number }).status;
+    const { status, type } = error as { status?: number; type?: string };
+    const message = (error as Error).message;
+    const clientError = typeof status === 'number' && status >= 400 && status < 500;
     const known =
-      status === 400
-        ? new HttpError(400, `body: not valid JSON (${(error as Error).message})`)
+      type === 'entity.parse.failed'
+        ? new HttpError(400, `body: not valid JSON (${message})`)
         : status === 413
           ? new HttpError(413, 'body: larger than 1 MB')
-          : error;
+          : error instanceof URIError && clientError
+            ? new HttpError(400, `path: ${message}`)
+            : clientError
+              ? new HttpError(status, `body: ${message}`)
+              : error;
     const response = errorResponse(known);
     if (response.status >= 500) log.error({ err: error, path: req.path }, 'request failed');
     res.status(response.status).json(response.body);

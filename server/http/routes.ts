@@ -89,14 +89,17 @@ export const createRoutes = ({ registry, store, runs, code }: ApiServices): Rout
       method: 'get',
       path: '/api/patterns/:id',
       handler: ({ params }) => {
-        const { manifest } = pattern(params.id!);
+        const { manifest, tour } = pattern(params.id!);
         return {
           body: {
             ...manifest,
+            tour: tour ?? null,
             docs: registry.readme(manifest.id),
             files: manifest.editableFiles.map((file) => {
               const state = code.get(manifest.id, file);
-              return { name: file, version: state.version, goodVersion: state.goodVersion, modified: state.version > 0 };
+              // Modified means "differs from the reference": a reset brings it back to false.
+              const modified = state.content !== code.reference(manifest.id, file);
+              return { name: file, version: state.version, goodVersion: state.goodVersion, modified };
             }),
           },
         };

@@ -132,16 +132,28 @@ export class LabRun {
     this.emit({ type: 'load.changed', profile });
   }
 
+  /**
+   * Applies new parameter values. If the lab fails to start with them, it
+   * goes on with the previous values (and code) and the error is rethrown.
+   */
   async setParams(params: Params): Promise<void> {
+    const previous = this.params;
     this.params = { ...this.params, ...params };
-    this.emit({ type: 'params.changed', params: { ...this.params } });
     const instance = this.instance;
-    if (instance?.lab.updateParams) {
-      instance.lab.updateParams({ ...this.params });
-      instance.paramsChanged.fire({ ...this.params });
-    } else if (this.module) {
-      await this.deploy(this.module);
+    try {
+      if (instance?.lab.updateParams) {
+        instance.lab.updateParams({ ...this.params });
+        instance.paramsChanged.fire({ ...this.params });
+      } else if (this.module) {
+        await this.deploy(this.module);
+      }
+    } catch (error) {
+      // deploy() restarted the previous code with the new values, which may fail too.
+      this.params = previous;
+      if (!this.instance && this.module && !this.stopped) await this.startInstance(this.module).catch(() => undefined);
+      throw error;
     }
+    this.emit({ type: 'params.changed', params: { ...this.params } });
   }
 
   async stop(): Promise<void> {
@@ -168,6 +180,9 @@ export class LabRun {
         )
         .catch((error: unknown): LabResult => ({ outcome: 'error', error: errorMessage(error) }));
     }
+    // A request cut off by stopping the run is not part of the run's story:
+    // the run is over, and recording it would race with the final events.
+    if (this.stopped) return result;
     const durationMs = this.options.clock.now() - start;
     this.metrics.record(result.outcome, durationMs);
     this.emit({

@@ -49,6 +49,13 @@ export interface RunHostOptions {
 
 /** How long a stop waits for the worker to finish cleanly before ending it. */
 const STOP_GRACE_MS = 3000;
+/**
+ * How long the watchdog may spend finding the line a stuck run is stuck on. The sandbox's
+ * default (500 ms) is often too short on a loaded machine (attaching the inspector and
+ * pausing a worker that burns a core competes for the CPU), and then the run.error names
+ * no line; a learner is better served by waiting a little longer for it.
+ */
+const LOCATE_TIMEOUT_MS = 3000;
 
 export class RunHost {
   private readonly worker: SandboxedWorker;
@@ -94,6 +101,7 @@ export class RunHost {
       name: `run ${options.id}`,
       captureOutput: true,
       ...(options.sandbox?.watchdogMs !== undefined && { watchdogMs: options.sandbox.watchdogMs }),
+      locateTimeoutMs: LOCATE_TIMEOUT_MS,
       limits: { maxOldGenerationSizeMb: options.sandbox?.maxOldGenerationSizeMb ?? 256 },
     });
     let markStarted!: (ok: boolean) => void;

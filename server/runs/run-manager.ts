@@ -128,11 +128,14 @@ export class RunManager {
     patternId: string,
     change: { file: string; content: string; version: number },
   ): Promise<{ deployedTo: string[]; error?: LoadFailure | CompileMessage }> {
-    const runs = this.live().filter((run) => run.patternId === patternId && run.state === 'running');
+    // Runs still starting count too: they were compiled with the code from before this save, so
+    // they take it once they run (or they would miss this version, and nothing would check it loads).
+    const runs = this.live().filter((run) => run.patternId === patternId);
     const { contents } = this.sources(patternId, change);
     const bundles = new Map<string, CompileResult>();
     const deployedTo: string[] = [];
     for (const run of runs) {
+      if (!(await run.started) || run.state !== 'running') continue;
       let compiled = bundles.get(run.lab.id);
       if (!compiled) {
         compiled = await this.compile(patternId, run.lab, contents);

@@ -62,8 +62,12 @@ run.setLoad(data.load);
 flush();
 post({ type: 'ready' });
 
+// One message at a time, in order: a deploy and a params change both restart the lab, and
+// two restarts interleaved would leave a second lab instance running unseen and the run on
+// other code than the host was told.
+let handling: Promise<void> = Promise.resolve();
 port.on('message', (message: HostMessage) => {
-  void handle(message);
+  handling = handling.then(() => handle(message));
 });
 
 async function handle(message: HostMessage): Promise<void> {
