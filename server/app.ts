@@ -92,7 +92,8 @@ export const startWorkbench = async (options: WorkbenchOptions): Promise<Workben
     ...(options.sandbox && { sandbox: options.sandbox }),
   });
   const code = new CodeService(registry, store, runs, rootDir);
-  const exercises = loadExercises(join(rootDir, 'exercises'));
+  const { exercises, problems } = loadExercises(join(rootDir, 'exercises'));
+  for (const problem of problems) log.warn(`exercise left out: ${problem}`);
   const runner = new ExerciseRunner({
     rootDir,
     registry,

@@ -125,16 +125,26 @@ export const parseExercise = (dir: string, patternId: string, slug: string): Exe
   };
 };
 
-/** Every exercise, by pattern, in folder order (`01-…`, `02-…`). */
-export const loadExercises = (exercisesDir: string): Exercise[] => {
-  if (!existsSync(exercisesDir)) return [];
+/**
+ * Every exercise, by pattern, in folder order (`01-…`, `02-…`). A folder that
+ * is not a valid exercise is left out and reported in `problems`, so one
+ * half-written exercise never stops the workbench.
+ */
+export const loadExercises = (exercisesDir: string): { exercises: Exercise[]; problems: string[] } => {
+  const problems: string[] = [];
+  if (!existsSync(exercisesDir)) return { exercises: [], problems };
   const all: Exercise[] = [];
   const patternIds = readdirSync(exercisesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
   for (const patternId of patternIds.sort()) {
     const patternDir = join(exercisesDir, patternId);
     for (const entry of readdirSync(patternDir, { withFileTypes: true }).filter((d) => d.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
-      all.push(parseExercise(join(patternDir, entry.name), patternId, entry.name));
+      try {
+        all.push(parseExercise(join(patternDir, entry.name), patternId, entry.name));
+      } catch (error) {
+        if (!(error instanceof ExerciseFormatError)) throw error;
+        problems.push(error.message);
+      }
     }
   }
-  return all;
+  return { exercises: all, problems };
 };

@@ -263,9 +263,19 @@ export class LabRun {
       },
       server: (name, definition) => {
         const healthy = healthySpec();
+        // A real HTTP server answers in a fresh async context: carry the inbound
+        // request's scope across the socket through its x-request-id header, so
+        // logs and injected faults inside the server still name their request.
+        const scoped: ServiceDefinition = {
+          handle: (request) => {
+            const requestId = request.headers['x-request-id'];
+            if (this.scope.getStore() || !requestId) return definition.handle(request);
+            return this.scope.run({ requestId, attempts: new Map() }, () => definition.handle(request));
+          },
+        };
         const server = this.options.services({
           point: name,
-          definition,
+          definition: scoped,
           clock,
           getSpec: () => healthy,
           runStartedAt: this.startedAt,

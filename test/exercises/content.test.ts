@@ -14,7 +14,7 @@ import { ExerciseRunner } from '../../server/exercises/runner.ts';
 import { PatternRegistry } from '../../server/patterns/registry.ts';
 
 const registry = await PatternRegistry.load(join(ROOT_DIR, 'patterns'));
-const exercises = loadExercises(join(ROOT_DIR, 'exercises'));
+const { exercises, problems } = loadExercises(join(ROOT_DIR, 'exercises'));
 const runner = new ExerciseRunner({ rootDir: ROOT_DIR, registry, watchdogMs: 5_000 });
 
 describe.each(exercises.map((e) => [e.id, e] as const))('exercise %s', (_id, exercise) => {
@@ -40,6 +40,10 @@ describe.each(exercises.map((e) => [e.id, e] as const))('exercise %s', (_id, exe
     expect(results.status, results.message).toBe('fail');
     expect(results.tests.some((t) => t.status !== 'pass')).toBe(true);
   });
+});
+
+it('every exercise folder is complete and well formed', () => {
+  expect(problems).toEqual([]);
 });
 
 it('has at least three exercises for each of the first four patterns', () => {
