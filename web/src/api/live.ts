@@ -33,10 +33,18 @@ export const useLiveRun = (runId: string | undefined, options: { paused?: boolea
     if (!runId) return;
     let closed = false;
     let socket: WebSocket | undefined;
+    // One render per frame however many batches arrived, and one copy per render: a page
+    // that falls behind must not queue an update (and a copy of every event) per batch.
+    let frame: number | undefined;
     const publish = () => {
-      if (pausedRef.current) return;
-      const { events, dropped } = buffer.current;
-      setState((s) => ({ ...s, events: events.slice(), dropped, revision: s.revision + 1 }));
+      if (pausedRef.current || frame !== undefined) return;
+      frame = requestAnimationFrame(() => {
+        frame = undefined;
+        if (closed || pausedRef.current) return;
+        const events = buffer.current.events.slice();
+        const { dropped } = buffer.current;
+        setState((s) => ({ ...s, events, dropped, revision: s.revision + 1 }));
+      });
     };
     const append = (events: TelemetryEvent[], dropped = 0) => {
       const all = buffer.current.events;
@@ -76,6 +84,7 @@ export const useLiveRun = (runId: string | undefined, options: { paused?: boolea
 
     return () => {
       closed = true;
+      if (frame !== undefined) cancelAnimationFrame(frame);
       socket?.close();
     };
   }, [runId]);

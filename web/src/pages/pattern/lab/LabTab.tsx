@@ -1,6 +1,30 @@
-/** The live lab. (Placeholder until the lab panels land.) */
-import type { PatternDetail } from '../../../../../server/http/api-types.ts';
-import type { LiveRun } from '../../../api/live.ts';
+/**
+ * The live lab: run controls and the run's timeline on top, the lab's views
+ * in the middle, and on the side the knobs — faults per fault point, load,
+ * parameters. Views get the events up to the scrub cursor (all of them when
+ * live) and `nowT`, the run time they show.
+ */
+import '../../../styles/lab.css';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Params, PatternDetail, RunDetail } from '../../../../../server/http/api-types.ts';
+import { api } from '../../../api/client.ts';
+import { MAX_EVENTS, type LiveRun } from '../../../api/live.ts';
+import { ErrorNotice } from '../../../components/ErrorNotice.tsx';
+import { isTyping } from '../../../components/shortcuts.ts';
+import { VIEWS } from '../../../views/registry.ts';
+import { makeMarkersReducer } from '../../../views/shared/markers.ts';
+import { lastT } from '../../../views/shared/reducer.ts';
+import { useViewModel } from '../../../views/shared/useViewModel.ts';
+import { activeWindow } from './faults/faultForm.ts';
+import { FaultPanel } from './faults/FaultPanel.tsx';
+import { controlsState, streamStateReducer } from './labState.ts';
+import { LoadPanel } from './load/LoadPanel.tsx';
+import { ParamsPanel } from './params/ParamsPanel.tsx';
+import { RunBar } from './run/RunBar.tsx';
+import { eventsUpTo } from './scrub.ts';
+import { Timeline } from './timeline/Timeline.tsx';
+import { useRunClock } from './useRunClock.ts';
+import { ViewFrame } from './ViewFrame.tsx';
 
 export interface LabTabProps {
   pattern: PatternDetail;
@@ -11,4 +35,195 @@ export interface LabTabProps {
   onPausedChange: (paused: boolean) => void;
 }
 
-export const LabTab = ({ live }: LabTabProps) => <p>{live.events.length} events</p>;
+export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChange }: LabTabProps) => {
+  const [detail, setDetail] = useState<RunDetail>();
+  const [chosenLab, setChosenLab] = useState(pattern.labs[0]?.id ?? '');
+  const [cursor, setCursor] = useState<number | null>(null);
+  const [runError, setRunError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+
+  const refreshDetail = useCallback(() => {
+    if (!runId) return;
+    api.run(runId).then(
+      (d) => {
+        setDetail(d);
+        setChosenLab(d.lab);
+      },
+      () => undefined,
+    );
+  }, [runId]);
+
+  useEffect(() => {
+    setDetail(undefined);
+    setCursor(null);
+    refreshDetail();
+  }, [refreshDetail]);
+
+  const stream = useViewModel(streamStateReducer, live.events, live.revision, Infinity);
+  // The stream says the run stopped or failed: the detail's state follows.
+  useEffect(() => {
+    if (stream.stopped || stream.error) refreshDetail();
+  }, [stream.stopped, stream.error, refreshDetail]);
+
+  const lab = pattern.labs.find((l) => l.id === (detail?.lab ?? chosenLab)) ?? pattern.labs[0];
+  const controls = useMemo(() => (lab ? controlsState(lab, detail, stream) : undefined), [lab, detail, stream]);
+  // The same object while the values are the same: the panel is memoised.
+  const paramsKey = JSON.stringify(controls?.params ?? {});
+  const params = useMemo(() => JSON.parse(paramsKey) as Params, [paramsKey]);
+  const state = runId && !detail && !stream.stopped ? 'starting' : (controls?.state ?? 'none');
+  const going = state === 'running' || state === 'starting';
+
+  // The span the page holds, and what the views see.
+  const end = lastT(live.events);
+  const trimmed = live.events.length >= MAX_EVENTS;
+  const start = trimmed ? live.events[0]!.t : 0;
+  const shownCursor = cursor === null ? null : Math.min(Math.max(cursor, start), end);
+  const viewEvents = useMemo(() => eventsUpTo(live.events, shownCursor), [live.events, shownCursor]);
+  const viewRevision = useRevision(viewEvents);
+  const nowT = shownCursor ?? end;
+  const markersReducer = useMemo(() => makeMarkersReducer(lab && Object.fromEntries(lab.params.map((p) => [p.id, p.default]))), [lab]);
+  const markers = useViewModel(markersReducer, live.events, live.revision, Infinity);
+  const runNow = useRunClock(end, going && !stream.stopped);
+
+  const pause = useCallback(
+    (next: boolean) => {
+      if (!next) setCursor(null);
+      onPausedChange(next);
+    },
+    [onPausedChange],
+  );
+
+  // Space pauses and resumes, unless the learner is typing.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== ' ' || isTyping(event) || event.ctrlKey || event.metaKey || event.altKey) return;
+      event.preventDefault();
+      pause(!paused);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [paused, pause]);
+
+  const startRun = async () => {
+    setBusy(true);
+    setRunError(undefined);
+    try {
+      const { runId: id } = await api.startRun(pattern.id, lab?.id);
+      setCursor(null);
+      onPausedChange(false);
+      onRunChange(id);
+    } catch (error) {
+      setRunError(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const stopRun = async () => {
+    if (!runId) return;
+    setBusy(true);
+    setRunError(undefined);
+    try {
+      await api.stopRun(runId);
+    } catch (error) {
+      setRunError(error);
+    } finally {
+      setBusy(false);
+      refreshDetail();
+    }
+  };
+
+  const chooseLab = (id: string) => {
+    setChosenLab(id);
+    // A finished run of another lab would be drawn with the wrong views.
+    if (detail && detail.lab !== id) onRunChange(undefined);
+  };
+
+  if (!lab || !controls) return <p className="muted">This pattern has no lab yet.</p>;
+  const codeError = stream.error;
+  return (
+    <div className="lab">
+      <RunBar
+        labs={pattern.labs}
+        labId={lab.id}
+        onLabChange={chooseLab}
+        state={state}
+        runId={runId}
+        busy={busy}
+        connected={live.connected}
+        eventCount={viewEvents.length}
+        dropped={live.dropped}
+        onStart={startRun}
+        onStop={stopRun}
+      />
+      {runError !== undefined && <ErrorNotice error={runError} title="The run could not start" />}
+      {codeError && (
+        <div className="notice error" role="alert">
+          <strong>Run error at {(codeError.t / 1000).toFixed(1)} s: </strong>
+          {codeError.message}
+          {codeError.file && <code className="where"> ({codeError.file}:{codeError.line ?? '?'}:{codeError.column ?? '?'})</code>}
+        </div>
+      )}
+      <p className="muted lab-summary">{lab.summary}</p>
+      {runId ? (
+        <Timeline
+          markers={markers}
+          start={start}
+          end={end}
+          cursor={shownCursor}
+          paused={paused}
+          onPausedChange={pause}
+          onCursorChange={setCursor}
+          trimmed={trimmed}
+        />
+      ) : (
+        <div className="notice start-hint">
+          Start a run to drive traffic into <b>{lab.title}</b>: the views below fill in live. Then break a downstream on the right and watch what the
+          pattern does.
+        </div>
+      )}
+      <div className="lab-grid">
+        <div className="lab-views">
+          {lab.views.map((viewId) => {
+            const view = VIEWS[viewId];
+            if (!view) {
+              return (
+                <ViewFrame key={viewId} title={viewId}>
+                  <p className="muted">This view is not available yet.</p>
+                </ViewFrame>
+              );
+            }
+            const { Component } = view;
+            return (
+              <ViewFrame key={viewId} title={view.title}>
+                <Component events={viewEvents} revision={viewRevision} lab={lab} nowT={nowT} />
+              </ViewFrame>
+            );
+          })}
+        </div>
+        <aside className="lab-controls" aria-label="Lab controls">
+          {lab.faultPoints.map((point) => (
+            <FaultPanel
+              key={`${runId}-${point.id}`}
+              point={point}
+              spec={controls.faults[point.id]!}
+              runId={runId}
+              nowT={runNow}
+              activeUntil={activeWindow(controls.faults[point.id]!, nowT)?.endsAt}
+              disabled={!runId || !going}
+            />
+          ))}
+          <LoadPanel key={`${runId}-load`} runId={runId} profile={controls.load} progress={stream.progress} disabled={!runId || !going} />
+          <ParamsPanel key={`${runId}-params`} runId={runId} specs={lab.params} params={params} disabled={!runId || !going} />
+        </aside>
+      </div>
+    </div>
+  );
+};
+
+/** A counter that moves whenever `value` changes identity: the views' `revision`. */
+const useRevision = (value: unknown): number => {
+  const ref = useRef({ value, revision: 0 });
+  if (ref.current.value !== value) ref.current = { value, revision: ref.current.revision + 1 };
+  return ref.current.revision;
+};

@@ -1,0 +1,227 @@
+/**
+ * The fault panel's form and its translation to and from a `FaultSpec`,
+ * with the same bounds the server validates; the presets; and whether a
+ * scheduled window is active at a run time. Pure: tested without a DOM.
+ */
+import type { FaultError, FaultPointInfo, FaultSpec, FaultWindow } from '../../../../../../patterns/kit/index.ts';
+
+export type ErrorKind = FaultError['kind'];
+
+export interface WindowForm {
+  startS: string;
+  durationS: string;
+  /** Empty: once. */
+  repeatS: string;
+  kind: ErrorKind;
+  status: number;
+  ratePct: number;
+}
+
+export interface FaultForm {
+  enabled: boolean;
+  errorRatePct: number;
+  kind: ErrorKind;
+  status: number;
+  /** Empty: no Retry-After header. */
+  retryAfterS: string;
+  message: string;
+  latencyBaseMs: string;
+  latencyJitterMs: string;
+  latencyRatePct: number;
+  failFirst: string;
+  schedule: WindowForm[];
+  seed: number;
+}
+
+export const STATUSES: Array<{ status: number; label: string }> = [
+  { status: 500, label: '500 Internal Server Error' },
+  { status: 502, label: '502 Bad Gateway' },
+  { status: 503, label: '503 Service Unavailable' },
+  { status: 504, label: '504 Gateway Timeout' },
+  { status: 429, label: '429 Too Many Requests' },
+  { status: 408, label: '408 Request Timeout' },
+  { status: 400, label: '400 Bad Request' },
+  { status: 404, label: '404 Not Found' },
+  { status: 409, label: '409 Conflict' },
+];
+
+export const KIND_LABELS: Record<ErrorKind, string> = {
+  status: 'HTTP status',
+  reset: 'connection reset',
+  hang: 'hang (caller times out)',
+  down: 'down (refused)',
+  exception: 'exception',
+};
+
+/** The errors that make sense at a point: HTTP failures downstream, a throw in-process. */
+export const kindsFor = (point: Pick<FaultPointInfo, 'kind'>): ErrorKind[] =>
+  point.kind === 'http' ? ['status', 'reset', 'hang', 'down'] : ['exception'];
+
+/** No fault at all (the kit's healthySpec, restated: the web app imports only types from the kit). */
+export const healthy = (): FaultSpec => ({
+  enabled: false,
+  errorRate: 0,
+  error: { kind: 'status', status: 503 },
+  latency: { baseMs: 0, jitterMs: 0, rate: 1 },
+  failFirst: 0,
+  schedule: [],
+  seed: 1,
+});
+
+const defaultKind = (point: Pick<FaultPointInfo, 'kind'>, kind: ErrorKind): ErrorKind => (kindsFor(point).includes(kind) ? kind : kindsFor(point)[0]!);
+
+const secs = (ms: number) => String(Math.round(ms) / 1000);
+
+const windowToForm = (w: FaultWindow, spec: FaultSpec, point: Pick<FaultPointInfo, 'kind'>): WindowForm => {
+  const error = w.error ?? spec.error;
+  return {
+    startS: secs(w.startMs),
+    durationS: secs(w.durationMs),
+    repeatS: w.repeatEveryMs === undefined ? '' : secs(w.repeatEveryMs),
+    kind: defaultKind(point, error.kind),
+    status: error.kind === 'status' ? error.status : 503,
+    ratePct: Math.round((w.errorRate ?? 1) * 100),
+  };
+};
+
+export const formFromSpec = (spec: FaultSpec, point: Pick<FaultPointInfo, 'kind'>): FaultForm => ({
+  enabled: spec.enabled,
+  errorRatePct: Math.round(spec.errorRate * 1000) / 10,
+  kind: defaultKind(point, spec.error.kind),
+  status: spec.error.kind === 'status' ? spec.error.status : 503,
+  retryAfterS: spec.error.kind === 'status' && spec.error.retryAfterSeconds !== undefined ? String(spec.error.retryAfterSeconds) : '',
+  message: spec.error.kind === 'exception' ? (spec.error.message ?? '') : '',
+  latencyBaseMs: String(spec.latency.baseMs),
+  latencyJitterMs: String(spec.latency.jitterMs),
+  latencyRatePct: Math.round(spec.latency.rate * 100),
+  failFirst: String(spec.failFirst),
+  schedule: spec.schedule.map((w) => windowToForm(w, spec, point)),
+  seed: spec.seed,
+});
+
+export type FormErrors = Record<string, string>;
+
+/** A number typed in a field, checked against [min, max]; '' means `empty`. */
+const number = (errors: FormErrors, field: string, text: string, min: number, max: number, options: { integer?: boolean; empty?: number; above?: boolean } = {}) => {
+  const trimmed = text.trim();
+  if (trimmed === '' && options.empty !== undefined) return options.empty;
+  const value = Number(trimmed);
+  if (trimmed === '' || !Number.isFinite(value)) errors[field] = 'a number, please';
+  else if (options.integer && !Number.isInteger(value)) errors[field] = 'a whole number, please';
+  else if (options.above ? value <= min : value < min) errors[field] = options.above ? `more than ${min}` : `at least ${min}`;
+  else if (value > max) errors[field] = `at most ${max}`;
+  return value;
+};
+
+const errorOf = (kind: ErrorKind, status: number, retryAfter: number | undefined, message: string): FaultError => {
+  switch (kind) {
+    case 'status':
+      return { kind, status, ...(retryAfter !== undefined && { retryAfterSeconds: retryAfter }) };
+    case 'exception':
+      return message.trim() ? { kind, message: message.trim() } : { kind };
+    default:
+      return { kind };
+  }
+};
+
+const HOUR_S = 3600;
+
+export type SpecResult = { ok: true; spec: FaultSpec } | { ok: false; errors: FormErrors };
+
+export const specFromForm = (form: FaultForm): SpecResult => {
+  const errors: FormErrors = {};
+  if (form.status < 400 || form.status > 599 || !Number.isInteger(form.status)) errors.status = 'a status from 400 to 599';
+  const retryAfter = number(errors, 'retryAfterS', form.retryAfterS, 0, HOUR_S, { empty: Number.NaN });
+  const baseMs = number(errors, 'latencyBaseMs', form.latencyBaseMs, 0, HOUR_S * 1000, { empty: 0 });
+  const jitterMs = number(errors, 'latencyJitterMs', form.latencyJitterMs, 0, HOUR_S * 1000, { empty: 0 });
+  const failFirst = number(errors, 'failFirst', form.failFirst, 0, 1_000_000, { integer: true, empty: 0 });
+  if (form.schedule.length > 50) errors.schedule = 'at most 50 windows';
+  const schedule = form.schedule.map((w, i): FaultWindow => {
+    const startMs = number(errors, `schedule.${i}.startS`, w.startS, 0, HOUR_S) * 1000;
+    const durationMs = number(errors, `schedule.${i}.durationS`, w.durationS, 0, HOUR_S, { above: true }) * 1000;
+    const repeat = number(errors, `schedule.${i}.repeatS`, w.repeatS, 0, HOUR_S, { above: true, empty: Number.NaN });
+    if (!Number.isNaN(repeat) && !(repeat * 1000 > durationMs) && !errors[`schedule.${i}.repeatS`]) {
+      errors[`schedule.${i}.repeatS`] = 'longer than the window';
+    }
+    if (w.kind === 'status' && (w.status < 400 || w.status > 599)) errors[`schedule.${i}.status`] = 'a status from 400 to 599';
+    return {
+      startMs,
+      durationMs,
+      ...(w.ratePct < 100 && { errorRate: w.ratePct / 100 }),
+      error: errorOf(w.kind, w.status, undefined, form.message),
+      ...(!Number.isNaN(repeat) && { repeatEveryMs: repeat * 1000 }),
+    };
+  });
+  if (Object.keys(errors).length) return { ok: false, errors };
+  return {
+    ok: true,
+    spec: {
+      enabled: form.enabled,
+      errorRate: Math.min(1, Math.max(0, form.errorRatePct / 100)),
+      error: errorOf(form.kind, form.status, Number.isNaN(retryAfter) ? undefined : retryAfter, form.message),
+      latency: { baseMs, jitterMs, rate: Math.min(1, Math.max(0, form.latencyRatePct / 100)) },
+      failFirst,
+      schedule,
+      seed: form.seed,
+    },
+  };
+};
+
+export type PresetId = 'outage' | 'flapping' | 'slow' | 'fail' | 'clear';
+
+export const PRESETS: Array<{ id: PresetId; label: string; title: string }> = [
+  { id: 'outage', label: 'Outage 15 s', title: 'From now, every call fails for 15 s (down; an exception in-process)' },
+  { id: 'flapping', label: 'Flapping', title: 'From now, down for 3 s every 8 s' },
+  { id: 'slow', label: 'Slow', title: '800 ms ± 200 ms added to every call' },
+  { id: 'fail', label: 'Fail 100%', title: 'Every call fails with the chosen error' },
+  { id: 'clear', label: 'Clear', title: 'Back to healthy' },
+];
+
+/** Windows that can never be active again after `nowT`. */
+const isOver = (w: WindowForm, nowT: number) => w.repeatS.trim() === '' && (Number(w.startS) + Number(w.durationS)) * 1000 <= nowT;
+
+/**
+ * A preset applied to the form. Presets add to what is set (an outage on a
+ * slow service stays slow), except `clear`. Windows start at `nowT`: schedules
+ * are in run time.
+ */
+export const applyPreset = (form: FaultForm, preset: PresetId, nowT: number, point: Pick<FaultPointInfo, 'kind'>): FaultForm => {
+  const outageKind: ErrorKind = point.kind === 'http' ? 'down' : 'exception';
+  const window = (durationS: number, repeatS?: number): WindowForm => ({
+    startS: secs(Math.max(0, Math.round(nowT))),
+    durationS: String(durationS),
+    repeatS: repeatS === undefined ? '' : String(repeatS),
+    kind: outageKind,
+    status: 503,
+    ratePct: 100,
+  });
+  const live = form.schedule.filter((w) => !isOver(w, nowT));
+  switch (preset) {
+    case 'outage':
+      return { ...form, enabled: true, schedule: [...live, window(15)] };
+    case 'flapping':
+      return { ...form, enabled: true, schedule: [...live, window(3, 8)] };
+    case 'slow':
+      return { ...form, enabled: true, latencyBaseMs: '800', latencyJitterMs: '200', latencyRatePct: 100 };
+    case 'fail':
+      return { ...form, enabled: true, errorRatePct: 100 };
+    case 'clear':
+      return formFromSpec(healthy(), point);
+  }
+};
+
+/** The window failing calls at `t`, and when it ends, if any. */
+export const activeWindow = (spec: FaultSpec, t: number): { window: FaultWindow; endsAt: number } | undefined => {
+  if (!spec.enabled) return undefined;
+  for (const window of spec.schedule) {
+    const into = t - window.startMs;
+    if (into < 0) continue;
+    const phase = window.repeatEveryMs ? into % window.repeatEveryMs : into;
+    if (phase < window.durationMs) return { window, endsAt: t - phase + window.durationMs };
+  }
+  return undefined;
+};
+
+/** True when a spec injects nothing even though it is enabled. */
+export const isHealthy = (spec: FaultSpec): boolean =>
+  !spec.enabled || (spec.errorRate === 0 && spec.failFirst === 0 && spec.schedule.length === 0 && (spec.latency.rate === 0 || (spec.latency.baseMs === 0 && spec.latency.jitterMs === 0)));

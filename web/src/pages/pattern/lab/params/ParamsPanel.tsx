@@ -1,0 +1,151 @@
+/** The lab's parameters, changed live: numbers with their range and unit, choices, switches. */
+import { memo, useEffect, useId, useState } from 'react';
+import type { ParamSpec, Params } from '../../../../../../patterns/kit/index.ts';
+import { api } from '../../../../api/client.ts';
+import { ErrorNotice } from '../../../../components/ErrorNotice.tsx';
+import type { FormErrors } from '../faults/faultForm.ts';
+import { changedParams, formFromParams, type ParamsForm } from './paramsForm.ts';
+
+export interface ParamsPanelProps {
+  runId: string | undefined;
+  specs: readonly ParamSpec[];
+  params: Params;
+  disabled: boolean;
+}
+
+export const ParamsPanel = memo(function ParamsPanel({ runId, specs, params, disabled }: ParamsPanelProps) {
+  const id = useId();
+  const [form, setForm] = useState<ParamsForm>(() => formFromParams(specs, params));
+  const [dirty, setDirty] = useState(false);
+  const [errors, setErrors] = useState<FormErrors>({});
+  const [apiError, setApiError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const [note, setNote] = useState<string>();
+
+  const paramsKey = JSON.stringify(params);
+  useEffect(() => {
+    if (!dirty) setForm(formFromParams(specs, JSON.parse(paramsKey) as Params));
+  }, [specs, paramsKey, dirty]);
+
+  if (specs.length === 0) return null;
+
+  const edit = (paramId: string, value: string | boolean) => {
+    setForm((f) => ({ ...f, [paramId]: value }));
+    setDirty(true);
+    setNote(undefined);
+  };
+
+  const apply = async () => {
+    const result = changedParams(specs, form, params);
+    setErrors(result.ok ? {} : result.errors);
+    if (!result.ok || !runId) return;
+    if (Object.keys(result.changed).length === 0) {
+      setDirty(false);
+      setNote('nothing changed');
+      return;
+    }
+    setBusy(true);
+    setApiError(undefined);
+    try {
+      await api.setParams(runId, result.changed);
+      setDirty(false);
+      setNote(`applied ${Object.keys(result.changed).join(', ')}`);
+    } catch (error) {
+      setApiError(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <details className="panel control-panel params-panel" open>
+      <summary>
+        <span className="panel-title">Parameters</span>
+      </summary>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void apply();
+        }}
+      >
+        <fieldset disabled={disabled || busy}>
+          {specs.map((spec) => (
+            <ParamField key={spec.id} id={`${id}-${spec.id}`} spec={spec} value={form[spec.id]} error={errors[spec.id]} onChange={(v) => edit(spec.id, v)} />
+          ))}
+          <div className="actions">
+            <button type="submit" className="primary" disabled={!runId}>
+              Apply
+            </button>
+            <button
+              type="button"
+              disabled={!dirty}
+              onClick={() => {
+                setForm(formFromParams(specs, params));
+                setDirty(false);
+                setErrors({});
+              }}
+            >
+              Revert
+            </button>
+            {dirty ? <span className="muted small">edited, not applied</span> : note && <span className="ok-text small">{note}</span>}
+          </div>
+        </fieldset>
+      </form>
+      {apiError !== undefined && <ErrorNotice error={apiError} title="The run refused the parameters" />}
+    </details>
+  );
+});
+
+const ParamField = ({ id, spec, value, error, onChange }: { id: string; spec: ParamSpec; value: string | boolean | undefined; error: string | undefined; onChange: (value: string | boolean) => void }) => {
+  const help = spec.description;
+  switch (spec.type) {
+    case 'boolean':
+      return (
+        <div className="field param" title={help}>
+          <label className="check">
+            <input id={id} type="checkbox" checked={Boolean(value)} onChange={(e) => onChange(e.target.checked)} /> {spec.label}
+          </label>
+          {help && <p className="muted small help">{help}</p>}
+        </div>
+      );
+    case 'enum':
+      return (
+        <div className="field param">
+          <label htmlFor={id}>{spec.label}</label>
+          <select id={id} value={String(value)} onChange={(e) => onChange(e.target.value)} aria-invalid={!!error}>
+            {spec.options.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+          {error && <span className="field-error">{error}</span>}
+          {help && <p className="muted small help">{help}</p>}
+        </div>
+      );
+    default:
+      return (
+        <div className="field param">
+          <label htmlFor={id}>{spec.label}</label>
+          <div className="inline">
+            <input
+              id={id}
+              type="number"
+              className="medium"
+              min={spec.min}
+              max={spec.max}
+              step={spec.step ?? (spec.type === 'integer' ? 1 : 'any')}
+              value={String(value ?? '')}
+              onChange={(e) => onChange(e.target.value)}
+              aria-invalid={!!error}
+            />
+            <span className="muted small">
+              {spec.unit} ({spec.min}–{spec.max})
+            </span>
+          </div>
+          {error && <span className="field-error">{error}</span>}
+          {help && <p className="muted small help">{help}</p>}
+        </div>
+      );
+  }
+};

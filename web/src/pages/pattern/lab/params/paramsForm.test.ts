@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import type { ParamSpec } from '../../../../../../patterns/kit/index.ts';
+import { changedParams, formFromParams } from './paramsForm.ts';
+
+const makeSpecs = (): ParamSpec[] => [
+  { id: 'policy', label: 'Policy', type: 'enum', default: 'consecutive', options: [{ value: 'consecutive', label: 'C' }, { value: 'failure-rate', label: 'F' }] },
+  { id: 'resetTimeoutMs', label: 'Reset', type: 'integer', default: 5000, min: 1000, max: 60_000, step: 500, unit: 'ms' },
+  { id: 'flakiness', label: 'Flakiness', type: 'number', default: 0.2, min: 0, max: 1, step: 0.05 },
+  { id: 'boundaryBurst', label: 'Burst', type: 'boolean', default: false },
+];
+
+describe('params form', () => {
+  it('fills the form from the current values, defaults for the rest', () => {
+    expect(formFromParams(makeSpecs(), { resetTimeoutMs: 2000 })).toEqual({ policy: 'consecutive', resetTimeoutMs: '2000', flakiness: '0.2', boundaryBurst: false });
+  });
+
+  it('sends only what changed, typed', () => {
+    const specs = makeSpecs();
+    const current = { policy: 'consecutive', resetTimeoutMs: 5000, flakiness: 0.2, boundaryBurst: false };
+    const form = { ...formFromParams(specs, current), policy: 'failure-rate', flakiness: '0.5', boundaryBurst: true };
+    expect(changedParams(specs, form, current)).toEqual({ ok: true, changed: { policy: 'failure-rate', flakiness: 0.5, boundaryBurst: true } });
+    expect(changedParams(specs, formFromParams(specs, current), current)).toEqual({ ok: true, changed: {} });
+  });
+
+  it('explains values out of range, not whole, or not numbers', () => {
+    const specs = makeSpecs();
+    const form = { ...formFromParams(specs, {}), resetTimeoutMs: '500', flakiness: 'lots' };
+    expect(changedParams(specs, form, {})).toEqual({ ok: false, errors: { resetTimeoutMs: 'from 1000 to 60000 ms', flakiness: 'a number, please' } });
+    expect(changedParams(specs, { ...formFromParams(specs, {}), resetTimeoutMs: '1000.5' }, {})).toMatchObject({ errors: { resetTimeoutMs: 'a whole number, please' } });
+  });
+});

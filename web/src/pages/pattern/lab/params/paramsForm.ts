@@ -1,0 +1,59 @@
+/** The parameters panel's form: values as typed, checked against each ParamSpec as the server does. Pure. */
+import type { ParamSpec, Params, ParamValue } from '../../../../../../patterns/kit/index.ts';
+import type { FormErrors } from '../faults/faultForm.ts';
+
+/** Number fields hold text while typed; enums and booleans their value. */
+export type ParamsForm = Record<string, string | boolean>;
+
+export const formFromParams = (specs: readonly ParamSpec[], params: Params): ParamsForm =>
+  Object.fromEntries(
+    specs.map((spec) => {
+      const value = params[spec.id] ?? spec.default;
+      return [spec.id, spec.type === 'boolean' ? Boolean(value) : String(value)];
+    }),
+  );
+
+export type ParamsResult = { ok: true; changed: Params } | { ok: false; errors: FormErrors };
+
+/** The values that differ from `current`, or the errors by parameter id. */
+export const changedParams = (specs: readonly ParamSpec[], form: ParamsForm, current: Params): ParamsResult => {
+  const errors: FormErrors = {};
+  const changed: Params = {};
+  for (const spec of specs) {
+    const raw = form[spec.id];
+    let value: ParamValue;
+    switch (spec.type) {
+      case 'number':
+      case 'integer': {
+        const text = String(raw ?? '').trim();
+        const n = Number(text);
+        if (text === '' || !Number.isFinite(n)) {
+          errors[spec.id] = 'a number, please';
+          continue;
+        }
+        if (spec.type === 'integer' && !Number.isInteger(n)) {
+          errors[spec.id] = 'a whole number, please';
+          continue;
+        }
+        if (n < spec.min || n > spec.max) {
+          errors[spec.id] = `from ${spec.min} to ${spec.max}${spec.unit ? ` ${spec.unit}` : ''}`;
+          continue;
+        }
+        value = n;
+        break;
+      }
+      case 'enum':
+        if (!spec.options.some((o) => o.value === raw)) {
+          errors[spec.id] = 'pick one of the options';
+          continue;
+        }
+        value = String(raw);
+        break;
+      case 'boolean':
+        value = Boolean(raw);
+        break;
+    }
+    if (current[spec.id] !== value) changed[spec.id] = value;
+  }
+  return Object.keys(errors).length ? { ok: false, errors } : { ok: true, changed };
+};

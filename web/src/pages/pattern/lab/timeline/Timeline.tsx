@@ -1,0 +1,109 @@
+/**
+ * The run's timeline across the top of the views: run time, markers for
+ * deploys, fault, load and parameter changes and errors, pause / resume, and
+ * a slider to look back — the views then show the run as it was at the cursor.
+ */
+import { fmtRunTime, fmtTick, niceTicks } from '../../../../views/shared/format.ts';
+import type { Marker } from '../../../../views/shared/markers.ts';
+import { placeMarkers, scrubStep } from './timeline.ts';
+
+export interface TimelineProps {
+  markers: readonly Marker[];
+  start: number;
+  end: number;
+  /** null: live (or paused at the end). */
+  cursor: number | null;
+  paused: boolean;
+  onPausedChange: (paused: boolean) => void;
+  onCursorChange: (cursor: number | null) => void;
+  /** The page no longer holds events before `start`. */
+  trimmed: boolean;
+}
+
+export const Timeline = ({ markers, start, end, cursor, paused, onPausedChange, onCursorChange, trimmed }: TimelineProps) => {
+  const span = Math.max(1, end - start);
+  const pct = (t: number) => ((t - start) / span) * 100;
+  const placed = placeMarkers(markers, start, end);
+  const at = cursor ?? end;
+  const step = scrubStep(span);
+  const resume = () => {
+    onCursorChange(null);
+    onPausedChange(false);
+  };
+  return (
+    <div className={`timeline ${paused ? 'paused' : 'live'}`}>
+      <div className="timeline-controls">
+        {paused ? (
+          <button type="button" className="primary" onClick={resume} title="Resume the live view (Space)">
+            ▶ Live
+          </button>
+        ) : (
+          <button type="button" onClick={() => onPausedChange(true)} title="Pause the live view (Space)">
+            ❚❚ Pause
+          </button>
+        )}
+        <span className="timeline-now">
+          {paused ? (
+            <>
+              <span className="paused-badge">paused</span> at <b>{fmtRunTime(at)}</b>
+              {cursor !== null && <span className="muted"> of {fmtRunTime(end)}</span>}
+            </>
+          ) : (
+            <>
+              <span className="live-badge">● live</span> <b>{fmtRunTime(end)}</b>
+            </>
+          )}
+        </span>
+        <span className="muted small legend-line">
+          <span className="mk deploy" /> deploy <span className="mk fault" /> fault <span className="mk load" /> load <span className="mk params" /> params{' '}
+          <span className="mk error" /> error
+        </span>
+      </div>
+      <div className="timeline-track-wrap">
+        <div className="timeline-markers">
+          {placed.map((m, i) => (
+            <button
+              key={`${m.t}-${i}`}
+              type="button"
+              className={`marker ${m.kind} lane-${m.lane}`}
+              style={{ left: `${m.left}%` }}
+              title={`${fmtRunTime(m.t)} — ${m.detail}`}
+              onClick={() => {
+                onPausedChange(true);
+                onCursorChange(m.t);
+              }}
+            >
+              <span className="marker-label">{m.label}</span>
+            </button>
+          ))}
+        </div>
+        <div className="timeline-track">
+          {cursor !== null && <div className="timeline-future" style={{ left: `calc(7px + (100% - 14px) * ${pct(at) / 100})`, right: 7 }} title="Not shown while looking back" />}
+          <input
+            type="range"
+            className="scrubber"
+            min={start}
+            max={end}
+            step={step}
+            value={at}
+            aria-label="Run time to show"
+            aria-valuetext={fmtRunTime(at)}
+            onChange={(e) => {
+              const value = Number(e.target.value);
+              onPausedChange(true);
+              onCursorChange(value >= end ? null : value);
+            }}
+          />
+        </div>
+        <div className="axis">
+          {niceTicks(start, end, 10).map((t) => (
+            <span key={t} style={{ left: `${pct(t)}%` }}>
+              {fmtTick(t)}
+            </span>
+          ))}
+        </div>
+      </div>
+      {trimmed && <p className="muted small">Earlier events have left the page (it keeps the latest 50,000): looking back starts at {fmtRunTime(start)}.</p>}
+    </div>
+  );
+};
