@@ -11,6 +11,7 @@ import type { editor, IDisposable } from 'monaco-editor/editor';
 import type { Monaco } from '../pattern/code/monaco-setup.ts';
 import { isSameFile, modelUri, patternFilePath } from '../pattern/code/paths.ts';
 import { loadPatternSources, type SourceFile } from '../pattern/code/sources.ts';
+import { syncTypeScriptModels } from '../pattern/code/useMonaco.ts';
 
 export class ExerciseWorkspace implements IDisposable {
   /** The learner's code. */
@@ -36,6 +37,11 @@ export class ExerciseWorkspace implements IDisposable {
     model.updateOptions({ tabSize: 2, insertSpaces: true });
     this.models.push(model);
     return model;
+  }
+
+  /** Every model of the workspace: the kit, the pattern's other files, the learner's code. */
+  allModels(): editor.ITextModel[] {
+    return [...this.models];
   }
 
   /** Whether a location the server reported is in the learner's file. */
@@ -75,10 +81,12 @@ export const useExerciseWorkspace = (monaco: Monaco | undefined, patternId: stri
     let cancelled = false;
     let created: ExerciseWorkspace | undefined;
     loadPatternSources(patternId).then(
-      (sources) => {
+      async (sources) => {
         if (cancelled) return;
-        created = new ExerciseWorkspace(monaco, patternId, file, sources, code);
-        setWorkspace(created);
+        const workspace = (created = new ExerciseWorkspace(monaco, patternId, file, sources, code));
+        // Before the editor shows it: the first check must see the files it imports.
+        await syncTypeScriptModels(workspace.allModels());
+        if (!cancelled) setWorkspace(workspace);
       },
       (e: unknown) => !cancelled && setError(e),
     );

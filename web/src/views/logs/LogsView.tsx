@@ -16,7 +16,13 @@ export const LogsView = ({ events, revision, nowT }: ViewProps) => {
   const [follow, setFollow] = useState(true);
   const rows = useMemo(() => filterLogs(model.rows, minLevel, text), [model.rows, minLevel, text]);
   const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+    useFlushSync: false,
+  });
 
   useLayoutEffect(() => {
     const el = scroller.current;

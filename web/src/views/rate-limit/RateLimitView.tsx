@@ -14,11 +14,14 @@ import { chartRows, rateLimitReducer } from './reducer.ts';
 const SHOWN_KEYS = 8;
 
 export const RateLimitView = ({ events, revision, nowT, lab }: ViewProps) => {
-  const model = useThrottled(useViewModel(rateLimitReducer, events, revision, nowT), 500);
+  // Small multiples of recharts are the heavy part: they redraw once a second.
+  const model = useThrottled(useViewModel(rateLimitReducer, events, revision, nowT), 1000);
   const colors = useThemeColors();
   const [size, setSize] = useState(1000);
   const [span, setSpan] = useState(30_000);
-  const rows = useMemo(() => chartRows(model.buckets, size).filter((r) => r.t! > nowT - span), [model.buckets, size, span, nowT]);
+  // Keyed on the (throttled) model, not on nowT, so the charts' data changes only when the model does.
+  const endT = model.buckets[model.buckets.length - 1]?.t ?? 0;
+  const rows = useMemo(() => chartRows(model.buckets, size).filter((r) => r.t! > endT - span), [model.buckets, size, span, endT]);
   const fallback = lab.params.find((p) => p.id === 'algorithm');
   const algorithm = model.algorithm ?? (fallback?.type === 'enum' ? fallback.default : undefined);
   const total = model.allowed + model.limited;

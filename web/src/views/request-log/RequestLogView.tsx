@@ -33,6 +33,8 @@ export const RequestLogView = ({ events, revision, nowT }: ViewProps) => {
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
+    // Scroll-driven updates render with the next batch, not synchronously on every scroll event.
+    useFlushSync: false,
   });
 
   // Following: stay at the bottom. Rows have a fixed height, so the end is known without measuring

@@ -21,7 +21,9 @@ export const RetriesView = ({ events, revision, nowT }: ViewProps) => {
   const [axis, setAxis] = useState<'auto' | 'shared' | 'aligned'>('auto');
   const rows = useMemo(() => pickRows(model.rows, onlyRetried), [model.rows, onlyRetried]);
   const aligned = axis === 'aligned' || (axis === 'auto' && spreadOut(rows));
-  const load = useMemo(() => rebin(model.load, bucketMs), [model.load, bucketMs]);
+  // The bar charts redraw once a second (recharts is the heavy part); the Gantt keeps up.
+  const charts = useThrottled(model, 1000);
+  const load = useMemo(() => rebin(charts.load, bucketMs), [charts.load, bucketMs]);
   const { totals } = model;
   return (
     <div className="retries-view">
@@ -61,7 +63,7 @@ export const RetriesView = ({ events, revision, nowT }: ViewProps) => {
         </figure>
         <figure className="chart">
           <figcaption>Attempts per request</figcaption>
-          <Histogram bins={model.histogram} colors={colors} />
+          <Histogram bins={charts.histogram} colors={colors} />
         </figure>
       </div>
       <Comparison model={model} />

@@ -6,9 +6,11 @@
  * load and gets chunks of its own.
  */
 import * as monaco from 'monaco-editor/editor';
+import type { editor } from 'monaco-editor/editor';
 import 'monaco-editor/features/register.all';
 import 'monaco-editor/languages/definitions/typescript/register';
 import {
+  getTypeScriptWorker,
   ModuleKind,
   ScriptTarget,
   typescriptDefaults,
@@ -46,6 +48,18 @@ typescriptDefaults.setCompilerOptions(COMPILER_OPTIONS);
 typescriptDefaults.setDiagnosticsOptions({ noSemanticValidation: false, noSyntaxValidation: false, onlyVisible: true });
 // The worker must see every model (the kit, the pattern's other files), not only the open one, for imports to resolve.
 typescriptDefaults.setEagerModelSync(true);
+
+/**
+ * Hands models to the TypeScript worker now. Eager model sync covers only the
+ * models there when the worker starts; models created later (the Code tab
+ * opened again after a trip to the Lab, another pattern, an exercise) would
+ * reach it only once shown, and imports of the others would not resolve
+ * ("Cannot find module '../kit/index.ts'"). Await it before showing them.
+ */
+export const syncTypeScriptModels = async (models: readonly editor.ITextModel[]): Promise<void> => {
+  const worker = await getTypeScriptWorker();
+  await worker(...models.map((model) => model.uri));
+};
 
 export { monaco };
 export type Monaco = typeof monaco;

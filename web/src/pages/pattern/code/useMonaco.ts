@@ -14,6 +14,14 @@ let loading: Promise<Monaco> | undefined;
 /** Monaco and its set-up, fetched on first use (its own chunks). */
 export const loadMonaco = (): Promise<Monaco> => (loading ??= import('./monaco-setup.ts').then((m) => m.monaco));
 
+/**
+ * A workspace's models handed to the TypeScript worker, so imports between
+ * them resolve from the first check; never fails (the editor still works,
+ * with import errors, without it).
+ */
+export const syncTypeScriptModels = (models: readonly editor.ITextModel[]): Promise<void> =>
+  import('./monaco-setup.ts').then((m) => m.syncTypeScriptModels(models)).catch(() => undefined);
+
 export const useMonaco = (): { monaco: Monaco | undefined; error: unknown } => {
   const [state, setState] = useState<{ monaco: Monaco | undefined; error: unknown }>({ monaco: undefined, error: undefined });
   useEffect(() => {

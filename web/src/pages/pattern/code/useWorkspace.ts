@@ -9,6 +9,7 @@ import type { FileState, PatternDetail } from '../../../../../server/http/api-ty
 import { api } from '../../../api/client.ts';
 import type { Monaco } from './monaco-setup.ts';
 import { loadPatternSources } from './sources.ts';
+import { syncTypeScriptModels } from './useMonaco.ts';
 import { PatternWorkspace } from './workspace.ts';
 
 export type FileStates = Record<string, FileState>;
@@ -29,11 +30,14 @@ export const useWorkspace = (monaco: Monaco | undefined, pattern: PatternDetail)
     let created: PatternWorkspace | undefined;
     const names = editableFiles.split('\n');
     Promise.all([loadPatternSources(patternId), Promise.all(names.map((name) => api.file(patternId, name)))]).then(
-      ([sources, states]) => {
+      async ([sources, states]) => {
         if (cancelled) return;
-        created = new PatternWorkspace(monaco, patternId, sources, states);
+        const workspace = (created = new PatternWorkspace(monaco, patternId, sources, states));
+        // Before an editor shows a model: the first check must see the files it imports.
+        await syncTypeScriptModels(workspace.allModels());
+        if (cancelled) return;
         setFiles(Object.fromEntries(states.map((s) => [s.file, s])));
-        setWorkspace(created);
+        setWorkspace(workspace);
       },
       (e: unknown) => !cancelled && setError(e),
     );

@@ -54,6 +54,11 @@ export class PatternWorkspace implements IDisposable {
     return this.editable.get(file);
   }
 
+  /** Every model of the workspace: the kit, the pattern's files, the working copies. */
+  allModels(): editor.ITextModel[] {
+    return [...this.models.values()];
+  }
+
   /** Any model of the workspace by repository path (`patterns/kit/clock.ts`). */
   modelAt(repoPath: string): editor.ITextModel | undefined {
     return this.models.get(repoPath);

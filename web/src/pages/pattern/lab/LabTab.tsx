@@ -39,7 +39,7 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
   const [detail, setDetail] = useState<RunDetail>();
   const [chosenLab, setChosenLab] = useState(pattern.labs[0]?.id ?? '');
   const [cursor, setCursor] = useState<number | null>(null);
-  const [runError, setRunError] = useState<unknown>();
+  const [runError, setRunError] = useState<{ title: string; error: unknown }>();
   const [busy, setBusy] = useState(false);
 
   const refreshDetail = useCallback(() => {
@@ -113,7 +113,7 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
       onPausedChange(false);
       onRunChange(id);
     } catch (error) {
-      setRunError(error);
+      setRunError({ title: 'The run could not start', error });
     } finally {
       setBusy(false);
     }
@@ -126,7 +126,7 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
     try {
       await api.stopRun(runId);
     } catch (error) {
-      setRunError(error);
+      setRunError({ title: 'The run could not be stopped', error });
     } finally {
       setBusy(false);
       refreshDetail();
@@ -156,7 +156,7 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
         onStart={startRun}
         onStop={stopRun}
       />
-      {runError !== undefined && <ErrorNotice error={runError} title="The run could not start" />}
+      {runError && <ErrorNotice error={runError.error} title={runError.title} />}
       {codeError && (
         <div className="notice error" role="alert">
           <strong>Run error at {(codeError.t / 1000).toFixed(1)} s: </strong>
@@ -175,6 +175,7 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
           onPausedChange={pause}
           onCursorChange={setCursor}
           trimmed={trimmed}
+          ended={!going}
         />
       ) : (
         <div className="notice start-hint">

@@ -82,6 +82,7 @@ export const FaultPanel = memo(function FaultPanel({ point, spec, runId, nowT, a
         ))}
       </div>
       <form
+        noValidate
         className="fault-form"
         onSubmit={(e) => {
           e.preventDefault();

@@ -61,11 +61,11 @@ describe('fault form', () => {
 describe('presets', () => {
   const form = formFromSpec(healthy(), http);
 
-  it('outage: a 15 s window from the current run time, down', () => {
+  it('outage: a 15 s window from the current run time (to the tenth of a second), down', () => {
     expect(specOf(applyPreset(form, 'outage', 12_345, http))).toMatchObject({
       enabled: true,
       errorRate: 0,
-      schedule: [{ startMs: 12_345, durationMs: 15_000, error: { kind: 'down' } }],
+      schedule: [{ startMs: 12_300, durationMs: 15_000, error: { kind: 'down' } }],
     });
   });
 

@@ -188,7 +188,8 @@ const isOver = (w: WindowForm, nowT: number) => w.repeatS.trim() === '' && (Numb
 export const applyPreset = (form: FaultForm, preset: PresetId, nowT: number, point: Pick<FaultPointInfo, 'kind'>): FaultForm => {
   const outageKind: ErrorKind = point.kind === 'http' ? 'down' : 'exception';
   const window = (durationS: number, repeatS?: number): WindowForm => ({
-    startS: secs(Math.max(0, Math.round(nowT))),
+    // From now, to the tenth of a second: short enough to read in the form.
+    startS: secs(Math.max(0, Math.round(nowT / 100) * 100)),
     durationS: String(durationS),
     repeatS: repeatS === undefined ? '' : String(repeatS),
     kind: outageKind,

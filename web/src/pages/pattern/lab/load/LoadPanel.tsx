@@ -104,6 +104,7 @@ export const LoadPanel = memo(function LoadPanel({ runId, profile, progress, dis
         </div>
       )}
       <form
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
           apply();

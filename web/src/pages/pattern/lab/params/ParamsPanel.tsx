@@ -63,6 +63,7 @@ export const ParamsPanel = memo(function ParamsPanel({ runId, specs, params, dis
         <span className="panel-title">Parameters</span>
       </summary>
       <form
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
           void apply();

@@ -18,9 +18,11 @@ export interface TimelineProps {
   onCursorChange: (cursor: number | null) => void;
   /** The page no longer holds events before `start`. */
   trimmed: boolean;
+  /** The run is over: nothing more will come. */
+  ended: boolean;
 }
 
-export const Timeline = ({ markers, start, end, cursor, paused, onPausedChange, onCursorChange, trimmed }: TimelineProps) => {
+export const Timeline = ({ markers, start, end, cursor, paused, onPausedChange, onCursorChange, trimmed, ended }: TimelineProps) => {
   const span = Math.max(1, end - start);
   const pct = (t: number) => ((t - start) / span) * 100;
   const placed = placeMarkers(markers, start, end);
@@ -48,6 +50,10 @@ export const Timeline = ({ markers, start, end, cursor, paused, onPausedChange, 
               <span className="paused-badge">paused</span> at <b>{fmtRunTime(at)}</b>
               {cursor !== null && <span className="muted"> of {fmtRunTime(end)}</span>}
             </>
+          ) : ended ? (
+            <>
+              <span className="ended-badge">■ ended</span> at <b>{fmtRunTime(end)}</b>
+            </>
           ) : (
             <>
               <span className="live-badge">● live</span> <b>{fmtRunTime(end)}</b>
@@ -65,7 +71,7 @@ export const Timeline = ({ markers, start, end, cursor, paused, onPausedChange, 
             <button
               key={`${m.t}-${i}`}
               type="button"
-              className={`marker ${m.kind} lane-${m.lane}`}
+              className={`marker ${m.kind} lane-${m.lane} ${m.left > 85 ? 'flip' : ''}`}
               style={{ left: `${m.left}%` }}
               title={`${fmtRunTime(m.t)} — ${m.detail}`}
               onClick={() => {

@@ -1,0 +1,338 @@
+/**
+ * The web workbench end to end, in Debian's Chromium: the catalog and a
+ * pattern's lesson; the circuit-breaker lab opening on a failing payments
+ * service and closing once it recovers; a lower failure threshold typed into
+ * Monaco, saved with Ctrl+S and deployed into the live run; a syntax error
+ * marked in the editor; the retries view's attempts and the event bus's
+ * handler outcomes. Screenshots go to test-artifacts/workbench-*.png.
+ */
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { TelemetryEvent } from '../../patterns/kit/index.ts';
+import { ROOT_DIR, startWorkbench, type Workbench } from '../../server/app.ts';
+import { ensureWebBuild } from '../../server/http/web-build.ts';
+import { chromiumPath, launchBrowser, screenshotPath } from './browser.ts';
+
+const TOKEN = 'e2e-workbench-token-0123456789';
+const CB_FILE = 'circuit-breaker.ts';
+const CB_REFERENCE = readFileSync(join(ROOT_DIR, 'patterns', 'circuit-breaker', CB_FILE), 'utf8');
+/** Generous: a loaded 2-core machine runs the server, the runs' workers and Chromium at once. */
+const WAIT = { timeout: 30_000 };
+
+/**
+ * A private copy of the web build to serve. web/dist is shared: a concurrent
+ * `vitest` or `npm start` whose web sources changed rebuilds it in place, and
+ * a page mid-test then loads a chunk that is gone and goes blank.
+ */
+const copyWebBuild = async (into: string): Promise<string> => {
+  for (let attempt = 1; ; attempt++) {
+    const dist = await ensureWebBuild(ROOT_DIR);
+    const stamp = join(dist, '.build-stamp');
+    try {
+      const builtAt = statSync(stamp).mtimeMs;
+      rmSync(into, { recursive: true, force: true });
+      cpSync(dist, into, { recursive: true });
+      // The same build from start to end of the copy: nobody rebuilt it meanwhile.
+      if (statSync(stamp).mtimeMs === builtAt && existsSync(join(into, 'index.html'))) return into;
+    } catch {
+      // Being rebuilt right now: try again.
+    }
+    if (attempt === 10) throw new Error(`${dist} kept changing while it was copied`);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+  }
+};
+
+describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
+  let browser: Browser;
+  let context: BrowserContext;
+  let workbench: Workbench;
+  let dir: string;
+  let base: string;
+  const pages: Page[] = [];
+  /** What went wrong in the pages of the current test: uncaught errors, console errors, failed requests. */
+  const problems: string[] = [];
+
+  /** An API call from the test process, with the token as a bearer (cleanup and checks). */
+  const apiCall = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  };
+
+  beforeAll(async () => {
+    // A fresh database: no runs, every file at its reference.
+    dir = mkdtempSync(join(tmpdir(), 'wb-e2e-workbench-'));
+    workbench = await startWorkbench({
+      port: 0,
+      dbPath: join(dir, 'workbench.db'),
+      token: TOKEN,
+      log: pino({ level: 'silent' }),
+      webDir: await copyWebBuild(join(dir, 'web')),
+    });
+    base = `http://127.0.0.1:${workbench.port}`;
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    // The printed URL first: it sets the token cookie the app's API calls use.
+    const page = await context.newPage();
+    await page.goto(workbench.url);
+    await page.close();
+  }, 180_000);
+
+  afterEach(async (context) => {
+    const failed = context.task.result?.state === 'fail';
+    if (failed && problems.length > 0) console.error(`In the pages:\n  ${problems.join('\n  ')}`);
+    problems.length = 0;
+    for (const [index, page] of pages.splice(0).entries()) {
+      // What the page showed when a test failed, to tell a slow machine from a broken page.
+      if (failed) await page.screenshot({ path: screenshotPath(`workbench-failure-${index}`), fullPage: true }).catch(() => undefined);
+      await page.close().catch(() => undefined);
+    }
+    if (!workbench) return;
+    for (const run of workbench.runs.live()) await run.stop('user').catch(() => undefined);
+    // Every edited file back to its reference, so each test starts from it.
+    for (const patternId of ['circuit-breaker', 'retry-backoff', 'event-bus']) {
+      const detail = await apiCall<{ files: Array<{ name: string; modified: boolean }> }>('GET', `/api/patterns/${patternId}`).catch(() => undefined);
+      for (const file of detail?.files ?? []) {
+        if (file.modified) await apiCall('POST', `/api/patterns/${patternId}/files/${file.name}/reset`).catch(() => undefined);
+      }
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await workbench?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const newPage = async (): Promise<Page> => {
+    const page = await context.newPage();
+    pages.push(page);
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
+    page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
+    return page;
+  };
+
+  /** Pastes into the focused element (Monaco's input) through the browser's own paste event: one edit, no auto-closing. */
+  const paste = (page: Page, text: string) =>
+    page.evaluate((value) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', value);
+      document.activeElement!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, text);
+
+  /** A GET through the page, so it carries the cookie and the page's Origin. */
+  const getJson = <T>(page: Page, path: string): Promise<T> => page.evaluate(async (p) => (await fetch(p)).json(), path) as Promise<T>;
+
+  const runEvents = async (page: Page, runId: string): Promise<TelemetryEvent[]> =>
+    (await getJson<{ events: TelemetryEvent[] }>(page, `/api/runs/${runId}/events?limit=10000`)).events;
+
+  /** Opens a pattern's Lab tab and starts a run of its (first or chosen) lab; returns the run's id. */
+  const startLab = async (page: Page, patternId: string): Promise<string> => {
+    await page.goto(`${base}/patterns/${patternId}/lab`);
+    await page.getByRole('button', { name: /Start (a new )?run/ }).click(WAIT);
+    await page.locator('.run-state.running').waitFor(WAIT);
+    const runId = (await page.locator('.run-meta code').textContent())!.trim();
+    expect(runId).toMatch(/\S/);
+    return runId;
+  };
+
+  const presets = (page: Page, point: string) => page.getByRole('group', { name: `Presets for ${point}` });
+  const circuitState = (page: Page, state: string) => page.getByRole('img', { name: `Circuit state: ${state}` });
+
+  it('shows the catalog and a pattern’s lesson', async () => {
+    const page = await newPage();
+    await page.goto(base);
+    await page.getByRole('heading', { name: 'Backend patterns, live' }).waitFor(WAIT);
+    for (const title of ['Circuit breaker', 'Retry with exponential backoff', 'Event-driven (event bus)']) {
+      await page.locator('.card', { hasText: title }).waitFor(WAIT);
+    }
+    await page.screenshot({ path: screenshotPath('workbench-catalog'), fullPage: true });
+
+    await page.locator('.card', { hasText: 'Circuit breaker' }).click();
+    await page.waitForURL(`${base}/patterns/circuit-breaker`);
+    await page.getByRole('heading', { level: 1, name: 'Circuit breaker' }).waitFor(WAIT);
+    await expect(page.getByRole('tab', { name: 'Learn' }).getAttribute('aria-selected')).resolves.toBe('true');
+    // The lesson is typeset (sections as h2), its diagrams drawn.
+    await page.locator('h2[id]').first().waitFor(WAIT);
+    await expect.poll(() => page.locator('.mermaid-diagram.loading').count(), WAIT).toBe(0);
+    expect(await page.locator('.mermaid-diagram.failed').count()).toBe(0);
+    await page.screenshot({ path: screenshotPath('workbench-learn') });
+  }, 60_000);
+
+  it('opens the circuit when payments fails and closes it once payments recovers', async () => {
+    const page = await newPage();
+    await startLab(page, 'circuit-breaker');
+    await circuitState(page, 'closed').waitFor(WAIT);
+
+    // A short reset timeout (its minimum) through the params panel, so the circuit probes soon.
+    const params = page.locator('.params-panel');
+    await params.getByLabel('Reset timeout').fill('1000');
+    await params.getByRole('button', { name: 'Apply' }).click();
+    await params.getByText('applied resetTimeoutMs').waitFor(WAIT);
+
+    // Payments fails every call: the circuit trips and fails fast.
+    await presets(page, 'payments').getByRole('button', { name: 'Fail 100%' }).click();
+    await page.locator('.fault-panel .fault-now.faulty').waitFor(WAIT);
+    await circuitState(page, 'open').waitFor(WAIT);
+    // The request log has rows, and the open circuit's rejections among them.
+    const log = page.getByRole('table', { name: 'Inbound requests' });
+    await log.locator('.rl-row.rejected').first().waitFor(WAIT);
+    await expect(log.locator('.rl-row.rejected .outcome-pill').first().textContent()).resolves.toBe('rejected');
+    await page.locator('.timeline .marker.fault').first().waitFor(WAIT);
+    await page.screenshot({ path: screenshotPath('workbench-lab-circuit-open'), fullPage: true });
+
+    // Payments recovers: after the reset timeout a probe goes through and the circuit closes.
+    await presets(page, 'payments').getByRole('button', { name: 'Clear' }).click();
+    await page.locator('.fault-panel .fault-now.healthy').waitFor(WAIT);
+    await circuitState(page, 'closed').waitFor(WAIT);
+    await page.locator('.circuit-card .transitions li.latest', { hasText: 'probes-succeeded' }).waitFor(WAIT);
+    await log.locator('.rl-row.ok').first().waitFor(WAIT);
+    await page.screenshot({ path: screenshotPath('workbench-lab-closed'), fullPage: true });
+
+    await page.getByRole('button', { name: /Stop run/ }).click();
+    await page.locator('.run-state.stopped').waitFor(WAIT);
+  }, 90_000);
+
+  it('deploys a lower failure threshold saved from the editor into the live run, and marks a syntax error', async () => {
+    const page = await newPage();
+    // "Reset to reference" asks first.
+    page.on('dialog', (dialog) => void dialog.accept());
+    const runId = await startLab(page, 'circuit-breaker');
+
+    // The Code tab, from the same page: the run goes on.
+    await page.getByRole('tab', { name: 'Code' }).click();
+    const editor = page.locator('.code-tab .monaco-editor').first();
+    await editor.locator('.view-lines').getByText('consecutiveFailures').first().waitFor(WAIT);
+    await page.locator('.code-status', { hasText: `${CB_FILE}: v0 (the reference)` }).waitFor(WAIT);
+
+    // Open after 2 failures in a row instead of 5, saved with Ctrl+S.
+    const edited = CB_REFERENCE.replace('consecutiveFailures: 5,', 'consecutiveFailures: 2,');
+    expect(edited).not.toBe(CB_REFERENCE);
+    await editor.locator('.view-lines').click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await paste(page, edited);
+    // The paste leaves the cursor at the end: back to the top, where DEFAULTS is.
+    await page.keyboard.press('ControlOrMeta+Home');
+    await editor.locator('.view-lines').getByText('consecutiveFailures: 2').first().waitFor(WAIT);
+    await page.keyboard.press('Control+S');
+    await page.locator('.code-status.ok', { hasText: /^Saved v1, deployed to 1 run/ }).waitFor(WAIT);
+    await expect(getJson<{ content: string; version: number }>(page, `/api/patterns/circuit-breaker/files/${CB_FILE}`)).resolves.toMatchObject({
+      content: edited,
+      version: 1,
+    });
+
+    // Back in the lab, the deploy sits on the timeline.
+    await page.getByRole('tab', { name: 'Lab' }).click();
+    await page.locator('.timeline .marker.deploy', { hasText: 'v1' }).waitFor(WAIT);
+    await expect(page.locator('.timeline .marker.deploy').first().getAttribute('title')).resolves.toMatch(`deployed ${CB_FILE} v1`);
+
+    // The new behaviour: failing payments now opens the circuit after 2 failures.
+    await presets(page, 'payments').getByRole('button', { name: 'Fail 100%' }).click();
+    await circuitState(page, 'open').waitFor(WAIT);
+    // In the run's recorded events: the first time it opened after the deploy, the payments calls
+    // just before had failed 2 in a row (not 5). A call still in flight when the fault came may
+    // succeed in between, so it is the streak that counts, not every failure since the deploy.
+    await expect
+      .poll(async () => {
+        const events = await runEvents(page, runId);
+        const deployed = events.findIndex((e) => e.type === 'run.deployed' && e.file === CB_FILE && e.version === 1);
+        const opened = events.findIndex((e, i) => i > deployed && e.type === 'circuit.state' && e.to === 'open');
+        if (deployed < 0 || opened < 0) return undefined;
+        let streak = 0;
+        for (const event of events.slice(deployed + 1, opened).reverse()) {
+          if (event.type !== 'request' || event.direction !== 'outbound' || event.target !== 'payments') continue;
+          if (event.outcome === 'ok') break;
+          streak++;
+        }
+        const reason = (events[opened] as { reason?: string }).reason;
+        return { reason, failedInARow: streak };
+      }, WAIT)
+      .toEqual({ reason: 'failure-threshold', failedInARow: 2 });
+    await presets(page, 'payments').getByRole('button', { name: 'Clear' }).click();
+    await page.locator('.fault-panel .fault-now.healthy').waitFor(WAIT);
+
+    // Back to the reference: saved as v2 and deployed.
+    await page.getByRole('tab', { name: 'Code' }).click();
+    await page.getByRole('button', { name: 'Reset to reference' }).click(WAIT);
+    await page.locator('.code-status.ok', { hasText: /^Reset to the reference as v2/ }).waitFor(WAIT);
+    await editor.locator('.view-lines').click();
+    await page.keyboard.press('ControlOrMeta+Home');
+    await editor.locator('.view-lines').getByText('consecutiveFailures: 5').first().waitFor(WAIT);
+    await expect(getJson<{ content: string }>(page, `/api/patterns/circuit-breaker/files/${CB_FILE}`)).resolves.toMatchObject({ content: CB_REFERENCE });
+
+    // A syntax error typed at the end of the file: the editor underlines it as you type.
+    await editor.locator('.view-lines').click();
+    await page.keyboard.press('ControlOrMeta+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.insertText('export const broken = ;');
+    await editor.locator('.squiggly-error').first().waitFor(WAIT);
+    // F8 opens the problem with its message; it is the file's only one: after the trip to the
+    // Lab tab and back, the imports (the kit, the pattern's other files) still resolve.
+    await page.keyboard.press('F8');
+    const problem = editor.locator('.zone-widget', { hasText: 'Expression expected' });
+    await problem.waitFor(WAIT);
+    await expect(problem.textContent()).resolves.toContain('1 of 1 problem');
+    await page.screenshot({ path: screenshotPath('workbench-code-marker') });
+
+    // Fixed by putting the reference back: the marker goes, nothing is left unsaved.
+    await page.keyboard.press('Escape');
+    await editor.locator('.view-lines').click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await paste(page, CB_REFERENCE);
+    await expect.poll(() => editor.locator('.squiggly-error').count(), WAIT).toBe(0);
+    await expect(page.getByRole('button', { name: /Save & deploy/ }).isDisabled()).resolves.toBe(true);
+  }, 120_000);
+
+  it('shows each request’s attempts in the retries view when inventory answers 503s', async () => {
+    const page = await newPage();
+    const runId = await startLab(page, 'retry-backoff');
+    await expect(page.locator('.lab-choice select').inputValue()).resolves.toBe('flaky');
+
+    // Half the inventory calls answer 503 (the form's default error) on top of its own flakiness.
+    const panel = page.locator('.fault-panel').first();
+    await panel.getByLabel('inject faults here').check();
+    const rate = panel.getByLabel('Error rate');
+    await rate.focus();
+    // From 0%, five steps of a tenth (PageUp on a range input), as the keyboard moves it.
+    await page.keyboard.press('Home');
+    for (let i = 0; i < 5; i++) await page.keyboard.press('PageUp');
+    await expect(panel.locator('.field output').first().textContent()).resolves.toBe('50%');
+    await panel.getByRole('button', { name: 'Apply' }).click();
+    await panel.locator('.fault-now.faulty', { hasText: '50% HTTP 503' }).waitFor(WAIT);
+    await expect
+      .poll(async () => (await runEvents(page, runId)).some((e) => e.type === 'fault.injected' && e.point === 'inventory' && e.status === 503), WAIT)
+      .toBe(true);
+
+    const gantt = page.getByRole('table', { name: 'Attempts and waits per request' });
+    // A request that needed more than one attempt, with its waits between them.
+    await gantt.locator('.gantt-row', { has: page.locator('.gantt-outcome', { hasText: /×[2-9]/ }) }).first().waitFor(WAIT);
+    await gantt.locator('.gantt-wait').first().waitFor(WAIT);
+    await gantt.locator('.gantt-attempt.error[title*="503"]').first().waitFor(WAIT);
+    await page.screenshot({ path: screenshotPath('workbench-retries'), fullPage: true });
+  }, 90_000);
+
+  it('shows the event bus’s handlers and their outcomes, a failing one retried and dead-lettered', async () => {
+    const page = await newPage();
+    await startLab(page, 'event-bus');
+    const flow = page.getByRole('img', { name: 'Publisher, bus and handlers' });
+    for (const handler of ['send-welcome-email', 'create-profile', 'track-analytics']) {
+      await flow.locator('.flow-node.handler.ok', { hasText: handler }).waitFor(WAIT);
+    }
+
+    // The email service fails every call: its handler fails, retries, dead-letters; the others carry on.
+    await presets(page, 'email').getByRole('button', { name: 'Fail 100%' }).click();
+    await flow.locator('.flow-node.handler.failed', { hasText: 'send-welcome-email' }).waitFor(WAIT);
+    await page.locator('table.dead-letters tbody tr', { hasText: 'send-welcome-email' }).first().waitFor(WAIT);
+    await flow.locator('.flow-node.handler.ok', { hasText: 'create-profile' }).waitFor(WAIT);
+    await page.screenshot({ path: screenshotPath('workbench-events'), fullPage: true });
+  }, 90_000);
+});
