@@ -86,8 +86,8 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     await page.close();
   }, 180_000);
 
-  afterEach(async (context) => {
-    const failed = context.task.result?.state === 'fail';
+  afterEach(async ({ task }) => {
+    const failed = task.result?.state === 'fail';
     if (failed && problems.length > 0) console.error(`In the pages:\n  ${problems.join('\n  ')}`);
     problems.length = 0;
     for (const [index, page] of pages.splice(0).entries()) {
@@ -135,7 +135,7 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
   const runEvents = async (page: Page, runId: string): Promise<TelemetryEvent[]> =>
     (await getJson<{ events: TelemetryEvent[] }>(page, `/api/runs/${runId}/events?limit=10000`)).events;
 
-  /** Opens a pattern's Lab tab and starts a run of its (first or chosen) lab; returns the run's id. */
+  /** Opens a pattern's Lab tab and starts a run of its first lab; returns the run's id. */
   const startLab = async (page: Page, patternId: string): Promise<string> => {
     await page.goto(`${base}/patterns/${patternId}/lab`);
     await page.getByRole('button', { name: /Start (a new )?run/ }).click(WAIT);
@@ -143,6 +143,12 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     const runId = (await page.locator('.run-meta code').textContent())!.trim();
     expect(runId).toMatch(/\S/);
     return runId;
+  };
+
+  /** The whole page, from its top: scrolled, a full-page capture draws the sticky header across the middle. */
+  const shoot = async (page: Page, name: string) => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: screenshotPath(name), fullPage: true });
   };
 
   const presets = (page: Page, point: string) => page.getByRole('group', { name: `Presets for ${point}` });
@@ -155,7 +161,7 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     for (const title of ['Circuit breaker', 'Retry with exponential backoff', 'Event-driven (event bus)']) {
       await page.locator('.card', { hasText: title }).waitFor(WAIT);
     }
-    await page.screenshot({ path: screenshotPath('workbench-catalog'), fullPage: true });
+    await shoot(page, 'workbench-catalog');
 
     await page.locator('.card', { hasText: 'Circuit breaker' }).click();
     await page.waitForURL(`${base}/patterns/circuit-breaker`);
@@ -188,7 +194,7 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     await log.locator('.rl-row.rejected').first().waitFor(WAIT);
     await expect(log.locator('.rl-row.rejected .outcome-pill').first().textContent()).resolves.toBe('rejected');
     await page.locator('.timeline .marker.fault').first().waitFor(WAIT);
-    await page.screenshot({ path: screenshotPath('workbench-lab-circuit-open'), fullPage: true });
+    await shoot(page, 'workbench-lab-circuit-open');
 
     // Payments recovers: after the reset timeout a probe goes through and the circuit closes.
     await presets(page, 'payments').getByRole('button', { name: 'Clear' }).click();
@@ -196,11 +202,11 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     await circuitState(page, 'closed').waitFor(WAIT);
     await page.locator('.circuit-card .transitions li.latest', { hasText: 'probes-succeeded' }).waitFor(WAIT);
     await log.locator('.rl-row.ok').first().waitFor(WAIT);
-    await page.screenshot({ path: screenshotPath('workbench-lab-closed'), fullPage: true });
+    await shoot(page, 'workbench-lab-closed');
 
     await page.getByRole('button', { name: /Stop run/ }).click();
     await page.locator('.run-state.stopped').waitFor(WAIT);
-  }, 90_000);
+  }, 120_000);
 
   it('deploys a lower failure threshold saved from the editor into the live run, and marks a syntax error', async () => {
     const page = await newPage();
@@ -290,7 +296,7 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     await paste(page, CB_REFERENCE);
     await expect.poll(() => editor.locator('.squiggly-error').count(), WAIT).toBe(0);
     await expect(page.getByRole('button', { name: /Save & deploy/ }).isDisabled()).resolves.toBe(true);
-  }, 120_000);
+  }, 150_000);
 
   it('shows each request’s attempts in the retries view when inventory answers 503s', async () => {
     const page = await newPage();
@@ -317,8 +323,11 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     await gantt.locator('.gantt-row', { has: page.locator('.gantt-outcome', { hasText: /×[2-9]/ }) }).first().waitFor(WAIT);
     await gantt.locator('.gantt-wait').first().waitFor(WAIT);
     await gantt.locator('.gantt-attempt.error[title*="503"]').first().waitFor(WAIT);
-    await page.screenshot({ path: screenshotPath('workbench-retries'), fullPage: true });
-  }, 90_000);
+    // And they keep coming: a handful of retries counted in the view's headline.
+    const retries = page.locator('.retries-view .headline b').nth(1);
+    await expect.poll(async () => Number((await retries.textContent())?.replace(/\D/g, '')), WAIT).toBeGreaterThanOrEqual(5);
+    await shoot(page, 'workbench-retries');
+  }, 120_000);
 
   it('shows the event bus’s handlers and their outcomes, a failing one retried and dead-lettered', async () => {
     const page = await newPage();
@@ -333,6 +342,6 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     await flow.locator('.flow-node.handler.failed', { hasText: 'send-welcome-email' }).waitFor(WAIT);
     await page.locator('table.dead-letters tbody tr', { hasText: 'send-welcome-email' }).first().waitFor(WAIT);
     await flow.locator('.flow-node.handler.ok', { hasText: 'create-profile' }).waitFor(WAIT);
-    await page.screenshot({ path: screenshotPath('workbench-events'), fullPage: true });
-  }, 90_000);
+    await shoot(page, 'workbench-events');
+  }, 120_000);
 });
