@@ -3,9 +3,8 @@
  * minute, one small chart per key, and the algorithm in use.
  */
 import { memo, useMemo, useState } from 'react';
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { bucketTicks, fmtCount, fmtPct, fmtRunTime, fmtTick } from '../shared/format.ts';
-import { useThemeColors, type ThemeColors } from '../shared/theme.ts';
+import { fmtCount, fmtPct, fmtRunTime } from '../shared/format.ts';
+import { MiniBars } from '../shared/MiniBars.tsx';
 import { useThrottled } from '../shared/useThrottled.ts';
 import { useViewModel } from '../shared/useViewModel.ts';
 import type { ViewProps } from '../types.ts';
@@ -14,9 +13,8 @@ import { chartRows, rateLimitReducer } from './reducer.ts';
 const SHOWN_KEYS = 8;
 
 export const RateLimitView = ({ events, revision, nowT, lab }: ViewProps) => {
-  // Small multiples of recharts are the heavy part: they redraw once a second.
+  // A chart per key: they redraw once a second.
   const model = useThrottled(useViewModel(rateLimitReducer, events, revision, nowT), 1000);
-  const colors = useThemeColors();
   const [size, setSize] = useState(1000);
   const [span, setSpan] = useState(30_000);
   // Keyed on the (throttled) model, not on nowT, so the charts' data changes only when the model does.
@@ -69,7 +67,7 @@ export const RateLimitView = ({ events, revision, nowT, lab }: ViewProps) => {
                   · {k.remaining}/{k.limit} left
                 </span>
               </figcaption>
-              <KeyChart rows={rows} keyName={k.key} colors={colors} />
+              <KeyChart rows={rows} keyName={k.key} />
             </figure>
           ))}
         </div>
@@ -79,20 +77,10 @@ export const RateLimitView = ({ events, revision, nowT, lab }: ViewProps) => {
   );
 };
 
-const KeyChart = memo(function KeyChart({ rows, keyName, colors }: { rows: Array<Record<string, number>>; keyName: string; colors: ThemeColors }) {
-  return (
-    <ResponsiveContainer width="100%" height={120}>
-      <BarChart data={rows} margin={{ top: 4, right: 6, bottom: 0, left: 0 }} barCategoryGap={1}>
-        <CartesianGrid stroke={colors.border} strokeDasharray="3 3" vertical={false} />
-        <XAxis dataKey="t" tickFormatter={fmtTick} tick={{ fill: colors.muted, fontSize: 10 }} stroke={colors.border} ticks={bucketTicks(rows.map((r) => r.t!), 4)} interval={0} />
-        <YAxis tick={{ fill: colors.muted, fontSize: 10 }} stroke={colors.border} width={30} allowDecimals={false} />
-        <Tooltip
-          contentStyle={{ background: colors.panel, border: `1px solid ${colors.border}`, borderRadius: 6, fontSize: 12 }}
-          labelFormatter={(t) => `from ${fmtRunTime(Number(t))}`}
-        />
-        <Bar dataKey={`${keyName} allowed`} name="allowed" stackId="1" fill={colors.ok} isAnimationActive={false} />
-        <Bar dataKey={`${keyName} limited`} name="429" stackId="1" fill={colors.reject} isAnimationActive={false} />
-      </BarChart>
-    </ResponsiveContainer>
-  );
+const KEY_COLORS = ['var(--ok)', 'var(--reject)'];
+const KEY_SERIES = ['allowed', '429'];
+
+const KeyChart = memo(function KeyChart({ rows, keyName }: { rows: Array<Record<string, number>>; keyName: string }) {
+  const data = useMemo(() => rows.map((r) => ({ t: r.t!, values: [r[`${keyName} allowed`] ?? 0, r[`${keyName} limited`] ?? 0] })), [rows, keyName]);
+  return <MiniBars data={data} colors={KEY_COLORS} names={KEY_SERIES} height={120} label={`${keyName}: allowed and limited per bucket`} />;
 });

@@ -5,7 +5,8 @@
  */
 import { memo, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { bucketTicks, fmtCount, fmtMs, fmtRunTime, fmtTick } from '../shared/format.ts';
+import { fmtCount, fmtMs, fmtRunTime } from '../shared/format.ts';
+import { MiniBars } from '../shared/MiniBars.tsx';
 import { useThemeColors, type ThemeColors } from '../shared/theme.ts';
 import { useThrottled } from '../shared/useThrottled.ts';
 import { useViewModel } from '../shared/useViewModel.ts';
@@ -21,7 +22,7 @@ export const RetriesView = ({ events, revision, nowT }: ViewProps) => {
   const [axis, setAxis] = useState<'auto' | 'shared' | 'aligned'>('auto');
   const rows = useMemo(() => pickRows(model.rows, onlyRetried), [model.rows, onlyRetried]);
   const aligned = axis === 'aligned' || (axis === 'auto' && spreadOut(rows));
-  // The bar charts redraw once a second (recharts is the heavy part); the Gantt keeps up.
+  // The charts redraw once a second; the Gantt keeps up.
   const charts = useThrottled(model, 1000);
   const load = useMemo(() => rebin(charts.load, bucketMs), [charts.load, bucketMs]);
   const { totals } = model;
@@ -59,7 +60,7 @@ export const RetriesView = ({ events, revision, nowT }: ViewProps) => {
               <option value={1000}>1 s</option>
             </select>
           </figcaption>
-          <LoadChart load={load} colors={colors} />
+          <LoadChart load={load} />
         </figure>
         <figure className="chart">
           <figcaption>Attempts per request</figcaption>
@@ -74,21 +75,12 @@ export const RetriesView = ({ events, revision, nowT }: ViewProps) => {
 const axisProps = (colors: ThemeColors) => ({ tick: { fill: colors.muted, fontSize: 11 }, stroke: colors.border });
 const tooltipStyle = (colors: ThemeColors) => ({ background: colors.panel, border: `1px solid ${colors.border}`, borderRadius: 6, fontSize: 12 });
 
-const LoadChart = memo(function LoadChart({ load, colors }: { load: LoadBucket[]; colors: ThemeColors }) {
-  const data = load.map((b) => ({ t: b.t, ok: b.calls - b.failed, failed: b.failed }));
-  const ticks = bucketTicks(data.map((d) => d.t));
-  return (
-    <ResponsiveContainer width="100%" height={170}>
-      <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} barCategoryGap={0}>
-        <CartesianGrid stroke={colors.border} strokeDasharray="3 3" vertical={false} />
-        <XAxis dataKey="t" tickFormatter={fmtTick} {...axisProps(colors)} ticks={ticks} interval={0} />
-        <YAxis {...axisProps(colors)} width={36} allowDecimals={false} />
-        <Tooltip contentStyle={tooltipStyle(colors)} labelFormatter={(t) => `from ${fmtRunTime(Number(t))}`} />
-        <Bar dataKey="ok" stackId="1" fill={colors.ok} isAnimationActive={false} />
-        <Bar dataKey="failed" stackId="1" fill={colors.bad} isAnimationActive={false} />
-      </BarChart>
-    </ResponsiveContainer>
-  );
+const LOAD_COLORS = ['var(--ok)', 'var(--bad)'];
+const LOAD_SERIES = ['ok', 'failed'];
+
+const LoadChart = memo(function LoadChart({ load }: { load: LoadBucket[] }) {
+  const data = useMemo(() => load.map((b) => ({ t: b.t, values: [b.calls - b.failed, b.failed] })), [load]);
+  return <MiniBars data={data} colors={LOAD_COLORS} names={LOAD_SERIES} height={170} label="Downstream calls started per bucket" />;
 });
 
 const Histogram = memo(function Histogram({ bins, colors }: { bins: HistogramBin[]; colors: ThemeColors }) {

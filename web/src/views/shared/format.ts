@@ -58,9 +58,3 @@ export const percentile = (values: readonly number[], p: number): number | undef
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
 };
 
-/** Round ticks that fall on bucket starts, for a bar chart's category axis. */
-export const bucketTicks = (ts: readonly number[], count = 6): number[] => {
-  if (ts.length === 0) return [];
-  const present = new Set(ts);
-  return niceTicks(ts[0]!, ts[ts.length - 1]!, count).filter((t) => present.has(t));
-};

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { changedParams, describeFault, describeLoad } from './describe.ts';
-import { bucketTicks, fmtMs, fmtPct, fmtRunTime, niceTicks, percentile } from './format.ts';
+import { fmtMs, fmtPct, fmtRunTime, niceTicks, percentile } from './format.ts';
 import { makeMarkersReducer, markersReducer } from './markers.ts';
 import { reduceEvents } from './reducer.ts';
 import { at, makeFaultChanged, makeParamsChanged, makeRequest, makeSpec } from './testing.ts';
@@ -87,11 +87,6 @@ describe('formatting', () => {
     expect(niceTicks(5, 5)).toEqual([5]);
   });
 
-  it('puts bar-chart ticks only on bucket starts that exist', () => {
-    const buckets = Array.from({ length: 40 }, (_, i) => 1250 + i * 250);
-    expect(bucketTicks(buckets, 4)).toEqual([2000, 4000, 6000, 8000, 10_000]);
-    expect(bucketTicks([])).toEqual([]);
-  });
 
   it('takes nearest-rank percentiles', () => {
     expect(percentile([5, 1, 4, 2, 3], 0.5)).toBe(3);
