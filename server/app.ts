@@ -3,21 +3,21 @@
  * HTTP API, live hub and the page. Listens on loopback only.
  */
 import express from 'express';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { CodeService } from './code/code-service.ts';
 import { createGuard, TOKEN_COOKIE } from './http/auth.ts';
-import { apiRouter } from './http/express-adapter.ts';
+import { apiRouter, finalErrorHandler } from './http/express-adapter.ts';
 import { createRoutes } from './http/routes.ts';
 import { LiveHub } from './live/hub.ts';
 import { PatternRegistry } from './patterns/registry.ts';
 import { RunManager } from './runs/run-manager.ts';
 import { Store } from './store/store.ts';
 import { landingPage } from './http/landing.ts';
+import { liveUpgradeHandler } from './live/upgrade.ts';
 import { createExerciseRoutes } from './http/exercise-routes.ts';
 import { loadExercises } from './exercises/catalog.ts';
 import { ExerciseRunner } from './exercises/runner.ts';
@@ -70,11 +70,6 @@ const listen = (server: Server, port: number): Promise<number> =>
     server.once('listening', onListening);
     server.listen(port, HOST);
   });
-
-const refuseUpgrade = (socket: Duplex, status: number, message: string) => {
-  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status] ?? 'Bad Request';
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${message}\n`);
-};
 
 export const startWorkbench = async (options: WorkbenchOptions): Promise<Workbench> => {
   const rootDir = options.rootDir ?? ROOT_DIR;
@@ -138,21 +133,14 @@ export const startWorkbench = async (options: WorkbenchOptions): Promise<Workben
     // The app routes in the browser: any other page path gets the app.
     app.get('/{*splat}', (_req, res) => res.sendFile(webIndex));
   }
+  // Last: whatever a page request throws (a malformed %-escape in a static path, say)
+  // becomes an answer; the API router answers its own errors the same way.
+  app.use(finalErrorHandler(log));
 
   const server = createServer(app);
   const hub = new LiveHub(runs);
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== '/api/live') return refuseUpgrade(socket, 404, 'no WebSocket here; use /api/live?run=ID');
-    const verdict = guard.checkApi(request);
-    if (!verdict.ok) return refuseUpgrade(socket, verdict.status, verdict.message);
-    const runId = url.searchParams.get('run');
-    if (!runId || !runs.get(runId)) return refuseUpgrade(socket, 404, `run: '${runId ?? ''}' is not a live run`);
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      if (!hub.attach(ws, runId)) ws.close(4404, 'unknown run');
-    });
-  });
+  server.on('upgrade', liveUpgradeHandler({ guard, hub, wss, isLiveRun: (id) => runs.get(id)?.isLive ?? false, log }));
 
   if (options.port === 0) {
     port = await listen(server, 0);

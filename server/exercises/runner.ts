@@ -5,6 +5,7 @@
  * throw at load, loop forever — the answer is a result, never a crash.
  */
 import { join } from 'node:path';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { PatternRegistry } from '../patterns/registry.ts';
 import { compileLab } from '../sandbox/compile.ts';
 import { SandboxedWorker, type SandboxFatal } from '../sandbox/host.ts';
@@ -19,7 +20,14 @@ export interface RunnerOptions {
   /** Real time one check may take before it counts as stuck. */
   checkTimeoutMs?: number;
   watchdogMs?: number;
+  /** Checks running at once (each one is a worker thread with its own heap). Default 2, the machine's cores. */
+  maxConcurrent?: number;
+  /** Checks waiting for a turn; one more is refused with a RunnerBusyError. Default 8. */
+  maxQueued?: number;
 }
+
+/** Every slot and every place in the queue is taken: the caller should try again shortly. */
+export class RunnerBusyError extends Error {}
 
 const located = (fatal: Pick<SandboxFatal, 'file' | 'line' | 'column'>) => ({
   ...(fatal.file !== undefined && { file: fatal.file }),
@@ -28,9 +36,29 @@ const located = (fatal: Pick<SandboxFatal, 'file' | 'line' | 'column'>) => ({
 });
 
 export class ExerciseRunner {
-  constructor(private readonly options: RunnerOptions) {}
+  private readonly limit: LimitFunction;
+  private readonly maxQueued: number;
 
-  async check(exercise: Exercise, code: string): Promise<CheckResults> {
+  constructor(private readonly options: RunnerOptions) {
+    this.limit = pLimit(options.maxConcurrent ?? 2);
+    this.maxQueued = options.maxQueued ?? 8;
+  }
+
+  /**
+   * Checks `code` against the exercise. A bounded number run at once and a bounded number
+   * wait, so no client can make the server start workers (and grow its memory) without end;
+   * past that it throws RunnerBusyError at once rather than queueing.
+   */
+  check(exercise: Exercise, code: string): Promise<CheckResults> {
+    if (this.limit.pendingCount >= this.maxQueued) {
+      return Promise.reject(
+        new RunnerBusyError(`${this.limit.activeCount} checks are running and ${this.limit.pendingCount} are waiting; try again in a moment`),
+      );
+    }
+    return this.limit(() => this.run(exercise, code));
+  }
+
+  private async run(exercise: Exercise, code: string): Promise<CheckResults> {
     const started = performance.now();
     const finish = (results: Omit<CheckResults, 'durationMs'>): CheckResults => ({
       ...results,

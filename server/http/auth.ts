@@ -30,21 +30,36 @@ const sameToken = (given: string, expected: string): boolean => {
   return a.length === b.length && timingSafeEqual(a, b);
 };
 
-export const readCookie = (header: string | undefined, name: string): string | undefined => {
-  if (!header) return undefined;
+/**
+ * Every value of the cookie `name` in a Cookie header, decoded. A value that does not
+ * decode (`workbench_token=%`) is skipped: it is simply no token, never an error.
+ * All copies count because a page on another port of this host can set a cookie of
+ * the same name (cookies ignore ports); taking only the first would let it lock the
+ * learner out by shadowing the real one.
+ */
+export const readCookies = (header: string | undefined, name: string): string[] => {
+  if (!header) return [];
+  const values: string[] = [];
   for (const part of header.split(';')) {
     const index = part.indexOf('=');
-    if (index > 0 && part.slice(0, index).trim() === name) {
-      return decodeURIComponent(part.slice(index + 1).trim());
+    if (index <= 0 || part.slice(0, index).trim() !== name) continue;
+    try {
+      values.push(decodeURIComponent(part.slice(index + 1).trim()));
+    } catch {
+      // A malformed %-escape: not a token.
     }
   }
-  return undefined;
+  return values;
 };
 
-export const presentedToken = (request: Pick<IncomingMessage, 'headers'>): string | undefined => {
+/** The tokens a request presents: the bearer header, else every copy of the cookie. */
+export const presentedTokens = (request: Pick<IncomingMessage, 'headers'>): string[] => {
   const authorization = request.headers.authorization;
-  if (authorization?.startsWith('Bearer ')) return authorization.slice('Bearer '.length).trim();
-  return readCookie(request.headers.cookie, TOKEN_COOKIE);
+  if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) {
+    return [authorization.slice('Bearer '.length).trim()];
+  }
+  const cookie = request.headers.cookie;
+  return readCookies(typeof cookie === 'string' ? cookie : undefined, TOKEN_COOKIE);
 };
 
 export interface Guard {
@@ -58,12 +73,13 @@ export interface Guard {
 
 export const createGuard = (options: { token: string; port: () => number }): Guard => {
   const checkOrigin = (request: Pick<IncomingMessage, 'headers'>): AuthVerdict => {
-    const host = parseHostHeader(request.headers.host ?? '');
+    const host = typeof request.headers.host === 'string' ? parseHostHeader(request.headers.host) : undefined;
     if (!host || !LOOPBACK_HOSTS.has(host.name)) {
       return { ok: false, status: 403, message: 'Host must be a loopback name (127.0.0.1, localhost or [::1])' };
     }
     const origin = request.headers.origin;
     if (origin !== undefined) {
+      if (typeof origin !== 'string') return { ok: false, status: 403, message: 'Origin: expected one value' };
       let url: URL | undefined;
       try {
         url = new URL(origin);
@@ -88,9 +104,9 @@ export const createGuard = (options: { token: string; port: () => number }): Gua
     checkApi(request) {
       const verdict = checkOrigin(request);
       if (!verdict.ok) return verdict;
-      const token = presentedToken(request);
-      if (token === undefined) return { ok: false, status: 401, message: 'missing token: open the URL the workbench printed' };
-      if (!sameToken(token, options.token)) return { ok: false, status: 401, message: 'wrong token' };
+      const tokens = presentedTokens(request);
+      if (tokens.length === 0) return { ok: false, status: 401, message: 'missing token: open the URL the workbench printed' };
+      if (!tokens.some((token) => sameToken(token, options.token))) return { ok: false, status: 401, message: 'wrong token' };
       return { ok: true };
     },
     isToken: (candidate) => sameToken(candidate, options.token),

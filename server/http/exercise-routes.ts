@@ -1,33 +1,48 @@
 /** The exercises API: list, read, check the learner's code, solution, drafts, progress export/import. */
 import { z } from 'zod';
 import type { Exercise } from '../exercises/catalog.ts';
-import type { ExerciseRunner } from '../exercises/runner.ts';
+import { RunnerBusyError, type ExerciseRunner } from '../exercises/runner.ts';
 import type { PatternRegistry } from '../patterns/registry.ts';
 import type { Store } from '../store/store.ts';
 import { HttpError, notFound, parseOr400 } from './errors.ts';
 import type { Route } from './routes.ts';
 
-const codeSchema = z.object({ code: z.string().max(500_000) }).strict();
+/** The most code one draft or attempt may hold. */
+const MAX_CODE_CHARS = 500_000;
 
+const codeSchema = z.object({ code: z.string().max(MAX_CODE_CHARS) }).strict();
+
+/**
+ * A progress file as GET /api/progress exports it. What it may hold is bounded by the
+ * exercises this workbench has: at most one entry and one draft each (checked by the route),
+ * so an import cannot grow the database beyond what the learner could have typed here.
+ */
 const progressImportSchema = z
   .object({
     format: z.literal('patterns-workbench-progress'),
     version: z.literal(1),
-    exportedAt: z.string(),
+    exportedAt: z.string().max(100),
     progress: z.array(
-      z.object({
-        exerciseId: z.string().min(1),
-        status: z.enum(['started', 'solved']),
-        tasksPassed: z.array(z.number().int().positive()),
-        attempts: z.number().int().min(0),
-        solvedAt: z.number().nullable(),
-        solutionViewed: z.boolean(),
-        updatedAt: z.number(),
-      }),
+      z
+        .object({
+          exerciseId: z.string().min(1).max(200),
+          status: z.enum(['started', 'solved']),
+          tasksPassed: z.array(z.number().int().positive().max(1000)).max(100),
+          attempts: z.number().int().min(0),
+          solvedAt: z.number().nullable(),
+          solutionViewed: z.boolean(),
+          updatedAt: z.number(),
+        })
+        .strict(),
     ),
-    drafts: z.array(z.object({ exerciseId: z.string().min(1), code: z.string().max(500_000), updatedAt: z.number() })),
+    drafts: z.array(
+      z.object({ exerciseId: z.string().min(1).max(200), code: z.string().max(MAX_CODE_CHARS), updatedAt: z.number() }).strict(),
+    ),
   })
   .strict();
+
+/** The largest progress file accepted: room for a full draft of a dozen exercises. */
+const PROGRESS_IMPORT_LIMIT_BYTES = 8 << 20;
 
 export interface ExerciseServices {
   exercises: Exercise[];
@@ -92,7 +107,13 @@ export const createExerciseRoutes = ({ exercises, runner, store, registry }: Exe
       handler: async ({ params, body }) => {
         const e = exercise(params.id!);
         const { code } = parseOr400(codeSchema, body);
-        const results = await runner.check(e, code);
+        let results;
+        try {
+          results = await runner.check(e, code);
+        } catch (error) {
+          if (error instanceof RunnerBusyError) throw new HttpError(429, error.message);
+          throw error;
+        }
         const tasksPassed = e.tasks
           .map((t) => t.number)
           .filter((n) => {
@@ -128,10 +149,22 @@ export const createExerciseRoutes = ({ exercises, runner, store, registry }: Exe
       path: '/api/progress',
       handler: ({ body }) => {
         const data = parseOr400(progressImportSchema, body);
-        const unknown = data.progress.map((p) => p.exerciseId).filter((id) => !byId.has(id));
-        if (unknown.length > 0) throw new HttpError(400, `progress: unknown exercises ${unknown.join(', ')}`);
+        // Nothing is imported unless all of it fits: an exercise this workbench has, once.
+        for (const [field, ids] of [
+          ['progress', data.progress.map((p) => p.exerciseId)],
+          ['drafts', data.drafts.map((d) => d.exerciseId)],
+        ] as const) {
+          const unknown = [...new Set(ids.filter((id) => !byId.has(id)))];
+          if (unknown.length > 0) {
+            const shown = unknown.slice(0, 5).map((id) => `'${id.slice(0, 60)}'`).join(', ');
+            throw new HttpError(400, `${field}: unknown exercises ${shown}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}`);
+          }
+          const repeated = [...new Set(ids.filter((id, index) => ids.indexOf(id) !== index))];
+          if (repeated.length > 0) throw new HttpError(400, `${field}: exercises listed more than once: ${repeated.slice(0, 5).join(', ')}`);
+        }
         return { body: store.progress.import(data) };
       },
+      bodyLimitBytes: PROGRESS_IMPORT_LIMIT_BYTES,
     },
   ];
 };

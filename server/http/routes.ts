@@ -35,6 +35,8 @@ export interface Route {
   method: 'get' | 'post' | 'put' | 'delete';
   path: string;
   handler: Handler;
+  /** Largest JSON body this route reads; 1 MB unless it says otherwise. */
+  bodyLimitBytes?: number;
 }
 
 export interface ApiServices {

@@ -19,6 +19,11 @@ export interface HubOptions {
   maxQueuedEvents?: number;
   /** Skip a flush while the socket has more than this many bytes unsent. */
   maxBufferedBytes?: number;
+  /**
+   * Most clients streaming at once, over all runs. Each one can hold a batch and a socket
+   * buffer in the server's memory while it is slow, so the total is what bounds that memory.
+   */
+  maxClients?: number;
 }
 
 const DROPPABLE = new Set<TelemetryEvent['type']>(['request', 'log', 'ratelimit', 'sql', 'fault.injected', 'retry.attempt', 'event.handled', 'load.progress']);
@@ -78,7 +83,7 @@ export class LiveHub {
     private readonly source: TelemetrySource,
     options: HubOptions = {},
   ) {
-    this.options = { flushEveryMs: 200, maxQueuedEvents: 5_000, maxBufferedBytes: 1 << 20, ...options };
+    this.options = { flushEveryMs: 200, maxQueuedEvents: 5_000, maxBufferedBytes: 256 * 1024, maxClients: 32, ...options };
     this.timer = setInterval(() => this.flushAll(), this.options.flushEveryMs);
     this.timer.unref();
   }
@@ -87,8 +92,14 @@ export class LiveHub {
     return this.clients.size;
   }
 
-  /** Streams `runId` to `socket` until either closes. Returns false for an unknown run. */
+  /** Whether one more client may attach (checked before the WebSocket handshake). */
+  get hasRoom(): boolean {
+    return this.clients.size < this.options.maxClients;
+  }
+
+  /** Streams `runId` to `socket` until either closes. Returns false for an unknown run or a full hub. */
   attach(socket: WebSocket, runId: string): boolean {
+    if (!this.hasRoom) return false;
     const client = new ClientStream(socket, runId, this.options);
     const subscription = this.source.subscribe(runId, (events) => client.push(events));
     if (!subscription) return false;

@@ -32,8 +32,15 @@ export interface PatternSources {
 
 export class RunLimitError extends Error {}
 
+/** How many ended runs keep their host object (for their detailed state) before only the store has them. */
+const KEEP_ENDED_RUNS = 20;
+
 export class RunManager {
   private readonly runs = new Map<string, RunHost>();
+  /** Starts past the limit check that are still compiling: they hold a slot. */
+  private compiling = 0;
+  /** Ended runs still in `runs`, oldest first. */
+  private readonly ended: string[] = [];
 
   constructor(private readonly options: RunManagerOptions) {}
 
@@ -82,12 +89,23 @@ export class RunManager {
     patternId: string,
     lab: LabManifest,
   ): Promise<{ run: RunHost; error?: undefined } | { run?: RunHost; error: LoadFailure | CompileMessage }> {
+    // The check and the reservation happen before the first await: starts racing each
+    // other all see the slots taken by those still compiling.
     const maxRuns = this.options.maxRuns ?? 8;
-    if (this.live().length >= maxRuns) {
-      throw new RunLimitError(`${maxRuns} runs are live already; stop one first`);
+    if (this.live().length + this.compiling >= maxRuns) {
+      throw new RunLimitError(`${maxRuns} runs are live or starting already; stop one first`);
     }
-    const { contents, versions } = this.sources(patternId);
-    const compiled = await this.compile(patternId, lab, contents);
+    this.compiling++;
+    let compiled: CompileResult;
+    let versions: Record<string, number>;
+    try {
+      const sources = this.sources(patternId);
+      versions = sources.versions;
+      compiled = await this.compile(patternId, lab, sources.contents);
+    } finally {
+      // From here on the run counts as live itself (it is in `runs` before the next await).
+      this.compiling--;
+    }
     if (!compiled.ok) return { error: compiled.errors[0]! };
     const id = randomBytes(6).toString('hex');
     const seed = randomBytes(4).readUInt32LE() >>> 1;
@@ -112,6 +130,10 @@ export class RunManager {
     this.runs.set(id, run);
     void run.ended.then(() => {
       this.options.log.info({ runId: id, state: run.state }, 'run ended');
+      // Ended runs stay a while (their error with its line is richer than the stored record),
+      // then only the store remembers them: the map does not grow with every run of a day.
+      this.ended.push(id);
+      if (this.ended.length > KEEP_ENDED_RUNS) this.runs.delete(this.ended.shift()!);
     });
     const started = await run.started;
     this.options.log.info({ runId: id, patternId, lab: lab.id, started }, 'run started');

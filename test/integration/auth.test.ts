@@ -4,6 +4,7 @@
  * printed URL is opened); a Host that is not a loopback name, or an Origin
  * that is not the workbench's own, is refused even with the token.
  */
+import { connect as connectTcp } from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpRequest, SLOW, startTestWorkbench, TOKEN, upgradeStatus, type TestWorkbench } from './helpers.ts';
@@ -174,5 +175,61 @@ describe('the WebSocket', () => {
     expect((await upgradeStatus(connect({ origin: tw.origin, authorization: `Bearer ${TOKEN}` }))).status).toBe(101);
     const cookie = await cookieFromTokenUrl();
     expect((await upgradeStatus(connect({ origin: tw.origin, cookie }))).status).toBe(101);
+  });
+});
+
+/** Writes a raw upgrade request and resolves with the status line's code (0 if the socket just closed). */
+const rawUpgrade = (port: number, target: string, headers: Record<string, string>): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const socket = connectTcp(port, '127.0.0.1');
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0)));
+    socket.on('error', reject);
+    socket.setTimeout(10_000, () => socket.destroy(new Error(`no answer to GET ${target} in 10 s`)));
+    const lines = [
+      `GET ${target} HTTP/1.1`,
+      `Host: 127.0.0.1:${port}`,
+      'Connection: Upgrade',
+      'Upgrade: websocket',
+      'Sec-WebSocket-Version: 13',
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    ];
+    socket.end(`${lines.join('\r\n')}\r\n\r\n`);
+  });
+
+describe('hostile input from any page', () => {
+  it('an upgrade whose target is not a path (`GET //`, as `new WebSocket("ws://…//")` sends) → 400, and the server goes on', async () => {
+    for (const target of ['//', '//evil.example/api/live', 'http://127.0.0.1/api/live', '*', '/%', '/api/live?run=%zz']) {
+      const status = await rawUpgrade(tw.port, target, { Origin: tw.origin });
+      expect([400, 401, 404], target).toContain(status);
+    }
+    expect(await rawUpgrade(tw.port, '//', {})).toBe(400);
+    expect((await tw.api('GET', '/api/patterns')).status).toBe(200);
+  });
+
+  it('a cookie that does not decode is no token: 401 on HTTP and at the upgrade, never a crash', async () => {
+    const http = await tw.api('GET', '/api/patterns', undefined, { token: null, headers: { cookie: 'workbench_token=%' } });
+    expect(http.status).toBe(401);
+    expect(await rawUpgrade(tw.port, '/api/live?run=x', { Origin: tw.origin, Cookie: 'workbench_token=%' })).toBe(401);
+    expect((await tw.api('GET', '/api/patterns')).status).toBe(200);
+  });
+
+  it('a bad cookie tossed in by another port of this host does not lock the learner out', async () => {
+    // Cookies ignore ports: a page on 127.0.0.1:OTHER can set one that the browser sends first.
+    const cookie = await cookieFromTokenUrl();
+    const res = await tw.api('GET', '/api/patterns', undefined, { token: null, headers: { cookie: `workbench_token=%; ${cookie}` } });
+    expect(res.status).toBe(200);
+    const forged = await tw.api('GET', '/api/patterns', undefined, { token: null, headers: { cookie: 'workbench_token=nope; workbench_token=%' } });
+    expect(forged.status).toBe(401);
+  });
+
+  it('a page path that does not decode is a client error, not 500', async () => {
+    const res = await tw.api('GET', '/%E0%A4%A', undefined, { token: null });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect((await tw.api('GET', '/api/patterns')).status).toBe(200);
   });
 });

@@ -212,6 +212,8 @@ let openWorkbenches = 0;
 export interface TestWorkbenchOptions {
   /** Sandbox tuning for runs, e.g. a short watchdog for containment tests. */
   sandbox?: WorkbenchOptions['sandbox'];
+  /** Most live runs (the workbench's default otherwise). */
+  maxRuns?: number;
 }
 
 /** Starts a real workbench on 127.0.0.1 with a fresh temp db, the fixed TOKEN and a silent logger. */
@@ -226,6 +228,7 @@ export const startTestWorkbench = async (options: TestWorkbenchOptions = {}): Pr
       token: TOKEN,
       log: pino({ level: 'silent' }),
       ...(options.sandbox && { sandbox: options.sandbox }),
+      ...(options.maxRuns !== undefined && { maxRuns: options.maxRuns }),
     });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
