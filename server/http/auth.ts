@@ -1,11 +1,13 @@
 /**
- * The boundary of a tool that executes code sent to it. Three checks, in
+ * The boundary of a tool that executes code sent to it. Four checks, in
  * this order, on every request and WebSocket upgrade:
  *  1. Host must be a loopback name — defeats DNS rebinding, where a hostile
  *     page's domain is re-pointed at 127.0.0.1.
  *  2. Origin, when the browser sends one, must be the workbench's own —
  *     defeats cross-site requests and cross-site WebSocket hijacking.
- *  3. The per-launch token, as `Authorization: Bearer …` or the cookie set
+ *  3. Sec-Fetch-Site, when the browser sends it, must be same-origin (or none):
+ *     catches the no-cors requests of another port of this host, which carry no Origin.
+ *  4. The per-launch token, as `Authorization: Bearer …` or the cookie set
  *     when the printed URL is opened (like Jupyter).
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -104,6 +106,13 @@ export const createGuard = (options: { token: string; port: () => number }): Gua
     checkApi(request) {
       const verdict = checkOrigin(request);
       if (!verdict.ok) return verdict;
+      // A no-cors request from a page on another port of this host sends no Origin but does
+      // send the SameSite cookie (ports do not make a site); browsers label it with
+      // Sec-Fetch-Site. Only our own pages (same-origin) and the learner typing (none) get in.
+      const site = request.headers['sec-fetch-site'];
+      if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+        return { ok: false, status: 403, message: `Sec-Fetch-Site ${String(site)}: the API answers only the workbench's own pages` };
+      }
       const tokens = presentedTokens(request);
       if (tokens.length === 0) return { ok: false, status: 401, message: 'missing token: open the URL the workbench printed' };
       if (!tokens.some((token) => sameToken(token, options.token))) return { ok: false, status: 401, message: 'wrong token' };

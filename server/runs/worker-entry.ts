@@ -8,7 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import type { LabModule, TelemetryEvent } from '../../patterns/kit/index.ts';
 import { RealClock } from '../../patterns/kit/index.ts';
 import { createLiveService } from '../faults/live.ts';
-import { describeThrown, endWorker, engineData, importLab, locateError, reportFatal } from '../sandbox/guards.ts';
+import { describeThrown, endWorker, engineData, importLab, importWithin, locateError, reportFatal } from '../sandbox/guards.ts';
 import { LabRun, type ServiceFactory } from './engine.ts';
 import type { HostMessage, LoadFailure, RunWorkerData, WorkerMessage } from './protocol.ts';
 
@@ -89,8 +89,10 @@ async function handle(message: HostMessage): Promise<void> {
     case 'deploy':
       try {
         // A throw while importing or starting the new code is an answer to the
-        // deploy, not the end of the run: the previous code keeps running.
-        const module = asLabModule((await import(message.bundleUrl)) as Record<string, unknown>, message.bundleUrl);
+        // deploy, not the end of the run: the previous code keeps running. So is an
+        // import that never finishes: messages are handled one at a time, and every
+        // later one (and the host's save) would wait behind it.
+        const module = asLabModule(await importWithin(message.bundleUrl), message.bundleUrl);
         await run.deploy(module);
         run.emit({ type: 'run.deployed', file: message.file, version: message.version });
         post({ type: 'reply', requestId: message.requestId, ok: true });

@@ -20,6 +20,8 @@ const userCode: UserCode = { rootDir: config?.rootDir ?? process.cwd(), userCode
 
 // Taken before any lab code runs, so lab code replacing them changes nothing here.
 const realExit = process.exit.bind(process);
+const realSetTimeout = setTimeout;
+const realClearTimeout = clearTimeout;
 const post = (message: ControlMessage): void => port?.postMessage(message);
 
 let fatalSent = false;
@@ -90,10 +92,29 @@ export function reportFatal(
  */
 export async function importLab<T = Record<string, unknown>>(url: string): Promise<T> {
   try {
-    return (await import(url)) as T;
+    return await importWithin<T>(url);
   } catch (error) {
     return reportFatal('load', error);
   }
+}
+
+/**
+ * Imports a lab bundle, or rejects when it has not finished loading within the sandbox's
+ * load deadline: a top-level `await` that never settles would otherwise leave whoever waits
+ * for the load (a save, a run start, the run's later messages) waiting for ever.
+ */
+export function importWithin<T = Record<string, unknown>>(url: string): Promise<T> {
+  const deadlineMs = config?.loadDeadlineMs ?? 6_000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = realSetTimeout(() => {
+      reject(new Error(`The code did not finish loading within ${deadlineMs / 1000} s: does it \`await\` something at the top level that never settles?`));
+    }, deadlineMs);
+    // The deadline alone does not keep an idle worker alive: with nothing else to do, a
+    // worker whose import can never settle ends at once (exit code 13), which is reported too.
+    timer.unref();
+  });
+  return Promise.race([import(url) as Promise<T>, deadline]).finally(() => realClearTimeout(timer));
 }
 
 /** The first learner frame of the code calling the function that calls this. */

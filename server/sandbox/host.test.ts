@@ -189,6 +189,17 @@ describe('SandboxedWorker', () => {
     expect(await sandbox.worker.ready).toBe(false);
   });
 
+  it('reports a load that never finishes (a top-level await that never settles) as a load error after loadDeadlineMs', async () => {
+    // The interval keeps the worker alive: without it the worker would just end, exit code 13.
+    const source = behaviour(`setInterval(() => {}, 1000);`, `await new Promise(() => {});`, `export const behave = (): string => 'never';`);
+    const sandbox = await start(source, { loadDeadlineMs: 300 });
+    expect(await sandbox.fatal).toMatchObject({
+      kind: 'load',
+      message: expect.stringMatching(/did not finish loading within 0.3 s: does it `await` something at the top level that never settles\?/),
+    });
+    expect(await sandbox.worker.ready).toBe(false);
+  });
+
   it('reports an unhandled rejection with its line', async () => {
     const source = behaviour(
       `export function behave(): string {`,

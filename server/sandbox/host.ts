@@ -44,6 +44,13 @@ export interface SandboxedWorkerOptions {
    * tsx blocks it, and a loaded machine starts threads slowly. Default 10 s.
    */
   startupMs?: number;
+  /**
+   * Time importing a lab bundle may take. The watchdog catches a load that spins; this
+   * catches one that waits forever without spinning (a top-level `await` on a promise that
+   * never settles), which would otherwise hold a save, a run start and every later message
+   * to the run. Default four watchdog periods (6 s).
+   */
+  loadDeadlineMs?: number;
   /** Time allowed to find where a stuck worker is stuck before it is ended anyway. Default 500 ms. */
   locateTimeoutMs?: number;
   /** Capture the worker's stdout/stderr as `onOutput` instead of passing it to the host's. Default false. */
@@ -108,7 +115,8 @@ export class SandboxedWorker implements Disposable {
     this.watchdogMs = options.watchdogMs ?? 1500;
     this.startupMs = Math.max(options.startupMs ?? 10_000, this.watchdogMs);
     this.locateTimeoutMs = options.locateTimeoutMs ?? 500;
-    for (const [name, value] of Object.entries({ heartbeatMs, watchdogMs: this.watchdogMs, ...this.limits })) {
+    const loadDeadlineMs = options.loadDeadlineMs ?? 4 * this.watchdogMs;
+    for (const [name, value] of Object.entries({ heartbeatMs, watchdogMs: this.watchdogMs, loadDeadlineMs, ...this.limits })) {
       if (!(value > 0)) throw new RangeError(`SandboxedWorker: ${name} must be positive, got ${value}`);
     }
     if (this.watchdogMs <= heartbeatMs * 2) {
@@ -126,6 +134,7 @@ export class SandboxedWorker implements Disposable {
         entry,
         rootDir,
         userCodeDirs: this.userCode.userCodeDirs.slice(),
+        loadDeadlineMs,
       },
       data: options.data,
       heartbeatMs,

@@ -54,6 +54,8 @@ export interface SandboxConfig {
    * stack frame inside one of them, rather than at kit or engine frames.
    */
   userCodeDirs: string[];
+  /** How long importing a lab bundle may take before the load counts as stuck (`importWithin`). */
+  loadDeadlineMs: number;
 }
 
 /** The shape of `workerData` in a sandboxed worker. */

@@ -226,6 +226,18 @@ describe('hostile input from any page', () => {
     expect(forged.status).toBe(401);
   });
 
+  it('a request a browser labels as from another site (Sec-Fetch-Site) → 403 even with the cookie; our own pages get in', async () => {
+    const cookie = await cookieFromTokenUrl();
+    for (const site of ['same-site', 'cross-site']) {
+      const res = await tw.api('GET', '/api/patterns', undefined, { token: null, headers: { cookie, 'sec-fetch-site': site } });
+      expect(res.status, site).toBe(403);
+    }
+    for (const site of ['same-origin', 'none']) {
+      const res = await tw.api('GET', '/api/patterns', undefined, { token: null, headers: { cookie, 'sec-fetch-site': site } });
+      expect(res.status, site).toBe(200);
+    }
+  });
+
   it('a page path that does not decode is a client error, not 500', async () => {
     const res = await tw.api('GET', '/%E0%A4%A', undefined, { token: null });
     expect(res.status).toBeGreaterThanOrEqual(400);
