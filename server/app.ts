@@ -33,6 +33,8 @@ export interface WorkbenchOptions {
   /** 0 picks any free port; otherwise the first free port from this one up. */
   port: number;
   dbPath: string;
+  /** Megabytes of recorded events kept for stopped runs (default: the store's, 200). */
+  historyMb?: number;
   token: string;
   log: Logger;
   rootDir?: string;
@@ -72,11 +74,36 @@ const listen = (server: Server, port: number): Promise<number> =>
   });
 
 export const startWorkbench = async (options: WorkbenchOptions): Promise<Workbench> => {
+  const { log } = options;
+  // The owner of the file: refuses to open when another workbench has it, before anything
+  // touches it (closing its live runs as abandoned, above all).
+  const store = new Store(options.dbPath, {
+    owner: true,
+    log,
+    ...(options.historyMb !== undefined && { historyBytes: options.historyMb * 1024 * 1024 }),
+  });
+  try {
+    return await assemble(options, store);
+  } catch (error) {
+    // A start that fails after the store is open lets go of the file (and its ownership).
+    store.close();
+    throw error;
+  }
+};
+
+/** Everything after the store: runs, code, exercises, the HTTP server and the live hub. */
+const assemble = async (options: WorkbenchOptions, store: Store): Promise<Workbench> => {
   const rootDir = options.rootDir ?? ROOT_DIR;
   const { log } = options;
-  const store = new Store(options.dbPath);
   const abandoned = store.closeAbandonedRuns();
   if (abandoned > 0) log.info({ abandoned }, 'closed runs left open by an earlier workbench');
+  try {
+    const pruned = store.pruneHistory();
+    if (pruned > 0) log.info({ pruned }, 'dropped the events of the oldest stopped runs to keep the history within its bound');
+  } catch (error) {
+    // Not worth refusing to start for: the next run that stops prunes again.
+    log.warn({ err: error }, 'could not prune the history of stopped runs now');
+  }
   const registry = await PatternRegistry.load(join(rootDir, 'patterns'));
   const runs = new RunManager({
     registry,
@@ -157,6 +184,8 @@ export const startWorkbench = async (options: WorkbenchOptions): Promise<Workben
     }
     if (port === 0) throw lastError;
   }
+  // So a second workbench on the same file can say where this one is.
+  store.setOwnerUrl(`http://${HOST}:${port}`);
 
   return {
     port,

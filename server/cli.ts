@@ -3,10 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_HISTORY_MB } from './store/store.ts';
 
 export interface CliOptions {
   port: number;
   dbPath: string;
+  /** Megabytes of recorded events kept for stopped runs, all together. */
+  historyMb: number;
   token: string;
   open: boolean;
   help: boolean;
@@ -22,6 +25,8 @@ Usage: npm start -- [options]
 Options:
   --port N     Port on 127.0.0.1 (default ${DEFAULT_PORT}, or the next free one; 0 picks any)   [WORKBENCH_PORT]
   --db PATH    SQLite file for code versions, runs and progress (default ~/.patterns-workbench/workbench.db)   [WORKBENCH_DB]
+  --history-mb N
+               Megabytes of recorded events kept for stopped runs; the oldest runs' go first (default ${DEFAULT_HISTORY_MB})   [WORKBENCH_HISTORY_MB]
   --token T    Access token (default: random for each launch)   [WORKBENCH_TOKEN]
   --no-open    Do not open the browser
   --help       Show this help
@@ -37,6 +42,7 @@ export const parseCli = (argv: string[], env: NodeJS.ProcessEnv): CliOptions => 
       options: {
         port: { type: 'string' },
         db: { type: 'string' },
+        'history-mb': { type: 'string' },
         token: { type: 'string' },
         'no-open': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -57,6 +63,15 @@ export const parseCli = (argv: string[], env: NodeJS.ProcessEnv): CliOptions => 
       throw new CliError(`${source}: expected a whole number from 0 to 65535, got '${portText}'`);
     }
   }
+  const historyText = values['history-mb'] ?? env.WORKBENCH_HISTORY_MB;
+  let historyMb = DEFAULT_HISTORY_MB;
+  if (historyText !== undefined) {
+    historyMb = Number(historyText);
+    if (!/^\d+$/.test(historyText.trim()) || historyMb > 1_000_000) {
+      const source = values['history-mb'] !== undefined ? '--history-mb' : 'WORKBENCH_HISTORY_MB';
+      throw new CliError(`${source}: expected a whole number of megabytes from 0 to 1000000, got '${historyText}'`);
+    }
+  }
   const token = values.token ?? env.WORKBENCH_TOKEN ?? randomBytes(24).toString('base64url');
   if (token.length < 8) {
     throw new CliError(`${values.token !== undefined ? '--token' : 'WORKBENCH_TOKEN'}: use at least 8 characters`);
@@ -64,6 +79,7 @@ export const parseCli = (argv: string[], env: NodeJS.ProcessEnv): CliOptions => 
   return {
     port,
     dbPath: resolve(values.db ?? env.WORKBENCH_DB ?? defaultDbPath()),
+    historyMb,
     token,
     open: !values['no-open'],
     help: values.help,

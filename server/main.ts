@@ -1,4 +1,5 @@
 /** `npm start`: starts the workbench, prints its URL and opens the browser. */
+import { setListenerErrorHandler } from '../patterns/kit/index.ts';
 import { ROOT_DIR, startWorkbench } from './app.ts';
 import { ensureWebBuild } from './http/web-build.ts';
 import { canOpenBrowser, CliError, HELP, parseCli } from './cli.ts';
@@ -20,8 +21,18 @@ const main = async (): Promise<void> => {
     return;
   }
   const log = createLogger();
+  // A broken listener is a bug to log, never a reason to take the workbench down (the kit's
+  // default rethrows it, which ends the process).
+  setListenerErrorHandler((error) => log.error({ err: error }, 'an event listener failed'));
   const webDir = await ensureWebBuild(ROOT_DIR, log);
-  const workbench = await startWorkbench({ port: options.port, dbPath: options.dbPath, token: options.token, log, webDir });
+  const workbench = await startWorkbench({
+    port: options.port,
+    dbPath: options.dbPath,
+    historyMb: options.historyMb,
+    token: options.token,
+    log,
+    webDir,
+  });
   process.stdout.write(`Workbench ready at ${workbench.url}\n`);
   log.info({ db: options.dbPath }, 'store opened');
 

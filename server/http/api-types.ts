@@ -79,6 +79,10 @@ export interface RunDetail {
   params?: Params;
   versions?: Record<string, number>;
   error?: CodeError | null;
+  /** Live runs: events stored, and any dropped while the database refused them. */
+  recording?: { stored: number; dropped: number; pending: number; lastError: string | null };
+  /** Stopped runs: true once their events were pruned to keep the history within its bound. */
+  eventsPruned?: boolean;
 }
 
 export interface RunListItem {
@@ -89,6 +93,8 @@ export interface RunListItem {
   startedAt: number;
   stoppedAt: number | null;
   live: boolean;
+  /** True once the run's events were pruned to keep the history within its bound. */
+  eventsPruned: boolean;
 }
 
 export interface EventsPage {

@@ -1,5 +1,6 @@
 /** One error type for every API failure, and one way to turn anything thrown into a response. */
 import { z } from 'zod';
+import { DatabaseBusyError } from '../store/errors.ts';
 
 export class HttpError extends Error {
   constructor(
@@ -36,6 +37,10 @@ export interface ErrorBody {
 export const errorResponse = (error: unknown): { status: number; body: ErrorBody } => {
   if (error instanceof HttpError) {
     return { status: error.status, body: { error: { status: error.status, message: error.message, ...error.details } } };
+  }
+  // Another program holds a lock on the database: not the workbench's fault, and worth a retry.
+  if (error instanceof DatabaseBusyError) {
+    return { status: 503, body: { error: { status: 503, message: error.message } } };
   }
   return { status: 500, body: { error: { status: 500, message: 'internal error; see the workbench log' } } };
 };

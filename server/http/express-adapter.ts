@@ -41,11 +41,14 @@ const answerError = (
   options: { bodyLimit?: number; subject?: 'body' | 'request' } = {},
 ): void => {
   const { status, body } = errorResponse(toHttpError(error, options.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES, options.subject ?? 'request'));
-  if (status >= 500) {
+  if (status === 500) {
     const errorId = randomUUID().slice(0, 8);
     log.error({ err: error, errorId, method: req.method, path: req.path }, 'request failed');
     body.error.message = `internal error (id ${errorId}); see the workbench log`;
     body.error.errorId = errorId;
+  } else if (status > 500) {
+    // Known and passing (the database busy with another program's lock): its own message says it.
+    log.warn({ method: req.method, path: req.path, status }, body.error.message);
   }
   if (res.headersSent) {
     res.destroy();

@@ -2,11 +2,13 @@
  * The host side of one live run: its sandbox worker, the recording of its
  * telemetry into the store, and the fan-out to live subscribers. Everything
  * the worker does wrong ends here as `run.error` + `run.stopped`; the server
- * itself goes on.
+ * itself goes on. So does a database that refuses writes: recording goes
+ * through a RunRecorder, which never throws (see server/store/recorder.ts).
  */
 import type { Disposable, FaultSpec, LabManifest, LoadProfile, Params, TelemetryEvent, TelemetryInput } from '../../patterns/kit/index.ts';
 import { DisposableStore, toDisposable } from '../../patterns/kit/index.ts';
 import { SandboxedWorker, type SandboxFatal } from '../sandbox/host.ts';
+import { RunRecorder, type RecordingState } from '../store/recorder.ts';
 import type { Store } from '../store/store.ts';
 import type { HostMessage, LoadFailure, RunWorkerData, WorkerMessage } from './protocol.ts';
 
@@ -27,6 +29,8 @@ export interface RunInfo {
   params: Params;
   versions: Record<string, number>;
   error?: LoadFailure;
+  /** How recording its telemetry goes: events stored, and any dropped while the database refused them. */
+  recording: RecordingState;
 }
 
 export interface RunHostOptions {
@@ -49,6 +53,8 @@ export interface RunHostOptions {
 
 /** How long a stop waits for the worker to finish cleanly before ending it. */
 const STOP_GRACE_MS = 3000;
+/** How long a stop then waits for the ended worker's thread to be gone. */
+const END_GRACE_MS = 10_000;
 /**
  * How long the watchdog may spend finding the line a stuck run is stuck on. The sandbox's
  * default (500 ms) is often too short on a loaded machine (attaching the inspector and
@@ -59,6 +65,8 @@ const LOCATE_TIMEOUT_MS = 3000;
 
 export class RunHost {
   private readonly worker: SandboxedWorker;
+  private readonly recorder: RunRecorder;
+  private startedAt: number | undefined;
   private readonly listeners = new Set<(events: readonly TelemetryEvent[]) => void>();
   private readonly lifetime = new DisposableStore();
   private readonly pending = new Map<number, (reply: { ok: true } | { ok: false; error: LoadFailure }) => void>();
@@ -81,6 +89,7 @@ export class RunHost {
     this.load = options.load;
     this.params = { ...options.params };
     this.versions = { ...options.versions };
+    this.recorder = new RunRecorder(options.store, options.id);
     const data: RunWorkerData = {
       runId: options.id,
       patternId: options.patternId,
@@ -161,12 +170,13 @@ export class RunHost {
       lab: this.options.lab.id,
       state: this.currentState,
       seed: this.options.seed,
-      startedAt: this.options.store.getRun(this.options.id)?.startedAt ?? 0,
+      startedAt: (this.startedAt ??= this.options.store.getRun(this.options.id)?.startedAt) ?? 0,
       faults: { ...this.faults },
       load: this.load,
       params: { ...this.params },
       versions: { ...this.versions },
       ...(this.failure && { error: this.failure }),
+      recording: this.recorder.state(),
     };
   }
 
@@ -200,7 +210,7 @@ export class RunHost {
 
   /** Stops the run: the lab stops cleanly, then the worker ends. */
   async stop(reason: 'user' | 'shutdown' = 'user'): Promise<void> {
-    if (!this.isLive) return this.ended;
+    if (!this.isLive) return this.endedWithin(END_GRACE_MS);
     const wasStarting = this.currentState === 'starting';
     const reply = wasStarting
       ? undefined
@@ -209,11 +219,22 @@ export class RunHost {
     await Promise.race([reply, timeout]);
     if (this.isLive) {
       this.currentState = 'stopped';
-      this.options.store.finishRun(this.options.id, 'stopped');
       if (wasStarting || !reply) this.emitHere({ type: 'run.stopped', reason });
+      this.recorder.finish('stopped');
     }
-    await this.worker.terminate();
-    await this.ended;
+    void this.worker.terminate();
+    await this.endedWithin(END_GRACE_MS);
+  }
+
+  /**
+   * Waits for the worker to end, but not for ever: a thread that does not end when it is
+   * terminated (one left paused by the inspector, say) must not hold up a stop, or the
+   * workbench's shutdown behind it. The run is over for the API either way.
+   */
+  private endedWithin(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms).unref()));
+    return Promise.race([this.ended, giveUp]).finally(() => clearTimeout(timer));
   }
 
   private request(
@@ -235,13 +256,17 @@ export class RunHost {
     if (events.length === 0) return;
     this.lastT = events[events.length - 1]!.t;
     this.lastTAt = performance.now();
+    let stopped = false;
     for (const event of events) {
       if (event.type === 'run.stopped' && this.currentState !== 'error') {
         this.currentState = 'stopped';
-        this.options.store.finishRun(this.options.id, 'stopped');
+        stopped = true;
       }
     }
-    this.options.store.appendEvents(this.options.id, events);
+    // Neither throws: a database that refuses writes costs recorded events, never the run
+    // (and this runs inside the worker's message listener, where a throw would end the server).
+    this.recorder.add(events);
+    if (stopped) this.recorder.finish('stopped');
     for (const listener of this.listeners) {
       try {
         listener(events);
@@ -269,6 +294,6 @@ export class RunHost {
     };
     this.emitHere({ type: 'run.error', ...this.failure });
     this.emitHere({ type: 'run.stopped', reason: 'error' });
-    this.options.store.finishRun(this.options.id, 'error', fatal.message);
+    this.recorder.finish('error', fatal.message);
   }
 }

@@ -74,4 +74,12 @@ export const migrations: string[] = [
     updated_at      INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  `
+  -- Bytes of each run's stored events (their JSON), so the events of stopped runs can be kept
+  -- within a total size (Store.pruneHistory).
+  ALTER TABLE runs ADD COLUMN event_bytes INTEGER NOT NULL DEFAULT 0;
+  -- 1 once the run's events were deleted to keep that bound; the run itself stays listed.
+  ALTER TABLE runs ADD COLUMN events_pruned INTEGER NOT NULL DEFAULT 0;
+  UPDATE runs SET event_bytes = (SELECT COALESCE(SUM(octet_length(data)), 0) FROM run_events WHERE run_events.run_id = runs.id);
+  `,
 ];

@@ -1,6 +1,8 @@
 /**
  * Exercise attempts, drafts and progress. Progress only ever moves forward:
  * a solved exercise stays solved, and an import merges rather than replaces.
+ * Attempts (each with the full code checked) are kept to the newest N per exercise.
+ * Write transactions begin IMMEDIATE, as in the store (see BUSY_TIMEOUT_MS there).
  */
 import type Database from 'better-sqlite3';
 
@@ -45,7 +47,14 @@ const toProgress = (row: ProgressRow): ExerciseProgress => ({
 });
 
 export class ProgressStore {
-  constructor(private readonly db: Database.Database) {}
+  private readonly maxAttempts: number;
+
+  constructor(
+    private readonly db: Database.Database,
+    options: { maxAttemptsPerExercise?: number } = {},
+  ) {
+    this.maxAttempts = options.maxAttemptsPerExercise ?? 50;
+  }
 
   /** Records an attempt and moves the exercise's progress forward. */
   recordAttempt(input: { exerciseId: string; code: string; status: 'pass' | 'fail' | 'error'; results: unknown; tasksPassed: number[] }): ExerciseProgress {
@@ -54,6 +63,11 @@ export class ProgressStore {
       this.db
         .prepare('INSERT INTO exercise_attempts (exercise_id, code, status, results, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(input.exerciseId, input.code, input.status, JSON.stringify(input.results), now);
+      this.db
+        .prepare(
+          'DELETE FROM exercise_attempts WHERE exercise_id = ? AND id NOT IN (SELECT id FROM exercise_attempts WHERE exercise_id = ? ORDER BY id DESC LIMIT ?)',
+        )
+        .run(input.exerciseId, input.exerciseId, this.maxAttempts);
       const before = this.get(input.exerciseId);
       const tasks = [...new Set([...(before?.tasksPassed ?? []), ...input.tasksPassed])].sort((a, b) => a - b);
       const solved = before?.status === 'solved' || input.status === 'pass';
@@ -66,8 +80,23 @@ export class ProgressStore {
         solutionViewed: before?.solutionViewed ?? false,
         updatedAt: now,
       });
-    })();
+    }).immediate();
     return this.get(input.exerciseId)!;
+  }
+
+  /** Keeps the newest attempts of every exercise within the bound; returns how many went. */
+  pruneAttempts(): number {
+    return this.db
+      .prepare(
+        `DELETE FROM exercise_attempts WHERE id IN (
+           SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY exercise_id ORDER BY id DESC) AS newer FROM exercise_attempts)
+           WHERE newer > ?)`,
+      )
+      .run(this.maxAttempts).changes;
+  }
+
+  attemptCount(exerciseId: string): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM exercise_attempts WHERE exercise_id = ?').get(exerciseId) as { n: number }).n;
   }
 
   markSolutionViewed(exerciseId: string): void {
@@ -162,7 +191,7 @@ export class ProgressStore {
           drafts++;
         }
       }
-    })();
+    }).immediate();
     return { progress: data.progress.length, drafts };
   }
 

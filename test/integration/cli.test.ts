@@ -34,6 +34,7 @@ describe('parseCli', () => {
     expect(parseCli(['--port', '0', '--db', 'data/x.db', '--token', 'secret-token', '--no-open'], {})).toEqual({
       port: 0,
       dbPath: resolve('data/x.db'),
+      historyMb: 200,
       token: 'secret-token',
       open: false,
       help: false,
@@ -65,6 +66,17 @@ describe('parseCli', () => {
     }
   });
 
+  it('--history-mb and WORKBENCH_HISTORY_MB bound the events kept for stopped runs (default 200 MB)', () => {
+    expect(parseCli([], {}).historyMb).toBe(200);
+    expect(parseCli(['--history-mb', '50'], {}).historyMb).toBe(50);
+    expect(parseCli([], { WORKBENCH_HISTORY_MB: '0' }).historyMb).toBe(0);
+    expect(parseCli(['--history-mb=75'], { WORKBENCH_HISTORY_MB: '10' }).historyMb).toBe(75);
+    for (const bad of ['abc', '-5', '1.5', '', '2000000']) {
+      expect(parseError([`--history-mb=${bad}`]).message, bad).toMatch(/^--history-mb: expected a whole number of megabytes/);
+    }
+    expect(parseError([], { WORKBENCH_HISTORY_MB: 'lots' }).message).toMatch(/^WORKBENCH_HISTORY_MB: .*'lots'/);
+  });
+
   it('a bad WORKBENCH_PORT names the variable', () => {
     expect(parseError([], { WORKBENCH_PORT: 'abc' }).message).toMatch(/^WORKBENCH_PORT: .*'abc'/);
   });
@@ -87,7 +99,7 @@ describe('server/main.ts', { timeout: SLOW }, () => {
     const result = await collectExit(spawnMain(['--help']));
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(HELP);
-    for (const flag of ['--port', '--db', '--token', '--no-open', '--help', 'WORKBENCH_PORT', 'WORKBENCH_DB', 'WORKBENCH_TOKEN']) {
+    for (const flag of ['--port', '--db', '--history-mb', '--token', '--no-open', '--help', 'WORKBENCH_PORT', 'WORKBENCH_DB', 'WORKBENCH_HISTORY_MB', 'WORKBENCH_TOKEN']) {
       expect(result.stdout).toContain(flag);
     }
   });
