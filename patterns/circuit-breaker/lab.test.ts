@@ -1,80 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import {
-  Emitter,
-  SeededRandom,
-  VirtualClock,
-  type HttpClient,
-  type LabContext,
-  type LabInstance,
-  type LabResult,
-  type LogLevel,
-  type Params,
-  type ServiceDefinition,
-  type TelemetryInput,
-} from '../kit/index.ts';
+import type { Params, ServiceDefinition } from '../kit/index.ts';
+import { makeTestLabContext, type Recorded } from '../kit/testing.ts';
 import { start } from './lab.ts';
 
-type Recorded = TelemetryInput & { t: number };
+/** The payments service failing: a 503 after 1 ms. */
+const UNAVAILABLE = { status: 503, body: { error: 'unavailable' }, latencyMs: 1 } as const;
 
-/**
- * A hand-made LabContext on a VirtualClock: telemetry and logs are recorded
- * with their virtual time, and the one downstream service is wrapped in a
- * fake fault point whose 503s we switch on and off.
- */
+/** The kit's virtual-time LabContext, with a switch for the payments outage. */
 const makeLabContext = (params: Params) => {
-  const clock = new VirtualClock();
-  const events: Recorded[] = [];
-  let failing = false;
-  const emit = (event: TelemetryInput) => events.push({ ...event, t: clock.now() });
-  const logAt =
-    (level: LogLevel) =>
-    (msg: string, fields: Record<string, unknown> = {}) =>
-      emit({ type: 'log', level, msg, fields });
-  const service = (_point: string, definition: ServiceDefinition): HttpClient => ({
-    async request(request) {
-      if (failing) {
-        await clock.sleep(1, request.signal);
-        return { status: 503, headers: {}, body: { error: 'unavailable' } };
-      }
-      const { method = 'GET', path, headers = {}, body } = request;
-      return definition.handle({ method, path, headers, body });
-    },
-  });
-  const ctx: LabContext = {
-    runId: 'test-run',
-    clock,
-    random: new SeededRandom(7),
-    params,
-    onParamsChanged: new Emitter<Params>().event,
-    emit,
-    service,
-    server: () => {
-      throw new Error('this lab starts no server of its own');
-    },
-    fault: () => {
-      throw new Error('this lab has no in-process fault points');
-    },
-    currentRequestId: () => undefined,
-    log: { debug: logAt('debug'), info: logAt('info'), warn: logAt('warn'), error: logAt('error') },
-  };
+  const harness = makeTestLabContext({ params });
   return {
-    ctx,
-    clock,
-    events,
-    setFailing: (value: boolean) => {
-      failing = value;
-    },
+    ...harness,
+    setFailing: (value: boolean) => harness.setFault('payments', value ? UNAVAILABLE : undefined),
+    /** Open-model load: `rate` requests per second until virtual time reaches `untilMs`. */
+    drive: (lab: Parameters<typeof harness.drive>[0], rate: number, untilMs: number) => harness.drive(lab, { rate, untilMs }),
   };
-};
-
-/** Open-model load: `rate` requests per second until virtual time reaches `untilMs`. */
-const drive = async (lab: LabInstance, clock: VirtualClock, rate: number, untilMs: number) => {
-  const results: Array<Promise<LabResult>> = [];
-  while (clock.now() < untilMs) {
-    results.push(lab.handle({ id: `req-${clock.now()}`, clientKey: 'client-0' }));
-    await clock.advance(1_000 / rate);
-  }
-  return Promise.all(results);
 };
 
 const circuitStory = (events: Recorded[]) =>
@@ -84,11 +24,11 @@ describe.each(['consecutive', 'failure-rate'])('payments lab, %s policy', (polic
   const RESET_MS = 5_000;
 
   it('opens within a second of a full outage, then probes and closes once payments is back', async () => {
-    const { ctx, clock, events, setFailing } = makeLabContext({ policy, resetTimeoutMs: RESET_MS, callTimeoutMs: 1_000 });
+    const { ctx, clock, events, setFailing, drive } = makeLabContext({ policy, resetTimeoutMs: RESET_MS, callTimeoutMs: 1_000 });
     const lab = await start(ctx);
 
     setFailing(true);
-    const outage = await drive(lab, clock, 20, 1_000);
+    const outage = await drive(lab, 20, 1_000);
     const [opened] = circuitStory(events);
     expect(opened).toMatchObject({ from: 'closed', to: 'open', reason: 'failure-threshold' });
     expect(opened!.t).toBeLessThan(1_000);
@@ -96,7 +36,7 @@ describe.each(['consecutive', 'failure-rate'])('payments lab, %s policy', (polic
     expect(outage.filter((r) => r.outcome === 'ok')).toEqual([]);
 
     setFailing(false);
-    const recovery = await drive(lab, clock, 20, opened!.t + RESET_MS + 1_000);
+    const recovery = await drive(lab, 20, opened!.t + RESET_MS + 1_000);
     const story = circuitStory(events);
     expect(story.map(({ from, to }) => `${from}→${to}`)).toEqual(['closed→open', 'open→half-open', 'half-open→closed']);
     expect(story[1]!.t).toBe(opened!.t + RESET_MS);
@@ -112,12 +52,12 @@ describe.each(['consecutive', 'failure-rate'])('payments lab, %s policy', (polic
 
 describe('payments lab', () => {
   it('reopens when the probe finds payments still down', async () => {
-    const { ctx, clock, events, setFailing } = makeLabContext({ policy: 'consecutive', resetTimeoutMs: 2_000, callTimeoutMs: 1_000 });
+    const { ctx, events, setFailing, drive } = makeLabContext({ policy: 'consecutive', resetTimeoutMs: 2_000, callTimeoutMs: 1_000 });
     const lab = await start(ctx);
     setFailing(true);
-    await drive(lab, clock, 20, 2_500);
+    await drive(lab, 20, 2_500);
     setFailing(false);
-    await drive(lab, clock, 20, 6_000);
+    await drive(lab, 20, 6_000);
     expect(circuitStory(events).map((s) => `${s.to}:${s.reason}`)).toEqual([
       'open:failure-threshold',
       'half-open:reset-timeout',

@@ -19,6 +19,7 @@ import {
 import { ConsecutiveBreaker, FailureRateBreaker, type Breaker } from './breakers.ts';
 import { CircuitBreaker, DEFAULTS } from './circuit-breaker.ts';
 import { BrokenCircuitError, TimeoutError } from './errors.ts';
+import { paymentsParams } from './params.ts';
 
 const ROUTE = 'POST /checkout';
 /** The healthy payments service answers in 3–7 ms. */
@@ -34,7 +35,7 @@ export class PaymentsStatusError extends Error {
   }
 }
 
-export type Policy = 'consecutive' | 'failure-rate';
+export type Policy = (typeof paymentsParams.defaults)['policy'];
 
 const makeBreaker = (policy: Policy): Breaker =>
   policy === 'failure-rate'
@@ -43,7 +44,7 @@ const makeBreaker = (policy: Policy): Breaker =>
 
 export function start(ctx: LabContext): LabInstance {
   const store = new DisposableStore();
-  const policy = (ctx.params.policy ?? 'consecutive') as Policy;
+  const { policy, resetTimeoutMs, callTimeoutMs } = paymentsParams.read(ctx.params);
 
   const payments = ctx.service('payments', {
     async handle() {
@@ -56,8 +57,8 @@ export function start(ctx: LabContext): LabInstance {
     new CircuitBreaker({
       clock: ctx.clock,
       breaker: makeBreaker(policy),
-      resetTimeoutMs: Number(ctx.params.resetTimeoutMs ?? 5_000),
-      callTimeoutMs: Number(ctx.params.callTimeoutMs ?? 1_000),
+      resetTimeoutMs,
+      callTimeoutMs,
       // Only what says "payments is unhealthy" counts: a bad status or a broken
       // connection. A bug in our own code (a TypeError) is not payments' fault.
       isFailure: (error) => error instanceof PaymentsStatusError || isDownstreamError(error),

@@ -1,4 +1,5 @@
 import type { PatternManifest } from '../kit/index.ts';
+import { paymentsParams } from './params.ts';
 
 export const pattern: PatternManifest = {
   id: 'circuit-breaker',
@@ -23,42 +24,7 @@ export const pattern: PatternManifest = {
             'The downstream the circuit protects. Errors (5xx, reset, down) and hangs count as failures; a hang ends at the call timeout.',
         },
       ],
-      params: [
-        {
-          id: 'policy',
-          label: 'Trip policy',
-          description:
-            'When the circuit opens: after N failures in a row, or when the failure rate over a sliding window crosses a threshold (thresholds come from DEFAULTS in circuit-breaker.ts).',
-          type: 'enum',
-          default: 'consecutive',
-          options: [
-            { value: 'consecutive', label: 'Consecutive failures' },
-            { value: 'failure-rate', label: 'Failure rate over a window' },
-          ],
-        },
-        {
-          id: 'resetTimeoutMs',
-          label: 'Reset timeout',
-          description: 'How long the circuit stays open before it lets a probe through.',
-          type: 'integer',
-          default: 5_000,
-          min: 1_000,
-          max: 60_000,
-          step: 500,
-          unit: 'ms',
-        },
-        {
-          id: 'callTimeoutMs',
-          label: 'Call timeout',
-          description: 'A payments call taking longer is aborted and counts as a failure.',
-          type: 'integer',
-          default: 1_000,
-          min: 50,
-          max: 10_000,
-          step: 50,
-          unit: 'ms',
-        },
-      ],
+      params: paymentsParams.specs,
       views: ['circuit', 'request-log', 'charts'],
       defaultLoad: { model: 'open', rate: 20 },
     },

@@ -69,7 +69,7 @@ export class EventFactory<M> {
   create<N extends EventName<M>>(name: N, payload: M[N]): EventOf<M, N> {
     // The clock is read *here*, per event, at the moment it is created. (A
     // default argument or field initializer evaluated once would give every
-    // event the same time: the seed's bug.)
+    // event the same time: the bug of the widely copied Python version.)
     return Object.freeze({
       id: this.newId(),
       name,

@@ -1,97 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import {
-  Emitter,
-  SeededRandom,
-  VirtualClock,
-  type HttpClient,
-  type InProcessFault,
-  type LabContext,
-  type LabInstance,
-  type LabResult,
-  type LogLevel,
-  type Params,
-  type ServiceDefinition,
-  type TelemetryInput,
-  type TelemetryOf,
-} from '../kit/index.ts';
+import type { LabInstance, Params, ServiceDefinition, TelemetryOf } from '../kit/index.ts';
+import { eventsOf as ofType, makeTestLabContext, type Recorded } from '../kit/testing.ts';
 import { HANDLER_TIMEOUT_MS, start } from './lab.ts';
+import { signupParams } from './params.ts';
 
-type Recorded = TelemetryInput & { t: number };
 type Handled = TelemetryOf<'event.handled'>;
 
+/** The email service failing: a 503 after 1 ms. The in-process points throw. */
+const UNAVAILABLE = { status: 503, body: { error: 'unavailable' }, latencyMs: 1 } as const;
+
 /**
- * A hand-made LabContext on a VirtualClock: telemetry and logs are recorded
- * with their virtual time; the email service and the two in-process fault
- * points fail while their name is in `failing`.
+ * The kit's virtual-time LabContext; the email service and the two
+ * in-process fault points fail while their name is in `failing`.
  */
 const makeLabContext = (params: Params) => {
-  const clock = new VirtualClock();
-  const events: Recorded[] = [];
-  const failing = new Set<string>();
-  const emailRequests: Array<{ key: string | undefined }> = [];
-  const emit = (event: TelemetryInput) => events.push({ ...event, t: clock.now() });
-  const logAt =
-    (level: LogLevel) =>
-    (msg: string, fields: Record<string, unknown> = {}) =>
-      emit({ type: 'log', level, msg, fields });
-  const service = (point: string, definition: ServiceDefinition): HttpClient => ({
-    async request(request) {
-      emailRequests.push({ key: request.headers?.['idempotency-key'] });
-      if (failing.has(point)) {
-        await clock.sleep(1, request.signal);
-        return { status: 503, headers: {}, body: { error: 'unavailable' } };
-      }
-      const { method = 'GET', path, headers = {}, body } = request;
-      return definition.handle({ method, path, headers, body });
-    },
-  });
-  const fault = (point: string): InProcessFault => ({
-    async hit() {
-      if (failing.has(point)) throw new Error(`injected fault at ${point} (exception)`);
-    },
-  });
-  const paramsChanged = new Emitter<Params>();
-  const ctx: LabContext = {
-    runId: 'test-run',
-    clock,
-    random: new SeededRandom(7),
-    params,
-    onParamsChanged: paramsChanged.event,
-    emit,
-    service,
-    server: () => {
-      throw new Error('this lab starts no server of its own');
-    },
-    fault,
-    currentRequestId: () => undefined,
-    log: { debug: logAt('debug'), info: logAt('info'), warn: logAt('warn'), error: logAt('error') },
+  const harness = makeTestLabContext({ params });
+  const failing = {
+    add: (point: string) => harness.setFault(point, point === 'email' ? UNAVAILABLE : 'exception'),
+    delete: (point: string) => harness.setFault(point, undefined),
   };
-  return { ctx, clock, events, failing, emailRequests };
+  /** The idempotency key of every email request, in order. */
+  const emailRequests = () => harness.calls.filter((c) => c.point === 'email').map((c) => ({ key: c.request.headers?.['idempotency-key'] }));
+  /** Open-model load: `rate` sign-ups per second until virtual time reaches `untilMs`. */
+  const drive = (lab: LabInstance, rate: number, untilMs: number) => harness.drive(lab, { rate, untilMs });
+  return { ...harness, failing, emailRequests, drive };
 };
 
-const defaults: Params = { maxAttempts: 3, delivery: 'background', redriveEveryMs: 0 };
-
-/** Open-model load: `rate` sign-ups per second until virtual time reaches `untilMs`. */
-const drive = async (lab: LabInstance, clock: VirtualClock, rate: number, untilMs: number) => {
-  const results: Array<Promise<LabResult>> = [];
-  while (clock.now() < untilMs) {
-    results.push(lab.handle({ id: `req-${clock.now()}`, clientKey: 'client-0' }));
-    await clock.advance(1_000 / rate);
-  }
-  return Promise.all(results);
-};
-
-const ofType = <K extends Recorded['type']>(events: Recorded[], type: K) =>
-  events.filter((e): e is Extract<Recorded, { type: K }> => e.type === type);
+const defaults: Params = { ...signupParams.defaults };
 
 const handledBy = (events: Recorded[], handler: string) =>
   ofType(events, 'event.handled').filter((e) => e.handler === handler) as unknown as Handled[];
 
 describe('signup lab', () => {
   it('publishes one user.created per sign-up and every handler handles it once when healthy', async () => {
-    const { ctx, clock, events } = makeLabContext(defaults);
+    const { ctx, clock, events, drive } = makeLabContext(defaults);
     const lab = await start(ctx);
-    const results = await drive(lab, clock, 5, 2_000);
+    const results = await drive(lab, 5, 2_000);
     await clock.advance(1_000);
     expect(results).toHaveLength(10);
     expect(results.every((r) => r.outcome === 'ok' && r.status === 201 && r.route === 'POST /signup')).toBe(true);
@@ -108,10 +52,10 @@ describe('signup lab', () => {
   });
 
   it('dead-letters analytics when it keeps failing, while email, profile and the sign-ups succeed', async () => {
-    const { ctx, clock, events, failing } = makeLabContext(defaults);
+    const { ctx, clock, events, failing, drive } = makeLabContext(defaults);
     const lab = await start(ctx);
     failing.add('track-analytics');
-    const results = await drive(lab, clock, 5, 2_000);
+    const results = await drive(lab, 5, 2_000);
     await clock.advance(1_000); // let the last retries (after 100 + 200 ms) run out
     expect(results.every((r) => r.outcome === 'ok')).toBe(true);
 
@@ -141,7 +85,7 @@ describe('signup lab', () => {
     await lab.handle({ id: 'req-1', clientKey: 'client-0' });
     await clock.advance(1_000);
     const [published] = ofType(events, 'event.published');
-    expect(emailRequests).toEqual([{ key: published!.eventId }, { key: published!.eventId }]);
+    expect(emailRequests()).toEqual([{ key: published!.eventId }, { key: published!.eventId }]);
     expect(handledBy(events, 'send-welcome-email').map((e) => [e.attempt, e.ok, e.error])).toEqual([
       [1, false, 'email answered 503'],
       [2, false, 'email answered 503'],
@@ -172,10 +116,10 @@ describe('signup lab', () => {
   });
 
   it('replays dead letters on the redrive interval once the handler is healed', async () => {
-    const { ctx, clock, events, failing } = makeLabContext({ ...defaults, redriveEveryMs: 5_000 });
+    const { ctx, clock, events, failing, drive } = makeLabContext({ ...defaults, redriveEveryMs: 5_000 });
     const lab = await start(ctx);
     failing.add('track-analytics');
-    await drive(lab, clock, 5, 1_000);
+    await drive(lab, 5, 1_000);
     await clock.advance(1_000);
     expect(ofType(events, 'event.deadletter')).toHaveLength(5);
     failing.delete('track-analytics');
@@ -205,10 +149,10 @@ describe('signup lab', () => {
   });
 
   it('stops cleanly: in-flight deliveries abandoned, no timers left, no events after dispose', async () => {
-    const { ctx, clock, events, failing } = makeLabContext({ ...defaults, redriveEveryMs: 1_000 });
+    const { ctx, clock, events, failing, drive } = makeLabContext({ ...defaults, redriveEveryMs: 1_000 });
     const lab = await start(ctx);
     failing.add('email');
-    await drive(lab, clock, 5, 1_000);
+    await drive(lab, 5, 1_000);
     await lab.dispose();
     const count = events.length;
     await clock.runUntilIdle(60_000);

@@ -20,6 +20,7 @@
 import { DisposableStore, type Disposable, type LabContext, type LabInstance, type LabResult, type Params } from '../kit/index.ts';
 import { EventBus } from './event-bus.ts';
 import type { SignupEvents } from './events.ts';
+import { signupParams } from './params.ts';
 import { makeSignupHandlers } from './signup-handlers.ts';
 
 const ROUTE = 'POST /signup';
@@ -29,17 +30,14 @@ export const HANDLER_TIMEOUT_MS = 1_000;
 const EMAIL_BASE_LATENCY_MS = 5;
 const EMAIL_JITTER_MS = 10;
 
-type Delivery = 'background' | 'wait';
-
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export function start(ctx: LabContext): LabInstance {
   const store = new DisposableStore();
-  let delivery = (ctx.params.delivery ?? 'background') as Delivery;
-  let maxAttempts = Number(ctx.params.maxAttempts ?? 3);
-  let redriveEveryMs = Number(ctx.params.redriveEveryMs ?? 0);
+  let settings = signupParams.read(ctx.params);
+  let { delivery, maxAttempts, redriveEveryMs } = settings;
 
   const email = ctx.service('email', {
     async handle() {
@@ -130,15 +128,15 @@ export function start(ctx: LabContext): LabInstance {
       return { outcome: 'ok', status: 201, route: ROUTE };
     },
     updateParams(params: Params) {
-      delivery = (params.delivery ?? delivery) as Delivery;
-      const attempts = Number(params.maxAttempts ?? maxAttempts);
-      if (attempts !== maxAttempts) {
-        maxAttempts = attempts;
+      // A knob the update leaves out keeps its current value.
+      settings = signupParams.read(params, settings);
+      delivery = settings.delivery;
+      if (settings.maxAttempts !== maxAttempts) {
+        maxAttempts = settings.maxAttempts;
         subscribeAll();
       }
-      const every = Number(params.redriveEveryMs ?? redriveEveryMs);
-      if (every !== redriveEveryMs) {
-        redriveEveryMs = every;
+      if (settings.redriveEveryMs !== redriveEveryMs) {
+        redriveEveryMs = settings.redriveEveryMs;
         scheduleRedrive();
       }
     },

@@ -7,11 +7,25 @@
 import type { Disposable } from './events.ts';
 
 export interface Clock {
-  /** Milliseconds; only differences between two readings mean anything. */
+  /**
+   * Monotonic milliseconds: never jumps, whatever the system clock does. Use
+   * it for durations, timeouts, deadlines and run time; only differences
+   * between two readings mean anything.
+   */
   now(): number;
-  /** Calls `callback` once after `ms`; dispose the result to cancel. */
+  /**
+   * Wall time in epoch milliseconds (what `Date.now()` says): for dates a
+   * person or a protocol reads, such as an HTTP-date `Retry-After`. It may
+   * jump (NTP, a user setting the clock), so never measure a duration with it.
+   */
+  wallNow(): number;
+  /**
+   * Calls `callback` once after `ms` (any length: delays past 2^31 − 1 ms,
+   * which Node's own setTimeout fires after 1 ms, are honoured); dispose the
+   * result to cancel.
+   */
   setTimeout(callback: () => void, ms: number): Disposable;
-  /** Calls `callback` every `ms`; dispose the result to stop. */
+  /** Calls `callback` every `ms` (any length, as setTimeout); dispose the result to stop. */
   setInterval(callback: () => void, ms: number): Disposable;
   /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
@@ -38,20 +52,65 @@ const sleepOn = (clock: Clock, ms: number, signal?: AbortSignal): Promise<void> 
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 
-/** The machine's clock: monotonic, in epoch milliseconds. */
+/** The longest delay Node's timers take; a longer one (or Infinity) fires after 1 ms instead. */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+/** A delay as the clocks read it: NaN and negatives are 0. */
+const delayOf = (ms: number): number => (ms > 0 ? ms : 0);
+
+/**
+ * The machine's clock. `now()` is monotonic (performance.now, counted from
+ * the process's time origin, so it reads like epoch ms); `wallNow()` is
+ * `Date.now()`.
+ */
 export class RealClock implements Clock {
   now(): number {
     return performance.timeOrigin + performance.now();
   }
 
+  wallNow(): number {
+    return Date.now();
+  }
+
   setTimeout(callback: () => void, ms: number): Disposable {
-    const handle = setTimeout(callback, Math.max(0, ms));
+    const delay = delayOf(ms);
+    if (delay <= MAX_TIMER_DELAY_MS) {
+      const handle = setTimeout(callback, delay);
+      return { dispose: () => clearTimeout(handle) };
+    }
+    // Past Node's limit: wait in chunks of at most MAX_TIMER_DELAY_MS until the due time.
+    const due = this.now() + delay;
+    let handle: ReturnType<typeof setTimeout> | undefined;
+    const arm = (left: number) => {
+      const chunked = left > MAX_TIMER_DELAY_MS;
+      handle = setTimeout(() => (chunked ? arm(due - this.now()) : callback()), chunked ? MAX_TIMER_DELAY_MS : Math.max(0, left));
+    };
+    arm(delay);
     return { dispose: () => clearTimeout(handle) };
   }
 
   setInterval(callback: () => void, ms: number): Disposable {
-    const handle = setInterval(callback, Math.max(1, ms));
-    return { dispose: () => clearInterval(handle) };
+    const every = Math.max(1, delayOf(ms));
+    if (every <= MAX_TIMER_DELAY_MS) {
+      const handle = setInterval(callback, every);
+      return { dispose: () => clearInterval(handle) };
+    }
+    let timer: Disposable | undefined;
+    let stopped = false;
+    const next = () => {
+      timer = this.setTimeout(() => {
+        if (stopped) return;
+        next();
+        callback();
+      }, every);
+    };
+    next();
+    return {
+      dispose: () => {
+        stopped = true;
+        timer?.dispose();
+      },
+    };
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -69,22 +128,39 @@ interface VirtualTimer {
 /** Lets pending promise callbacks run, as real time passing would. */
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+export interface VirtualClockOptions {
+  /** What `now()` reads at first. Default 0. */
+  start?: number;
+  /** What `wallNow()` reads at first, epoch ms. Default VirtualClock.DEFAULT_WALL_START. */
+  wallStart?: number;
+}
+
 /**
  * A clock that moves only when told to. Timers fire in order of due time (ties
  * in the order they were set), and after each one pending promise callbacks
- * run, so async code behaves as it would in real time.
+ * run, so async code behaves as it would in real time. Wall time starts at a
+ * fixed date (so checks give the same answer every day) and moves with it.
  */
 export class VirtualClock implements Clock {
+  /** 2026-01-01T00:00:00Z: the default wall-time origin. */
+  static readonly DEFAULT_WALL_START = Date.UTC(2026, 0, 1);
+
   private current: number;
+  private readonly wallOffset: number;
   private timers: VirtualTimer[] = [];
   private seq = 0;
 
-  constructor(options: { start?: number } = {}) {
+  constructor(options: VirtualClockOptions = {}) {
     this.current = options.start ?? 0;
+    this.wallOffset = (options.wallStart ?? VirtualClock.DEFAULT_WALL_START) - this.current;
   }
 
   now(): number {
     return this.current;
+  }
+
+  wallNow(): number {
+    return this.current + this.wallOffset;
   }
 
   /** Timers waiting to fire. */
@@ -93,11 +169,11 @@ export class VirtualClock implements Clock {
   }
 
   setTimeout(callback: () => void, ms: number): Disposable {
-    return this.schedule({ at: this.current + Math.max(0, ms), seq: this.seq++, callback });
+    return this.schedule({ at: this.current + delayOf(ms), seq: this.seq++, callback });
   }
 
   setInterval(callback: () => void, ms: number): Disposable {
-    const every = Math.max(1, ms);
+    const every = Math.max(1, delayOf(ms));
     return this.schedule({ at: this.current + every, seq: this.seq++, callback, every });
   }
 

@@ -39,15 +39,27 @@ export const setListenerErrorHandler = (handler: (error: unknown) => void): void
   listenerErrorHandler = handler;
 };
 
-/** A typed event source. Keep the emitter private and expose `emitter.event`. */
+/**
+ * A typed event source. Keep the emitter private and expose `emitter.event`.
+ *
+ * Each subscription is its own: subscribing the same function twice calls it
+ * twice, and disposing one of the two subscriptions leaves the other. Once the
+ * emitter is disposed it refuses new listeners quietly: `event(listener)`
+ * returns a disposable that does nothing and the listener is never called
+ * (no throw, so a late subscriber during shutdown does not crash its owner).
+ */
 export class Emitter<T> {
-  private listeners: Array<(value: T) => void> = [];
+  /** One entry per subscription (an object, so two subscriptions of one function stay apart). */
+  private listeners: Array<{ listener: (value: T) => void }> = [];
+  private disposed = false;
 
   /** Subscribe to this emitter. */
   readonly event: Event<T> = (listener) => {
-    this.listeners.push(listener);
+    if (this.disposed) return toDisposable(() => {});
+    const subscription = { listener };
+    this.listeners.push(subscription);
     return toDisposable(() => {
-      this.listeners = this.listeners.filter((l) => l !== listener);
+      this.listeners = this.listeners.filter((s) => s !== subscription);
     });
   };
 
@@ -56,9 +68,14 @@ export class Emitter<T> {
     return this.listeners.length > 0;
   }
 
+  /** True once `dispose()` was called: the emitter has no listeners and takes no more. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
   fire(value: T): void {
     // Copy so a listener that unsubscribes while we iterate does not skip its neighbour.
-    for (const listener of this.listeners.slice()) {
+    for (const { listener } of this.listeners.slice()) {
       try {
         listener(value);
       } catch (error) {
@@ -67,7 +84,9 @@ export class Emitter<T> {
     }
   }
 
+  /** Drops every listener and refuses new ones. */
   dispose(): void {
+    this.disposed = true;
     this.listeners = [];
   }
 }

@@ -66,7 +66,7 @@ export interface FixedWindowState {
 /**
  * Counts requests per window of `windowMs`; the count starts again at every
  * boundary. Windows are aligned on the clock (every client's window turns at
- * the same instant), like the seed's per-minute counters.
+ * the same instant), like the per-minute counters of the widely copied Python version.
  *
  * One integer per client and trivial to reason about, but a client that sends
  * `limit` requests just before a boundary and `limit` just after gets twice

@@ -13,7 +13,7 @@
  *   router         the API itself
  *
  * Try moving `rateLimit` above `requestLogger` and watch the 429s disappear
- * from the logs: that is the seed's bug.
+ * from the logs: that is the bug in the widely copied Python version.
  */
 import type { Clock, Random } from '../kit/index.ts';
 import { errorHandler, requestId, requestLogger, responseTime, type Logger } from './middleware.ts';

@@ -1,85 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import {
-  Emitter,
-  SeededRandom,
-  VirtualClock,
-  type HttpClient,
-  type LabContext,
-  type LabInstance,
-  type LabResult,
-  type LogLevel,
-  type Params,
-  type ServiceDefinition,
-  type TelemetryInput,
-} from '../kit/index.ts';
+import type { LabInstance, LabResult, Params } from '../kit/index.ts';
+import { makeTestLabContext, type Recorded } from '../kit/testing.ts';
 import { start } from './lab.ts';
+import { apiParams } from './params.ts';
 
-type Recorded = TelemetryInput & { t: number };
-
-const DEFAULT_PARAMS: Params = { algorithm: 'fixed-window', limit: 10, windowMs: 1_000, boundaryBurst: false };
+const DEFAULT_PARAMS: Params = { ...apiParams.defaults };
 
 /**
- * A hand-made LabContext on a VirtualClock: telemetry and logs are recorded
- * with their virtual time, the lab's server is its definition called
- * directly, and the `handler` fault point throws while we say it fails.
+ * The kit's virtual-time LabContext: the lab's server is its definition
+ * called directly, and the `handler` fault point throws while we say it fails.
  */
 const makeLabContext = (params: Params = {}) => {
-  const clock = new VirtualClock();
-  const events: Recorded[] = [];
-  let failing = false;
-  const emit = (event: TelemetryInput) => events.push({ ...event, t: clock.now() });
-  const logAt =
-    (level: LogLevel) =>
-    (msg: string, fields: Record<string, unknown> = {}) =>
-      emit({ type: 'log', level, msg, fields });
-  const server = (_name: string, definition: ServiceDefinition): HttpClient => ({
-    async request({ method = 'GET', path, headers = {}, body }) {
-      return definition.handle({ method, path, headers, body });
-    },
-  });
-  const ctx: LabContext = {
-    runId: 'test-run',
-    clock,
-    random: new SeededRandom(7),
-    params: { ...DEFAULT_PARAMS, ...params },
-    onParamsChanged: new Emitter<Params>().event,
-    emit,
-    service: () => {
-      throw new Error('this lab calls no downstream service');
-    },
-    server,
-    fault: (point) => {
-      expect(point).toBe('handler');
-      return {
-        async hit() {
-          if (failing) throw new Error('injected fault at handler (exception)');
-        },
-      };
-    },
-    currentRequestId: () => undefined,
-    log: { debug: logAt('debug'), info: logAt('info'), warn: logAt('warn'), error: logAt('error') },
-  };
+  const harness = makeTestLabContext({ params: { ...DEFAULT_PARAMS, ...params } });
   return {
-    ctx,
-    clock,
-    events,
-    setFailing: (value: boolean) => {
-      failing = value;
+    ...harness,
+    ctx: {
+      ...harness.ctx,
+      fault: (point: string) => {
+        expect(point).toBe('handler');
+        return harness.ctx.fault(point);
+      },
     },
+    setFailing: (value: boolean) => harness.setFault('handler', value ? 'exception' : undefined),
+    /** Open-model load: `rate` requests per second, round-robin over `clients` keys, until `untilMs`. */
+    drive: (lab: LabInstance, rate: number, untilMs: number, clients = 1) =>
+      // settleMs: let the last requests finish.
+      harness.drive(lab, { rate, untilMs, clients, id: (n) => `load-${n}`, settleMs: 100 }),
   };
-};
-
-/** Open-model load: `rate` requests per second, round-robin over `clients` keys, until `untilMs`. */
-const drive = async (lab: LabInstance, clock: VirtualClock, rate: number, untilMs: number, clients = 1) => {
-  const results: Array<Promise<LabResult & { clientKey: string }>> = [];
-  let n = 0;
-  while (clock.now() < untilMs) {
-    const clientKey = `client-${n % clients}`;
-    results.push(lab.handle({ id: `load-${n++}`, clientKey }).then((r) => ({ ...r, clientKey })));
-    await clock.advance(1_000 / rate);
-  }
-  await clock.advance(100); // let the last requests finish
-  return Promise.all(results);
 };
 
 const outcomes = (results: LabResult[]) =>
@@ -89,9 +36,9 @@ const logsOf = (events: Recorded[]) => events.flatMap((e) => (e.type === 'log' ?
 
 describe('api lab', () => {
   it('serves the default load (20/s over 4 clients) without a single 429', async () => {
-    const { ctx, clock, events } = makeLabContext();
+    const { ctx, clock, events, drive } = makeLabContext();
     const lab = await start(ctx);
-    const results = await drive(lab, clock, 20, 3_000, 4);
+    const results = await drive(lab, 20, 3_000, 4);
     expect(outcomes(results)).toEqual({ ok: 60 });
     expect(results.every((r) => r.route === 'GET /products' || r.route === 'GET /products/:id')).toBe(true);
     const decisions = events.filter((e) => e.type === 'ratelimit');
@@ -110,9 +57,9 @@ describe('api lab', () => {
   ] as const)(
     'answers 429 to a client over its limit, and logs every request (%s)',
     async (algorithm, allowed) => {
-      const { ctx, clock, events } = makeLabContext({ algorithm });
+      const { ctx, clock, events, drive } = makeLabContext({ algorithm });
       const lab = await start(ctx);
-      const results = await drive(lab, clock, 30, 3_000);
+      const results = await drive(lab, 30, 3_000);
       const counts = outcomes(results);
       expect(counts).toEqual({ ok: allowed, rejected: 90 - allowed });
       const rejected = results.find((r) => r.outcome === 'rejected')!;
@@ -132,10 +79,10 @@ describe('api lab', () => {
   );
 
   it('turns a failing handler into 500s, still logged', async () => {
-    const { ctx, clock, events, setFailing } = makeLabContext();
+    const { ctx, events, setFailing, drive } = makeLabContext();
     const lab = await start(ctx);
     setFailing(true);
-    const results = await drive(lab, clock, 20, 500, 4);
+    const results = await drive(lab, 20, 500, 4);
     expect(outcomes(results)).toEqual({ error: 10 });
     expect(results[0]).toMatchObject({ status: 500, error: 'Internal Server Error' });
     const lines = logsOf(events).filter((e) => e.fields.status === 500);
@@ -145,11 +92,11 @@ describe('api lab', () => {
   });
 
   it('switches the algorithm live, with fresh counters', async () => {
-    const { ctx, clock, events } = makeLabContext();
+    const { ctx, clock, events, drive } = makeLabContext();
     const lab = await start(ctx);
-    await drive(lab, clock, 30, 1_000);
+    await drive(lab, 30, 1_000);
     lab.updateParams!({ ...DEFAULT_PARAMS, algorithm: 'token-bucket', limit: 5 });
-    const results = await drive(lab, clock, 30, 2_000);
+    const results = await drive(lab, 30, 2_000);
     expect(results[0]).toMatchObject({ outcome: 'ok' });
     const last = events.filter((e) => e.type === 'ratelimit').at(-1);
     expect(last).toMatchObject({ algorithm: 'token-bucket', limit: 5 });

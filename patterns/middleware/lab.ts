@@ -20,10 +20,11 @@ import {
   type LabResult,
   type Params,
 } from '../kit/index.ts';
-import { makeAlgorithm, type AlgorithmName } from './algorithms.ts';
+import { makeAlgorithm } from './algorithms.ts';
 import { createApp } from './app.ts';
 import { startBoundaryBurst } from './burst-client.ts';
 import { HttpError } from './errors.ts';
+import { apiParams } from './params.ts';
 import { toServiceDefinition, type Handler, type Route } from './pipeline.ts';
 import { RateLimiter } from './rate-limit.ts';
 
@@ -39,19 +40,7 @@ const PRODUCTS = [
 const HANDLER_BASE_MS = 2;
 const HANDLER_JITTER_MS = 3;
 
-interface Settings {
-  algorithm: AlgorithmName;
-  limit: number;
-  windowMs: number;
-  boundaryBurst: boolean;
-}
-
-const settingsOf = (params: Params): Settings => ({
-  algorithm: String(params.algorithm ?? 'fixed-window') as AlgorithmName,
-  limit: Number(params.limit ?? 10),
-  windowMs: Number(params.windowMs ?? 1_000),
-  boundaryBurst: params.boundaryBurst === true,
-});
+type Settings = typeof apiParams.defaults;
 
 export function start(ctx: LabContext): LabInstance {
   const store = new DisposableStore();
@@ -112,7 +101,7 @@ export function start(ctx: LabContext): LabInstance {
   };
 
   const api = ctx.server('api', toServiceDefinition((req, res) => app(req, res)));
-  configure(settingsOf(ctx.params));
+  configure(apiParams.read(ctx.params));
   store.add({ dispose: () => current?.dispose() });
 
   return {
@@ -134,7 +123,7 @@ export function start(ctx: LabContext): LabInstance {
     },
     updateParams(params: Params) {
       // A new limiter: every client starts afresh under the new algorithm.
-      configure(settingsOf(params));
+      configure(apiParams.read(params));
     },
     dispose: () => store.dispose(),
   };

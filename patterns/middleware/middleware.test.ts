@@ -211,7 +211,7 @@ describe('createApp: the order of the middleware', () => {
     ]);
   });
 
-  it('loses the 429s when the limiter runs before the logger (the seed\u2019s order)', async () => {
+  it('loses the 429s when the limiter runs before the logger (the order of the widely copied Python version)', async () => {
     const { logger, lines } = makeLogger();
     const seedOrder = compose([rateLimit({ limiter }), requestId({ random }), requestLogger({ logger, clock }), router([products])]);
     await serve(seedOrder, get('/products/1'));

@@ -1,4 +1,5 @@
 import type { PatternManifest } from '../kit/index.ts';
+import { apiParams } from './params.ts';
 
 export const pattern: PatternManifest = {
   id: 'middleware',
@@ -23,49 +24,7 @@ export const pattern: PatternManifest = {
             'Inside the products handlers, behind all the middleware. Latency makes requests slow (watch the logged duration and server-timing); an exception becomes a 500 that the error handler answers and the logging middleware still records.',
         },
       ],
-      params: [
-        {
-          id: 'algorithm',
-          label: 'Algorithm',
-          description:
-            'How the limit is enforced. A fixed window resets its count at each boundary; the sliding window counts the last window from now; the token bucket refills continuously.',
-          type: 'enum',
-          default: 'fixed-window',
-          options: [
-            { value: 'fixed-window', label: 'Fixed window' },
-            { value: 'sliding-window', label: 'Sliding window (log)' },
-            { value: 'token-bucket', label: 'Token bucket' },
-          ],
-        },
-        {
-          id: 'limit',
-          label: 'Limit',
-          description: 'Requests each client may make per window (the bucket size for the token bucket).',
-          type: 'integer',
-          default: 10,
-          min: 1,
-          max: 1_000,
-        },
-        {
-          id: 'windowMs',
-          label: 'Window',
-          description: 'The window the limit applies to (the token bucket refills the limit over it).',
-          type: 'integer',
-          default: 1_000,
-          min: 100,
-          max: 60_000,
-          step: 100,
-          unit: 'ms',
-        },
-        {
-          id: 'boundaryBurst',
-          label: 'Boundary burst client',
-          description:
-            "Adds a scripted client ('burst-client') that sends a full limit just before a window boundary and another just after, every third window, and logs how many got through.",
-          type: 'boolean',
-          default: false,
-        },
-      ],
+      params: apiParams.specs,
       views: ['rate-limit', 'request-log', 'logs', 'charts'],
       // 20 requests per second over 4 clients: 5 per client per second, half
       // the default limit, so every request passes until you push harder.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LabResult, Params } from '../kit/index.ts';
 import { start } from './contention-lab.ts';
-import { eventsOf, makeLabContext, peakPerBucket } from './lab-test-context.ts';
+import { eventsOf, makeTestLabContext, peakPerBucket, type TestLabContext } from '../kit/testing.ts';
 
 const CLIENTS = 100;
 const OUTAGE_MS = 1_000;
@@ -18,7 +18,7 @@ const defaults: Params = {
 
 /** One herd: every client sends its one request at t = 0, then we wait until all are done. */
 const herd = async (params: Params = {}) => {
-  const harness = makeLabContext({ ...defaults, ...params });
+  const harness = makeTestLabContext({ params: { ...defaults, ...params } });
   const lab = await start(harness.ctx);
   const results = await sendHerd(harness, lab);
   await lab.dispose();
@@ -29,7 +29,7 @@ const herd = async (params: Params = {}) => {
 };
 
 const sendHerd = async (
-  harness: ReturnType<typeof makeLabContext>,
+  harness: TestLabContext,
   lab: Awaited<ReturnType<typeof start>>,
   clients = CLIENTS,
 ): Promise<LabResult[]> => {
@@ -83,7 +83,7 @@ describe('contention lab', () => {
   });
 
   it('starts a new herd, with a new outage, after the last one is done', async () => {
-    const harness = makeLabContext({ ...defaults, clients: 20 });
+    const harness = makeTestLabContext({ params: { ...defaults, clients: 20 } });
     const lab = await start(harness.ctx);
     await sendHerd(harness, lab, 20);
     await harness.clock.advance(10_000);
@@ -106,7 +106,7 @@ describe('contention lab', () => {
   });
 
   it('emits no summary for a herd cut short by a stop', async () => {
-    const harness = makeLabContext(defaults);
+    const harness = makeTestLabContext({ params: defaults });
     const lab = await start(harness.ctx);
     const results = Array.from({ length: CLIENTS }, (_, i) => harness.send(lab, `req-${i}`));
     await harness.clock.advance(500);

@@ -17,6 +17,7 @@
 import { DisposableStore, type LabContext, type LabInstance, type LabRequest, type LabResult } from '../kit/index.ts';
 import { ensureOk } from './errors.ts';
 import { backoffFrom, InFlight, instrumentedPolicy, toResult } from './lab-support.ts';
+import { contentionParams } from './params.ts';
 
 declare module '../kit/telemetry.ts' {
   interface TelemetryEventMap {
@@ -62,11 +63,9 @@ interface Herd {
 
 export function start(ctx: LabContext): LabInstance {
   const store = new DisposableStore();
-  const { params, clock } = ctx;
-  const clients = Number(params.clients ?? 100);
-  const outageMs = Number(params.outageMs ?? 1_000);
-  const capacity = Number(params.capacity ?? 10);
-  const strategy = String(params.jitter ?? 'full');
+  const { clock } = ctx;
+  const params = contentionParams.read(ctx.params);
+  const { clients, outageMs, capacity, jitter: strategy } = params;
 
   let herd: Herd | undefined;
   let outageUntil = -Infinity;
@@ -93,8 +92,8 @@ export function start(ctx: LabContext): LabInstance {
   });
 
   const policy = instrumentedPolicy(ctx, store, {
-    maxAttempts: Number(params.maxAttempts ?? 10),
-    backoff: backoffFrom(params, Number(params.capDelayMs ?? 1_000)),
+    maxAttempts: params.maxAttempts,
+    backoff: backoffFrom(params),
   });
 
   const join = (): Herd => {

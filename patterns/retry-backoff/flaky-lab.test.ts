@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LabResult, Params } from '../kit/index.ts';
 import { start } from './flaky-lab.ts';
-import { eventsOf, makeLabContext } from './lab-test-context.ts';
+import { eventsOf, makeTestLabContext } from '../kit/testing.ts';
 
 const defaults: Params = {
   jitter: 'full',
@@ -14,7 +14,7 @@ const defaults: Params = {
 };
 
 const setUp = async (params: Params = {}) => {
-  const harness = makeLabContext({ ...defaults, ...params });
+  const harness = makeTestLabContext({ params: { ...defaults, ...params } });
   const lab = await start(harness.ctx);
   /** `count` requests at 10 per second, then every one of them to its end. */
   const drive = async (count: number): Promise<LabResult[]> => {
@@ -59,7 +59,7 @@ describe('flaky lab', () => {
   });
 
   it('never retries a 400: one call, then the give-up says why', async () => {
-    const { lab, drive, events, calls, setFault } = await setUp();
+    const { lab, drive, events, calls, setDefaultFault: setFault } = await setUp();
     setFault(() => ({ status: 400 }));
     const results = await drive(5);
     expect(results.every((r) => r.outcome === 'error' && r.status === 502)).toBe(true);
@@ -70,7 +70,7 @@ describe('flaky lab', () => {
   });
 
   it('waits as long as a 429 asks with Retry-After', async () => {
-    const { lab, clock, events, calls, setFault, send } = await setUp({ flakiness: 0 });
+    const { lab, clock, events, calls, setDefaultFault: setFault, send } = await setUp({ flakiness: 0 });
     let first = true;
     setFault(() => {
       if (!first) return undefined;
@@ -86,7 +86,7 @@ describe('flaky lab', () => {
   });
 
   it('ends hung calls at the attempt timeout, and the request at the deadline', async () => {
-    const { lab, drive, events, calls, setFault } = await setUp();
+    const { lab, drive, events, calls, setDefaultFault: setFault } = await setUp();
     setFault(() => 'hang');
     const [result] = await drive(1);
     expect(result).toMatchObject({ outcome: 'timeout', status: 504 });
@@ -99,7 +99,7 @@ describe('flaky lab', () => {
   });
 
   it('answers every request in flight when it stops, and leaves no timer', async () => {
-    const { lab, clock, send, setFault } = await setUp();
+    const { lab, clock, send, setDefaultFault: setFault } = await setUp();
     setFault(() => ({ status: 503 }));
     const results = [send(lab, 'req-1'), send(lab, 'req-2')];
     await clock.advance(20); // both are waiting to retry

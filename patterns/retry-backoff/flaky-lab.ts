@@ -11,6 +11,7 @@
 import { DisposableStore, type LabContext, type LabInstance, type LabRequest, type LabResult } from '../kit/index.ts';
 import { ensureOk } from './errors.ts';
 import { backoffFrom, InFlight, instrumentedPolicy, toResult } from './lab-support.ts';
+import { flakyParams } from './params.ts';
 
 const ROUTE = 'GET /products/:sku';
 /** A healthy inventory answers in 5–15 ms. */
@@ -26,8 +27,8 @@ const MAX_RETRY_AFTER_MS = 5_000;
 
 export function start(ctx: LabContext): LabInstance {
   const store = new DisposableStore();
-  const { params } = ctx;
-  const flakiness = Number(params.flakiness ?? 0.2);
+  const params = flakyParams.read(ctx.params);
+  const { flakiness } = params;
 
   // Flaky by nature: a share of calls answers 503 before any fault is injected.
   const inventory = ctx.service('inventory', {
@@ -41,9 +42,9 @@ export function start(ctx: LabContext): LabInstance {
   });
 
   const policy = instrumentedPolicy(ctx, store, {
-    maxAttempts: Number(params.maxAttempts ?? 5),
-    backoff: backoffFrom(params, Number(params.capDelayMs ?? 2_000)),
-    deadlineMs: Number(params.deadlineMs ?? 3_000),
+    maxAttempts: params.maxAttempts,
+    backoff: backoffFrom(params),
+    deadlineMs: params.deadlineMs,
     maxRetryAfterMs: MAX_RETRY_AFTER_MS,
   });
   ctx.log.info('inventory retry policy ready', { ...params });

@@ -4,7 +4,7 @@
  * request log's outcome. The pattern (retry.ts, backoff.ts, retryable.ts)
  * stays free of telemetry calls; this is the only place that emits for it.
  */
-import type { DisposableStore, LabContext, LabResult, Params } from '../kit/index.ts';
+import type { DisposableStore, LabContext, LabResult } from '../kit/index.ts';
 import { Backoff, type DelayStrategy, type JitterStrategy } from './backoff.ts';
 import { DeadlineExceededError } from './errors.ts';
 import { RetryPolicy, type RetryOptions } from './retry.ts';
@@ -12,14 +12,17 @@ import { RetryPolicy, type RetryOptions } from './retry.ts';
 /** A readable one-liner for any thrown value. */
 export const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-/** The retry knobs both labs declare. */
-export const backoffFrom = (params: Readonly<Params>, capMs: number): Backoff =>
-  new Backoff({
-    strategy: String(params.delayStrategy ?? 'exponential') as DelayStrategy,
-    jitter: String(params.jitter ?? 'full') as JitterStrategy,
-    baseMs: Number(params.baseDelayMs ?? 100),
-    capMs: Math.max(capMs, Number(params.baseDelayMs ?? 100)),
-  });
+/** The backoff knobs the labs declare (params.ts); a lab without `delayStrategy` backs off exponentially. */
+export interface BackoffKnobs {
+  jitter: JitterStrategy;
+  delayStrategy?: DelayStrategy;
+  baseDelayMs: number;
+  capDelayMs: number;
+}
+
+/** The backoff the labs' knobs describe. */
+export const backoffFrom = ({ jitter, delayStrategy = 'exponential', baseDelayMs, capDelayMs }: BackoffKnobs): Backoff =>
+  new Backoff({ strategy: delayStrategy, jitter, baseMs: baseDelayMs, capMs: Math.max(capDelayMs, baseDelayMs) });
 
 /**
  * A policy on the run's clock and seeded random, owned by `store`, whose

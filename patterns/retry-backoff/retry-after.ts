@@ -5,7 +5,11 @@
  */
 
 export interface RetryAfterReference {
-  /** The client's current time in epoch ms: what an HTTP date is compared with when the answer has no `Date`. */
+  /**
+   * The client's current wall time in epoch ms (`clock.wallNow()`, never the
+   * monotonic `clock.now()`): what an HTTP date is compared with when the
+   * answer has no `Date`.
+   */
   now: number;
   /** The answer's own `Date` header, if any. */
   date?: string | undefined;

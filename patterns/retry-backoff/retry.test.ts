@@ -179,10 +179,19 @@ describe('RetryPolicy: Retry-After', () => {
   });
 
   it('reads an HTTP date against the clock when the answer has no Date', async () => {
-    clock = new VirtualClock({ start: Date.parse('Wed, 21 Oct 2026 07:28:00 GMT') });
+    clock = new VirtualClock({ wallStart: Date.parse('Wed, 21 Oct 2026 07:28:00 GMT') });
     const { policy, retries } = makePolicy();
     await settle(policy.execute(script(tooMany('Wed, 21 Oct 2026 07:28:01 GMT')).fn));
     expect(retries[0]!.delayMs).toBe(1_000);
+  });
+
+  it('reads an HTTP date against wall time, not the monotonic clock', async () => {
+    // Monotonic time counts from 0 (run time); wall time says it is 07:28:00.
+    clock = new VirtualClock({ start: 0, wallStart: Date.parse('Wed, 21 Oct 2026 07:28:00 GMT') });
+    await clock.advance(10_000); // and both move together: 07:28:10 now
+    const { policy, retries } = makePolicy();
+    await settle(policy.execute(script(tooMany('Wed, 21 Oct 2026 07:28:15 GMT')).fn));
+    expect(retries[0]).toMatchObject({ delayMs: 5_000, retryAfterMs: 5_000 });
   });
 
   it('caps what it honours at maxRetryAfterMs', async () => {

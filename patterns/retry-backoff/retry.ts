@@ -40,9 +40,10 @@ export interface RetryOptions {
   isRetryable?: (error: unknown) => boolean;
   /**
    * How long the server asked us to wait (Retry-After), in ms, or undefined.
-   * Default: `retryAfterMs` in retryable.ts (429 and 503 answers).
+   * `wallNow` is the clock's wall time (epoch ms), what an HTTP date is read
+   * against. Default: `retryAfterMs` in retryable.ts (429 and 503 answers).
    */
-  retryAfter?: (error: unknown, now: number) => number | undefined;
+  retryAfter?: (error: unknown, wallNow: number) => number | undefined;
   /**
    * The longest Retry-After we honour, ms. Default 30 000: a server that asks
    * for an hour (or sends garbage) does not park our caller for an hour. 0
@@ -102,7 +103,7 @@ export class RetryPolicy implements Disposable {
   private readonly maxAttempts: number;
   private readonly backoff: Backoff;
   private readonly isRetryable: (error: unknown) => boolean;
-  private readonly retryAfter: (error: unknown, now: number) => number | undefined;
+  private readonly retryAfter: (error: unknown, wallNow: number) => number | undefined;
   private readonly maxRetryAfterMs: number;
   private readonly deadlineMs: number;
   private readonly clock: Clock;
@@ -220,7 +221,7 @@ export class RetryPolicy implements Disposable {
    * server's hint is shorter than what our own backoff says.
    */
   private nextDelay(backoffMs: number, error: unknown): { delayMs: number; retryAfterMs?: number } {
-    const asked = this.maxRetryAfterMs > 0 ? this.retryAfter(error, this.clock.now()) : undefined;
+    const asked = this.maxRetryAfterMs > 0 ? this.retryAfter(error, this.clock.wallNow()) : undefined;
     if (asked === undefined) return { delayMs: backoffMs };
     const retryAfterMs = Math.min(asked, this.maxRetryAfterMs);
     return { delayMs: Math.max(retryAfterMs, backoffMs), retryAfterMs };

@@ -45,8 +45,9 @@ export function isRetryable(error: unknown): boolean {
 
 /**
  * How long the server asked us to wait, in ms, when `error` is a 429 or 503
- * with a `Retry-After` header; undefined otherwise. `now` is the clock's time,
- * used for an HTTP date when the answer carries no `Date` header.
+ * with a `Retry-After` header; undefined otherwise. `now` is the clock's wall
+ * time (`clock.wallNow()`, epoch ms), used for an HTTP date when the answer
+ * carries no `Date` header.
  */
 export function retryAfterMs(error: unknown, now: number): number | undefined {
   if (!(error instanceof HttpStatusError) || !RETRY_AFTER_STATUSES.has(error.status)) return undefined;

@@ -13,7 +13,7 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from '../../patterns/kit/http.ts';
-import { withDeadline } from './deadline.ts';
+import { downstreamDeadline, withDeadline } from '../../patterns/kit/deadline.ts';
 import { lowerCaseHeaders } from './responses.ts';
 import { flattenHeaders, parseBody } from './service.ts';
 
@@ -34,7 +34,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
   const defaults = lowerCaseHeaders(options.headers);
   return {
     request: (request) =>
-      withDeadline(clock, options.target, request, (signal) => send(options, defaults, request, signal)),
+      withDeadline((signal) => send(options, defaults, request, signal), downstreamDeadline(clock, options.target, request)),
   };
 };
 

@@ -14,7 +14,7 @@ import {
   type ServiceDefinition,
   type ServiceRequest,
 } from '../../patterns/kit/http.ts';
-import { untilAborted, withDeadline } from './deadline.ts';
+import { downstreamDeadline, untilAborted, withDeadline } from '../../patterns/kit/deadline.ts';
 import { FaultInjector, type FaultInjectorOptions } from './injector.ts';
 import type { FaultInjection } from './types.ts';
 import { crashResponse, injectedResponse, injectedStatus, lowerCaseHeaders } from './responses.ts';
@@ -70,13 +70,13 @@ export const createSimulatedService = (options: SimulatedServiceOptions): Simula
     // Refused before any deadline could matter (the model gives it no latency).
     if (error?.kind === 'down') return refuse();
 
-    return withDeadline(clock, point, request, async (signal) => {
+    return withDeadline(async (signal) => {
       if (latencyMs > 0) {
         onFault({ point, kind: 'latency', latencyMs });
         await clock.sleep(latencyMs, signal);
       }
       return error ? fail(error, signal) : serve(definition, request);
-    });
+    }, downstreamDeadline(clock, point, request));
   };
 
   return { request, specChanged: () => injector.specChanged() };
