@@ -43,8 +43,9 @@ export const tour: Tour = {
         "Each event's analytics failed three times, at +0, +100 and +300 ms (the backoff doubles), and was then " +
         'dead-lettered: kept with the event, the handler and the error, and a warning in the logs. Meanwhile the ' +
         'email and the profile still succeeded on attempt 1, and the sign-ups still answer 201 at the same latency. ' +
-        "The failure stayed inside analytics' own delivery. The seed's `asyncio.gather` would have failed the whole " +
-        'publish, and every sign-up with it.',
+        "The failure stayed inside analytics' own delivery. In the widely copied Python version, " +
+        '`await asyncio.gather(*[handler(event) for handler in handlers])` would have failed the whole publish, and ' +
+        'every sign-up with it.',
     },
     {
       title: 'Fix it, then replay what it missed',
@@ -94,9 +95,9 @@ export const tour: Tour = {
       explanation:
         'Every email attempt now ends at the 1 s handler timeout, and the sign-ups still answer 201: a handler never ' +
         'fails the publisher. But they take seconds (1 s, 100 ms, 1 s, 200 ms, 1 s with 3 attempts), because the ' +
-        "sign-up now waits for its slowest handler, as the seed's `await gather(...)` does. Switch back to *After " +
-        'publishing*: the sign-ups are fast again while the email keeps failing behind them. Publishing an event is ' +
-        'how the sign-up stops depending on its consequences.',
+        "sign-up now waits for its slowest handler, as the widely copied Python version's " +
+        '`await asyncio.gather(...)` does. Switch back to *After publishing*: the sign-ups are fast again while the ' +
+        'email keeps failing behind them. Publishing an event is how the sign-up stops depending on its consequences.',
     },
   ],
 };

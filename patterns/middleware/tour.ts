@@ -7,7 +7,8 @@ export const tour: Tour = {
     'Every request to the products API goes down the pipeline of `app.ts` (request id, logging, timing, error ' +
     'handling, rate limiting) to the routes, and its answer comes back up. You will watch requests flow, push ' +
     'clients over their limit, compare the three rate-limiting algorithms under the same load, and then game the ' +
-    'fixed window at its boundary, the way the seed\u2019s per-minute counters can be gamed.',
+    'fixed window at its boundary, the way the per-minute counters of the widely copied Python version ' +
+    '(`f"{client_id}:{minute}"`) can be gamed.',
   steps: [
     {
       title: 'Requests flow through the pipeline',
@@ -38,8 +39,9 @@ export const tour: Tour = {
       explanation:
         'About two thirds of the requests are now refused with 429 and *retry after 1 s*: the `Retry-After` header, ' +
         "rounded up so a client that waits that long is let in. Each refusal is still logged, as a `warn` with its " +
-        'request id, because `rateLimit` runs *inside* `requestLogger` in `app.ts`. In the seed the limiter wraps ' +
-        'the logger, and the 429s (the lines you want during an incident) never reach the logs.',
+        'request id, because `rateLimit` runs *inside* `requestLogger` in `app.ts`. In the widely copied Python ' +
+        'version the `rate_limit_middleware`, declared last, wraps the `logging_middleware`, and the 429s (the ' +
+        'lines you want during an incident) never reach the logs.',
     },
     {
       title: 'Same limit, three algorithms',
@@ -70,8 +72,9 @@ export const tour: Tour = {
       explanation:
         '*boundary burst: 20 of 20 allowed within 101 ms*. Every request was within the limit of its own window, ' +
         'and still the client got twice the limit through in a tenth of a second, because windows aligned on the ' +
-        'clock forget everything at the boundary. The seed\u2019s `f"{client}:{minute}"` counters do exactly this with ' +
-        'minutes: 60 requests at 10:00:59 and 60 more at 10:01:00.',
+        'clock forget everything at the boundary. The widely copied Python version\u2019s ' +
+        '`f"{client_id}:{minute}"` counters do exactly this with minutes: 60 requests at 10:00:59 and 60 more at ' +
+        '10:01:00.',
     },
     {
       title: 'Close the hole',

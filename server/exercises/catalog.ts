@@ -1,12 +1,15 @@
 /**
  * Exercise content, read from `exercises/<pattern-id>/<nn-slug>/`:
  * `exercise.md` (front matter: title, difficulty, file; body: a story and
- * numbered tasks `## 1. …`), `starter.ts`, `solution.ts`, `checks.ts` and
- * `hints.md` (`## General`, then one section per task).
+ * numbered tasks `## 1. …`), `starter.patch` (the starter as its difference
+ * from the pattern's reference file), `checks.ts`, `hints.md` (`## General`,
+ * then one section per task) and, only where the solution is not the
+ * reference file itself, `solution.ts`.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { applyStarterPatch, patchedFileName } from './starter-patch.ts';
 
 export type Difficulty = 'easy' | 'medium' | 'hard';
 
@@ -36,7 +39,9 @@ export interface Exercise {
   intro: string;
   tasks: ExerciseTask[];
   hints: ExerciseHints;
+  /** The code the learner starts from: the reference with `starter.patch` applied. */
   starter: string;
+  /** The reference file `patterns/<pattern-id>/<file>`, or the exercise's own `solution.ts` if it has one. */
   solution: string;
   /** Absolute folder of the exercise. */
   dir: string;
@@ -78,7 +83,11 @@ const paragraphs = (text: string): string[] =>
     .map((p) => p.trim())
     .filter(Boolean);
 
-export const parseExercise = (dir: string, patternId: string, slug: string): Exercise => {
+/**
+ * Reads one exercise. `patternsDir` holds the reference files the starter patch
+ * applies to and the solution defaults to.
+ */
+export const parseExercise = (dir: string, patternId: string, slug: string, patternsDir: string): Exercise => {
   const read = (name: string) => {
     const path = join(dir, name);
     if (!existsSync(path)) throw new ExerciseFormatError(`exercises/${patternId}/${slug}: ${name} is missing`);
@@ -109,6 +118,8 @@ export const parseExercise = (dir: string, patternId: string, slug: string): Exe
     const match = TASK_HEADING.exec(section.heading) ?? /^(\d+)\b/.exec(section.heading);
     if (match) hints.byTask[Number(match[1])] = paragraphs(section.body);
   }
+
+  const { starter, solution } = readCode(dir, patternId, slug, file, patternsDir, read);
   return {
     id: `${patternId}.${slug}`,
     patternId,
@@ -119,18 +130,59 @@ export const parseExercise = (dir: string, patternId: string, slug: string): Exe
     intro: parsed.before,
     tasks,
     hints,
-    starter: read('starter.ts'),
-    solution: read('solution.ts'),
+    starter,
+    solution,
     dir,
   };
 };
 
 /**
- * Every exercise, by pattern, in folder order (`01-…`, `02-…`). A folder that
- * is not a valid exercise is left out and reported in `problems`, so one
- * half-written exercise never stops the workbench.
+ * The solution (the reference file, unless the exercise has its own
+ * `solution.ts`) and the starter (`starter.patch` applied to the reference).
+ * A patch that no longer applies makes the exercise a problem, never a crash.
  */
-export const loadExercises = (exercisesDir: string): { exercises: Exercise[]; problems: string[] } => {
+const readCode = (
+  dir: string,
+  patternId: string,
+  slug: string,
+  file: string,
+  patternsDir: string,
+  read: (name: string) => string,
+): { starter: string; solution: string } => {
+  const referenceName = `patterns/${patternId}/${file}`;
+  const referencePath = join(patternsDir, patternId, file);
+  if (!existsSync(referencePath) || !statSync(referencePath).isFile()) {
+    throw new ExerciseFormatError(`exercises/${patternId}/${slug}: the file to edit, ${referenceName}, does not exist`);
+  }
+  const reference = readFileSync(referencePath, 'utf8');
+  const patchText = read('starter.patch');
+  const where = `exercises/${patternId}/${slug}/starter.patch`;
+  const named = patchedFileName(patchText);
+  if (named !== undefined && named !== referenceName && !named.endsWith(`/${referenceName}`)) {
+    throw new ExerciseFormatError(`${where}: patches ${named}, but the exercise edits ${referenceName}`);
+  }
+  const applied = applyStarterPatch(reference, patchText, referenceName);
+  if (!applied.ok) {
+    throw new ExerciseFormatError(
+      `${where} ${applied.reason}; rewrite the starter and regenerate the patch ` +
+        `(npm run exercise:starter-patch -- exercises/${patternId}/${slug} <starter file>)`,
+    );
+  }
+  const solution = existsSync(join(dir, 'solution.ts')) ? read('solution.ts') : reference;
+  return { starter: applied.starter, solution };
+};
+
+/**
+ * Every exercise, by pattern, in folder order (`01-…`, `02-…`). A folder that
+ * is not a valid exercise (half written, or a starter patch the reference has
+ * moved away from) is left out and reported in `problems`, so one broken
+ * exercise never stops the workbench. The reference files are read from
+ * `patternsDir`, by default the `patterns` folder beside `exercisesDir`.
+ */
+export const loadExercises = (
+  exercisesDir: string,
+  patternsDir: string = join(dirname(exercisesDir), 'patterns'),
+): { exercises: Exercise[]; problems: string[] } => {
   const problems: string[] = [];
   if (!existsSync(exercisesDir)) return { exercises: [], problems };
   const all: Exercise[] = [];
@@ -139,7 +191,7 @@ export const loadExercises = (exercisesDir: string): { exercises: Exercise[]; pr
     const patternDir = join(exercisesDir, patternId);
     for (const entry of readdirSync(patternDir, { withFileTypes: true }).filter((d) => d.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
       try {
-        all.push(parseExercise(join(patternDir, entry.name), patternId, entry.name));
+        all.push(parseExercise(join(patternDir, entry.name), patternId, entry.name, patternsDir));
       } catch (error) {
         if (!(error instanceof ExerciseFormatError)) throw error;
         problems.push(error.message);

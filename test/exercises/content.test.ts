@@ -3,13 +3,19 @@
  * fails at least one, every task has a check, and the hints have a section
  * for every task. Checks run exactly as a learner's would: compiled with the
  * code in place of the pattern's file, in the sandbox, on virtual time.
+ * The starter is the exercise's `starter.patch` applied to the pattern's
+ * reference file: a reference change the patch no longer applies to fails
+ * this suite, naming the exercise and the file.
  */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parsePatch } from 'diff';
 import { describe, expect, it } from 'vitest';
 import type { Check } from '../../patterns/kit/index.ts';
 import { ROOT_DIR } from '../../server/app.ts';
-import { loadExercises } from '../../server/exercises/catalog.ts';
+import { loadExercises, splitFrontMatter } from '../../server/exercises/catalog.ts';
 import { ExerciseRunner } from '../../server/exercises/runner.ts';
 import { PatternRegistry } from '../../server/patterns/registry.ts';
 
@@ -29,6 +35,12 @@ describe.each(exercises.map((e) => [e.id, e] as const))('exercise %s', (_id, exe
     expect(exercise.hints.general.length).toBeGreaterThan(0);
   });
 
+  it('its solution is the reference file, unless it has its own solution.ts', () => {
+    const reference = readFileSync(join(ROOT_DIR, 'patterns', exercise.patternId, exercise.file), 'utf8');
+    if (!existsSync(join(exercise.dir, 'solution.ts'))) expect(exercise.solution).toBe(reference);
+    expect(exercise.starter).not.toBe(exercise.solution);
+  });
+
   it('its solution passes every check', async () => {
     const results = await runner.check(exercise, exercise.solution);
     const failures = results.tests.filter((t) => t.status !== 'pass').map((t) => `${t.name}: ${t.message}`);
@@ -42,8 +54,34 @@ describe.each(exercises.map((e) => [e.id, e] as const))('exercise %s', (_id, exe
   });
 });
 
-it('every exercise folder is complete and well formed', () => {
-  expect(problems).toEqual([]);
+it('every exercise folder is complete and well formed, and every starter patch applies to its reference file', () => {
+  expect(problems, problems.join('\n')).toEqual([]);
+});
+
+it('reports a starter patch the reference file no longer fits, naming the exercise and the file', () => {
+  // A temp copy of a real exercise, and its reference file with a line the patch removes changed.
+  const [patternId, slug] = ['retry-backoff', '01-add-jitter'];
+  const root = mkdtempSync(join(tmpdir(), 'wb-content-'));
+  try {
+    const dir = join(root, 'exercises', patternId, slug);
+    cpSync(join(ROOT_DIR, 'exercises', patternId, slug), dir, { recursive: true });
+    const file = splitFrontMatter(readFileSync(join(dir, 'exercise.md'), 'utf8')).data.file as string;
+    const reference = readFileSync(join(ROOT_DIR, 'patterns', patternId, file), 'utf8');
+    const removed = parsePatch(readFileSync(join(dir, 'starter.patch'), 'utf8'))[0]!
+      .hunks.flatMap((h) => h.lines)
+      .find((line) => line.startsWith('-') && line.trim().length > 8)!
+      .slice(1);
+    expect(reference).toContain(removed);
+    mkdirSync(join(root, 'patterns', patternId), { recursive: true });
+    writeFileSync(join(root, 'patterns', patternId, file), reference.replace(removed, `${removed} // changed since`));
+
+    const { exercises: loaded, problems: found } = loadExercises(join(root, 'exercises'));
+    expect(loaded).toEqual([]);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain(`exercises/${patternId}/${slug}/starter.patch no longer applies to patterns/${patternId}/${file}`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 it('has at least three exercises for each of the first four patterns', () => {
