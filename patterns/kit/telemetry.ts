@@ -1,6 +1,8 @@
 /**
  * Telemetry: typed records of what happened in a run. Every event has `type`,
- * `t` (ms since the run started, on the run's clock) and `runId`.
+ * `t` (ms since the run started, on the run's clock), `runId` and `seq` (its
+ * place in the run: 0, 1, 2, … in the order the run's host recorded it; the
+ * same number in the store, the API and the live stream).
  *
  * The map below is open: a pattern adds its own event types by augmenting
  * `TelemetryEventMap` (declaration merging), and they flow like the core ones.
@@ -67,14 +69,18 @@ export type TelemetryType = keyof TelemetryEventMap;
 /** An event as pattern and lab code emit it: the run adds `t` and `runId`. */
 export type TelemetryInput = { [K in TelemetryType]: { type: K } & TelemetryEventMap[K] }[TelemetryType];
 
-/** An event as recorded and streamed. */
-export type TelemetryEvent = TelemetryInput & { t: number; runId: string };
+/** An event as the run emits it, before its host numbers it (`seq`). */
+export type UnsequencedEvent = TelemetryInput & { t: number; runId: string };
 
-export type TelemetryOf<K extends TelemetryType> = { type: K; t: number; runId: string } & TelemetryEventMap[K];
+/** An event as recorded and streamed: numbered by the run's host, once, in the order it recorded it. */
+export type TelemetryEvent = UnsequencedEvent & { seq: number };
+
+export type TelemetryOf<K extends TelemetryType> = { type: K; t: number; runId: string; seq: number } & TelemetryEventMap[K];
 
 /** What the live WebSocket sends a few times a second. */
 export interface TelemetryBatch {
   runId: string;
+  /** In `seq` order; a gap is an event dropped for this client (counted in `dropped`). */
   events: TelemetryEvent[];
   /** Events this client did not get because it fell behind (since the last batch). */
   dropped: number;

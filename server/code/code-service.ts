@@ -1,6 +1,7 @@
 /**
  * The learner's code: versions of each editable file, saved durably, then
- * compiled and deployed into the pattern's live runs. A version that does not
+ * compiled and deployed into the pattern's live runs that follow its current
+ * code (runs started with pinned code keep theirs). A version that does not
  * compile or load is still kept (nothing typed is lost) but marked with its
  * error; runs go on with the last good code.
  */
@@ -141,8 +142,9 @@ export class CodeService {
     });
     if (compileError) return done([], toStoredError(compileError));
 
-    const hasLiveRuns = this.runs.live().some((run) => run.patternId === patternId);
-    let result: { deployedTo: string[]; error?: LoadFailure | CompileMessage | undefined } = hasLiveRuns
+    // Only runs that follow the pattern's current code take a save; pinned runs keep their own.
+    const hasFollowingRuns = this.runs.following(patternId).length > 0;
+    let result: { deployedTo: string[]; error?: LoadFailure | CompileMessage | undefined } = hasFollowingRuns
       ? await this.runs.deploy(patternId, { file, content, version: saved.version })
       : { deployedTo: [] };
     // No run took it (none live, or they ended before it came): a trial load still checks that it loads.

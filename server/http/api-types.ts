@@ -66,6 +66,15 @@ export interface SaveResult {
 
 export type RunState = 'starting' | 'running' | 'stopped' | 'error';
 
+/**
+ * Which code a run runs. `current`: the pattern's files, redeployed on every save (`versions`: what
+ * it runs now). `pinned`: it was started with `files` of its own in place of the pattern's, and no
+ * save reaches it (`versions`: the pattern's other files as they were when it started).
+ */
+export type RunCode =
+  | { follows: 'current'; versions: Record<string, number> }
+  | { follows: 'pinned'; files: string[]; versions: Record<string, number> };
+
 export interface RunDetail {
   id: string;
   patternId: string;
@@ -78,9 +87,13 @@ export interface RunDetail {
   load?: LoadProfile;
   params?: Params;
   versions?: Record<string, number>;
+  /** Which code the run runs (live and recently ended runs): the pattern's current files, or code pinned at its start. */
+  code?: RunCode;
   error?: CodeError | null;
   /** Live runs: events stored, and any dropped while the database refused them. */
   recording?: { stored: number; dropped: number; pending: number; lastError: string | null };
+  /** Live runs: the `seq` of the newest event recorded when this was read; faults, load, params and versions reflect every event up to it. */
+  seq?: number;
   /** Stopped runs: true once their events were pruned to keep the history within its bound. */
   eventsPruned?: boolean;
 }
@@ -97,9 +110,21 @@ export interface RunListItem {
   eventsPruned: boolean;
 }
 
+/**
+ * A page of GET /api/runs/:id/events: oldest first, or newest first with `order=desc`.
+ * Page forward with `after=lastSeq`, back with `before=firstSeq`.
+ */
 export interface EventsPage {
+  /** In the order asked for; each carries its `seq`. */
   events: TelemetryEvent[];
+  /** The lowest `seq` in the page; null when it is empty. */
+  firstSeq: number | null;
+  /** The highest `seq` in the page; when it is empty, `after` (or -1). */
   lastSeq: number;
+  /** More events match beyond the page, in the direction it reads (newer for asc, older for desc). */
+  more: boolean;
+  /** The lowest and highest `seq` the run has stored (older ones may have been pruned); null when none. */
+  stored: { first: number; last: number } | null;
 }
 
 export type { EventMatcher, FaultSpec, LabManifest, LoadProfile, Params, TelemetryEvent, Tour, TourStep };

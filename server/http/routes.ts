@@ -7,6 +7,7 @@ import type { CodeService, SaveResult } from '../code/code-service.ts';
 import type { PatternRegistry } from '../patterns/registry.ts';
 import { RunLimitError, type RunManager } from '../runs/run-manager.ts';
 import type { Store } from '../store/store.ts';
+import type { EventsPage } from './api-types.ts';
 import { HttpError, notFound, parseOr400 } from './errors.ts';
 import {
   faultSpecSchema,
@@ -46,12 +47,27 @@ export interface ApiServices {
   code: CodeService;
 }
 
-const eventsQuerySchema = z.object({
-  after: z.coerce.number().int().min(-1).optional(),
-  from: z.coerce.number().optional(),
-  to: z.coerce.number().optional(),
-  limit: z.coerce.number().int().min(1).max(10_000).optional(),
-});
+export const MAX_EVENTS_PAGE = 10_000;
+
+const eventsQuerySchema = z
+  .object({
+    after: z.coerce.number().int().min(-1).optional(),
+    before: z.coerce.number().int().min(0).optional(),
+    from: z.coerce.number().optional(),
+    to: z.coerce.number().optional(),
+    limit: z.coerce.number().int().min(1).max(MAX_EVENTS_PAGE).optional(),
+    order: z.enum(['asc', 'desc']).optional(),
+    /** Only events of these types, comma-separated: `types=circuit.state,fault.changed`. */
+    types: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+){0,31}$/, 'expected up to 32 event types, comma-separated')
+      .transform((value) => value.split(','))
+      .optional(),
+  })
+  .refine((q) => q.after === undefined || q.before === undefined || q.after < q.before, {
+    message: 'after must be less than before',
+    path: ['before'],
+  });
 
 const runsQuerySchema = z.object({ patternId: z.string().optional() });
 
@@ -166,14 +182,23 @@ export const createRoutes = ({ registry, store, runs, code }: ApiServices): Rout
       method: 'post',
       path: '/api/runs',
       handler: async ({ body }) => {
-        const { patternId, lab: labId } = parseOr400(startRunSchema, body);
+        const { patternId, lab: labId, code: pinned } = parseOr400(startRunSchema, body);
         const { manifest } = pattern(patternId);
         const lab = labId === undefined ? manifest.labs[0] : manifest.labs.find((l) => l.id === labId);
         if (!lab) {
           throw new HttpError(404, `lab: '${labId}' is not a lab of ${patternId} (labs: ${manifest.labs.map((l) => l.id).join(', ')})`);
         }
+        // Pinned code replaces editable files only: the lab and the kit are not the learner's to swap.
+        for (const file of Object.keys(pinned ?? {})) {
+          if (!manifest.editableFiles.includes(file)) {
+            throw new HttpError(
+              400,
+              `code.${file}: not an editable file of ${patternId} (editable: ${manifest.editableFiles.join(', ')})`,
+            );
+          }
+        }
         try {
-          const started = await runs.start(patternId, lab);
+          const started = await runs.start(patternId, lab, pinned ? { code: pinned } : {});
           if (started.error) {
             return { status: 422, body: { error: { status: 422, ...started.error }, runId: started.run?.id } };
           }
@@ -189,7 +214,7 @@ export const createRoutes = ({ registry, store, runs, code }: ApiServices): Rout
       path: '/api/runs/:id',
       handler: ({ params }) => {
         const run = runs.get(params.id!);
-        if (run) return { body: { ...run.info(), live: run.isLive } };
+        if (run) return { body: { ...run.info(), live: run.isLive, code: runs.codeOf(run.id) } };
         const record = store.getRun(params.id!);
         if (!record) throw notFound(`run '${params.id}'`);
         return { body: { ...record, state: record.status, live: false } };
@@ -211,13 +236,29 @@ export const createRoutes = ({ registry, store, runs, code }: ApiServices): Rout
       handler: ({ params, query }) => {
         if (!store.getRun(params.id!)) throw notFound(`run '${params.id}'`);
         const q = parseOr400(eventsQuerySchema, query);
+        const limit = q.limit ?? MAX_EVENTS_PAGE;
+        const newestFirst = q.order === 'desc';
+        // One more than asked: whether the page is the last one in its direction.
         const rows = store.readEvents(params.id!, {
           ...(q.after !== undefined && { afterSeq: q.after }),
+          ...(q.before !== undefined && { beforeSeq: q.before }),
           ...(q.from !== undefined && { fromT: q.from }),
           ...(q.to !== undefined && { toT: q.to }),
-          ...(q.limit !== undefined && { limit: q.limit }),
+          ...(q.types !== undefined && { types: q.types }),
+          limit: limit + 1,
+          newestFirst,
         });
-        return { body: { events: rows.map((r) => r.event), lastSeq: rows.at(-1)?.seq ?? q.after ?? -1 } };
+        const more = rows.length > limit;
+        if (more) rows.pop();
+        const seqs = rows.map((r) => r.seq);
+        const page: EventsPage = {
+          events: rows.map((r) => r.event),
+          firstSeq: rows.length ? Math.min(seqs[0]!, seqs.at(-1)!) : null,
+          lastSeq: rows.length ? Math.max(seqs[0]!, seqs.at(-1)!) : (q.after ?? -1),
+          more,
+          stored: store.eventSeqRange(params.id!) ?? null,
+        };
+        return { body: page };
       },
     },
     {

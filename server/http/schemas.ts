@@ -82,9 +82,27 @@ export const loadProfileSchema = z.discriminatedUnion('model', [
   z.object({ model: z.literal('none') }).strict(),
 ]);
 
-export const startRunSchema = z.object({ patternId: z.string().min(1), lab: z.string().min(1).optional() }).strict();
+/** Largest file a save or a pinned run takes, in characters. */
+export const MAX_FILE_CHARS = 500_000;
+/** Largest pinned code of one run, all files together, in characters. */
+export const MAX_PINNED_CHARS = 900_000;
 
-export const saveFileSchema = z.object({ content: z.string().max(500_000) }).strict();
+/**
+ * Code a run runs in place of the pattern's files, for that run only: file name → content.
+ * Which names are allowed depends on the pattern; the route checks them against its editable files.
+ */
+export const pinnedCodeSchema = z
+  .record(z.string().min(1).max(200), z.string().max(MAX_FILE_CHARS))
+  .refine((code) => Object.keys(code).length > 0, { message: 'name at least one editable file' })
+  .refine((code) => Object.values(code).reduce((sum, content) => sum + content.length, 0) <= MAX_PINNED_CHARS, {
+    message: `the files together may hold at most ${MAX_PINNED_CHARS} characters`,
+  });
+
+export const startRunSchema = z
+  .object({ patternId: z.string().min(1), lab: z.string().min(1).optional(), code: pinnedCodeSchema.optional() })
+  .strict();
+
+export const saveFileSchema = z.object({ content: z.string().max(MAX_FILE_CHARS) }).strict();
 
 export const restoreVersionSchema = z.object({ version: z.number().int().positive() }).strict();
 

@@ -4,6 +4,8 @@
  * bound: past a limit, high-volume events (requests, logs) are dropped first,
  * counted, and the count is sent with the next batch. State changes and the
  * periodic `metrics` summaries — what a view needs to stay right — are kept.
+ * Events go out as the run's host numbered them (`seq`), in order: a page
+ * merges them with the recorded history by that number, and a gap is a drop.
  */
 import type { WebSocket } from 'ws';
 import type { Disposable, TelemetryBatch, TelemetryEvent } from '../../patterns/kit/index.ts';

@@ -22,7 +22,7 @@ import type {
   LoadProfile,
   Params,
   ServiceDefinition,
-  TelemetryEvent,
+  UnsequencedEvent,
   TelemetryInput,
 } from '../../patterns/kit/index.ts';
 import { DisposableStore, Emitter, healthySpec, isDownstreamError, SeededRandom } from '../../patterns/kit/index.ts';
@@ -51,9 +51,30 @@ export interface LabRunOptions {
   clock: Clock;
   services: ServiceFactory;
   /** Receives every telemetry event, stamped. */
-  emit: (event: TelemetryEvent) => void;
+  emit: (event: UnsequencedEvent) => void;
   params?: Params;
+  /**
+   * How long a replaced lab instance may go on finishing the requests it holds
+   * before it is disposed anyway (reported as a `log` warning). Default 10 s,
+   * longer than any lab's call timeout.
+   */
+  drainTimeoutMs?: number;
 }
+
+/** One started lab instance and what it holds. */
+interface Instance {
+  lab: LabInstance;
+  store: DisposableStore;
+  closers: Array<() => void | Promise<void>>;
+  paramsChanged: Emitter<Params>;
+  /** Requests it is serving now. */
+  inFlight: number;
+  /** Set while it is retiring: called when its last request is answered. */
+  onIdle?: () => void;
+}
+
+/** Default bound on how long a replaced instance may finish its requests. */
+export const DRAIN_TIMEOUT_MS = 10_000;
 
 interface RequestScope {
   requestId: string;
@@ -73,7 +94,10 @@ export class LabRun {
   private readonly lifetime = new DisposableStore();
   private params: Params;
   private module: LabModule | undefined;
-  private instance: { lab: LabInstance; store: DisposableStore; closers: Array<() => void | Promise<void>>; paramsChanged: Emitter<Params> } | undefined;
+  /** The instance new requests go to. */
+  private instance: Instance | undefined;
+  /** Replaced instances still finishing their requests, each with what ends its wait at once. */
+  private readonly retiring = new Map<Instance, { release: () => void; disposed: Promise<void> }>();
   private requestSeq = 0;
   private stopped = false;
 
@@ -96,24 +120,33 @@ export class LabRun {
   /** Stamps and forwards one event. */
   emit(event: TelemetryInput): void {
     const t = Math.round((this.options.clock.now() - this.startedAt) * 1000) / 1000;
-    this.options.emit({ ...event, t, runId: this.options.runId } as TelemetryEvent);
+    this.options.emit({ ...event, t, runId: this.options.runId } as UnsequencedEvent);
   }
 
   /**
-   * Starts `module` as the running lab. If it throws while starting, the
-   * previous module is started again and the error is rethrown: the run keeps
-   * its previous code.
+   * Starts `module` as the running lab. The new instance is started while the
+   * current one goes on serving; once it runs, new requests go to it, and the
+   * previous instance finishes the requests it already holds before it is
+   * disposed (see `retire`): no request fails because of the swap. If the new
+   * module throws while starting, the current instance simply goes on and the
+   * error is rethrown: the run keeps its previous code.
    */
   async deploy(module: LabModule): Promise<void> {
-    const previous = this.module;
-    await this.stopInstance();
-    try {
-      await this.startInstance(module);
-      this.module = module;
-    } catch (error) {
-      if (previous) await this.startInstance(previous).catch(() => undefined);
-      throw error;
+    if (this.stopped) throw new Error('the run has stopped');
+    const next = await this.startInstance(module);
+    if (this.stopped) {
+      await this.disposeInstance(next);
+      throw new Error('the run has stopped');
     }
+    const previous = this.instance;
+    this.instance = next;
+    this.module = module;
+    if (previous) this.retire(previous);
+  }
+
+  /** Replaced instances that have not been disposed yet (they are finishing requests). */
+  get retiringInstances(): number {
+    return this.retiring.size;
   }
 
   setFault(point: string, spec: FaultSpec): void {
@@ -148,9 +181,8 @@ export class LabRun {
         await this.deploy(this.module);
       }
     } catch (error) {
-      // deploy() restarted the previous code with the new values, which may fail too.
+      // The instance running before goes on (deploy() only swaps once the new one runs).
       this.params = previous;
-      if (!this.instance && this.module && !this.stopped) await this.startInstance(this.module).catch(() => undefined);
       throw error;
     }
     this.emit({ type: 'params.changed', params: { ...this.params } });
@@ -160,7 +192,12 @@ export class LabRun {
     if (this.stopped) return;
     this.stopped = true;
     this.lifetime.dispose();
-    await this.stopInstance();
+    const current = this.instance;
+    this.instance = undefined;
+    // The run is over: instances still finishing requests are disposed now too.
+    const retiring = [...this.retiring.values()];
+    for (const { release } of retiring) release();
+    await Promise.all([current && this.disposeInstance(current), ...retiring.map((r) => r.disposed)]);
   }
 
   /** Serves one inbound request through the current lab instance and records it. */
@@ -174,11 +211,17 @@ export class LabRun {
     if (!instance) {
       result = { outcome: 'error', error: 'no code is deployed' };
     } else {
-      result = await this.scope
-        .run({ requestId: id, attempts: new Map() }, () =>
-          instance.lab.handle({ id, clientKey: request.clientKey, ...(request.signal && { signal: request.signal }) }),
-        )
-        .catch((error: unknown): LabResult => ({ outcome: 'error', error: errorMessage(error) }));
+      // Counted on the instance that took it: a redeploy lets that instance finish it.
+      instance.inFlight++;
+      try {
+        result = await this.scope
+          .run({ requestId: id, attempts: new Map() }, async () =>
+            instance.lab.handle({ id, clientKey: request.clientKey, ...(request.signal && { signal: request.signal }) }),
+          )
+          .catch((error: unknown): LabResult => ({ outcome: 'error', error: errorMessage(error) }));
+      } finally {
+        if (--instance.inFlight === 0) instance.onIdle?.();
+      }
     }
     // A request cut off by stopping the run is not part of the run's story:
     // the run is over, and recording it would race with the final events.
@@ -199,14 +242,14 @@ export class LabRun {
     return result;
   }
 
-  private async startInstance(module: LabModule): Promise<void> {
+  private async startInstance(module: LabModule): Promise<Instance> {
     const store = new DisposableStore();
     const closers: Array<() => void | Promise<void>> = [];
     const paramsChanged = store.add(new Emitter<Params>());
     const ctx = this.makeContext(closers, paramsChanged);
     try {
       const lab = await module.start(ctx);
-      this.instance = { lab, store, closers, paramsChanged };
+      return { lab, store, closers, paramsChanged, inFlight: 0 };
     } catch (error) {
       store.dispose();
       await Promise.all(closers.map((close) => close()));
@@ -214,10 +257,52 @@ export class LabRun {
     }
   }
 
-  private async stopInstance(): Promise<void> {
-    const instance = this.instance;
-    this.instance = undefined;
-    if (!instance) return;
+  /**
+   * Lets a replaced instance finish the requests it holds, then disposes it.
+   * It is disposed anyway after the drain timeout (a request that hangs must
+   * not keep old code alive for ever), and the run's log says so.
+   */
+  private retire(instance: Instance): void {
+    const { clock } = this.options;
+    const limitMs = this.options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS;
+    const since = clock.now();
+    let release!: () => void;
+    const idle = new Promise<void>((resolve) => (release = resolve));
+    instance.onIdle = release;
+    const timer = clock.setTimeout(() => {
+      if (instance.inFlight > 0 && !this.stopped) {
+        this.emit({
+          type: 'log',
+          level: 'warn',
+          msg: `the previous code still held ${instance.inFlight} request(s) ${limitMs} ms after the redeploy: disposed it anyway`,
+          fields: { inFlight: instance.inFlight, drainTimeoutMs: limitMs },
+        });
+      }
+      release();
+    }, limitMs);
+    if (instance.inFlight === 0) release();
+    const disposed = idle.then(async () => {
+      timer.dispose();
+      instance.onIdle = undefined;
+      try {
+        await this.disposeInstance(instance);
+      } catch (error) {
+        if (!this.stopped) {
+          this.emit({
+            type: 'log',
+            level: 'error',
+            msg: `the previous code failed to dispose: ${errorMessage(error)}`,
+            fields: { drainedMs: clock.now() - since },
+          });
+        }
+      } finally {
+        this.retiring.delete(instance);
+      }
+    });
+    this.retiring.set(instance, { release, disposed });
+  }
+
+  private async disposeInstance(instance: Instance): Promise<void> {
     try {
       await instance.lab.dispose();
     } finally {

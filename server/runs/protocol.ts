@@ -2,7 +2,7 @@
  * Messages between a run's host (the server) and its sandbox worker. Small
  * control messages flow in; batches of telemetry flow out.
  */
-import type { FaultSpec, LabManifest, LoadProfile, Params, TelemetryEvent } from '../../patterns/kit/index.ts';
+import type { FaultSpec, LabManifest, LoadProfile, Params, UnsequencedEvent } from '../../patterns/kit/index.ts';
 
 /** What the worker is started with. */
 export interface RunWorkerData {
@@ -13,7 +13,7 @@ export interface RunWorkerData {
   params: Params;
   faults: Record<string, FaultSpec>;
   load: LoadProfile;
-  /** Version of each editable file in the bundle (0: the reference). */
+  /** Version of each editable file in the bundle (0: the reference); files pinned by the run's start have none and are left out. */
   versions: Record<string, number>;
   /** The compiled lab bundle to import first. */
   bundleUrl: string;
@@ -37,7 +37,8 @@ export interface LoadFailure {
 }
 
 export type WorkerMessage =
-  | { type: 'telemetry'; events: TelemetryEvent[] }
+  /** Numbered (`seq`) by the host as it records them. */
+  | { type: 'telemetry'; events: UnsequencedEvent[] }
   | { type: 'ready' }
   | { type: 'reply'; requestId: number; ok: true }
   | { type: 'reply'; requestId: number; ok: false; error: LoadFailure };

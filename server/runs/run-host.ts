@@ -5,7 +5,7 @@
  * itself goes on. So does a database that refuses writes: recording goes
  * through a RunRecorder, which never throws (see server/store/recorder.ts).
  */
-import type { Disposable, FaultSpec, LabManifest, LoadProfile, Params, TelemetryEvent, TelemetryInput } from '../../patterns/kit/index.ts';
+import type { Disposable, FaultSpec, LabManifest, LoadProfile, Params, TelemetryEvent, TelemetryInput, UnsequencedEvent } from '../../patterns/kit/index.ts';
 import { DisposableStore, toDisposable } from '../../patterns/kit/index.ts';
 import { SandboxedWorker, type SandboxFatal } from '../sandbox/host.ts';
 import { RunRecorder, type RecordingState } from '../store/recorder.ts';
@@ -31,6 +31,11 @@ export interface RunInfo {
   error?: LoadFailure;
   /** How recording its telemetry goes: events stored, and any dropped while the database refused them. */
   recording: RecordingState;
+  /**
+   * The `seq` of the newest event recorded when this was read (-1 before any): the state
+   * above reflects every event up to it, so a page applies only newer changes on top.
+   */
+  seq: number;
 }
 
 export interface RunHostOptions {
@@ -72,6 +77,8 @@ export class RunHost {
   private readonly pending = new Map<number, (reply: { ok: true } | { ok: false; error: LoadFailure }) => void>();
   private nextRequest = 1;
   private lastT = 0;
+  /** The next event's `seq`: events are numbered here, once, in the order they are recorded. */
+  private nextSeq = 0;
   private lastTAt = performance.now();
   private currentState: RunState = 'starting';
   private failure: LoadFailure | undefined;
@@ -177,6 +184,7 @@ export class RunHost {
       versions: { ...this.versions },
       ...(this.failure && { error: this.failure }),
       recording: this.recorder.state(),
+      seq: this.nextSeq - 1,
     };
   }
 
@@ -252,8 +260,16 @@ export class RunHost {
     this.worker.post(message);
   }
 
-  private record(events: readonly TelemetryEvent[]): void {
-    if (events.length === 0) return;
+  /**
+   * Numbers the events (`seq`, per run, in the order recorded), records them and hands them
+   * to live subscribers: the store, the API and the live stream carry the same numbers.
+   */
+  private record(unsequenced: readonly UnsequencedEvent[]): void {
+    if (unsequenced.length === 0) return;
+    // The events are this host's own copies (structured clones from the worker, or made here):
+    // numbered in place, without a copy per event.
+    const events = unsequenced as TelemetryEvent[];
+    for (const event of events) event.seq = this.nextSeq++;
     this.lastT = events[events.length - 1]!.t;
     this.lastTAt = performance.now();
     let stopped = false;
@@ -279,7 +295,7 @@ export class RunHost {
   /** An event that the host itself observed (the worker may be gone), stamped on the run's timeline. */
   private emitHere(event: TelemetryInput): void {
     const t = Math.round((this.lastT + (performance.now() - this.lastTAt)) * 1000) / 1000;
-    this.record([{ ...event, t, runId: this.options.id } as TelemetryEvent]);
+    this.record([{ ...event, t, runId: this.options.id } as UnsequencedEvent]);
   }
 
   private fail(fatal: SandboxFatal): void {

@@ -1,7 +1,7 @@
 /**
- * All live runs: starting them with the pattern's current code, routing
- * control messages to them, and redeploying a pattern's runs when its code
- * is saved.
+ * All live runs: starting them with the pattern's current code (or with code
+ * of their own, pinned), routing control messages to them, and redeploying
+ * the runs that follow a pattern's current code when it is saved.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -32,6 +32,17 @@ export interface PatternSources {
 
 export class RunLimitError extends Error {}
 
+/**
+ * Which code a run runs. A following run runs the pattern's current files and
+ * takes every save (`versions`: the version of each file it runs now). A
+ * pinned run runs the code it was started with (`files`, sent with the start,
+ * in place of the pattern's) and no save reaches it; `versions` are those of
+ * the pattern's other files as they were when it started.
+ */
+export type RunCode =
+  | { follows: 'current'; versions: Record<string, number> }
+  | { follows: 'pinned'; files: string[]; versions: Record<string, number> };
+
 /** How many ended runs keep their host object (for their detailed state) before only the store has them. */
 const KEEP_ENDED_RUNS = 20;
 
@@ -41,6 +52,8 @@ export class RunManager {
   private compiling = 0;
   /** Ended runs still in `runs`, oldest first. */
   private readonly ended: string[] = [];
+  /** Runs started with code of their own: the files they pinned. */
+  private readonly pinned = new Map<string, string[]>();
 
   constructor(private readonly options: RunManagerOptions) {}
 
@@ -50,6 +63,20 @@ export class RunManager {
 
   live(): RunHost[] {
     return [...this.runs.values()].filter((run) => run.isLive);
+  }
+
+  /** The live runs of `patternId` that follow its current code: those a save redeploys. */
+  following(patternId: string): RunHost[] {
+    return this.live().filter((run) => run.patternId === patternId && !this.pinned.has(run.id));
+  }
+
+  /** Which code a run this manager still holds runs; undefined for runs only the store remembers. */
+  codeOf(runId: string): RunCode | undefined {
+    const run = this.runs.get(runId);
+    if (!run) return undefined;
+    const versions = run.info().versions;
+    const files = this.pinned.get(runId);
+    return files ? { follows: 'pinned', files: [...files], versions } : { follows: 'current', versions };
   }
 
   /** The code runs of `patternId` start with, with `change` applied on top. */
@@ -82,12 +109,16 @@ export class RunManager {
   }
 
   /**
-   * Starts a run of `lab` with the pattern's current code. Resolves once it
-   * runs, or with its error when the code fails to compile or load.
+   * Starts a run of `lab` with the pattern's current code, or with `code`
+   * (file → content, editable files only) in place of those files: a pinned
+   * run, which no save redeploys, and which stores nothing as the pattern's
+   * versions. Resolves once it runs, or with its error when the code fails to
+   * compile or load.
    */
   async start(
     patternId: string,
     lab: LabManifest,
+    options: { code?: Record<string, string> } = {},
   ): Promise<{ run: RunHost; error?: undefined } | { run?: RunHost; error: LoadFailure | CompileMessage }> {
     // The check and the reservation happen before the first await: starts racing each
     // other all see the slots taken by those still compiling.
@@ -101,7 +132,11 @@ export class RunManager {
     try {
       const sources = this.sources(patternId);
       versions = sources.versions;
-      compiled = await this.compile(patternId, lab, sources.contents);
+      if (options.code) {
+        // The pinned files have no version: they are nobody's saved code.
+        for (const file of Object.keys(options.code)) delete versions[file];
+      }
+      compiled = await this.compile(patternId, lab, { ...sources.contents, ...options.code });
     } finally {
       // From here on the run counts as live itself (it is in `runs` before the next await).
       this.compiling--;
@@ -128,23 +163,28 @@ export class RunManager {
       onOutput: (text) => this.options.log.info({ runId: id }, `run output: ${text.trimEnd()}`),
     });
     this.runs.set(id, run);
+    if (options.code) this.pinned.set(id, Object.keys(options.code));
     void run.ended.then(() => {
       this.options.log.info({ runId: id, state: run.state }, 'run ended');
       // Ended runs stay a while (their error with its line is richer than the stored record),
       // then only the store remembers them: the map does not grow with every run of a day.
       this.ended.push(id);
-      if (this.ended.length > KEEP_ENDED_RUNS) this.runs.delete(this.ended.shift()!);
+      if (this.ended.length > KEEP_ENDED_RUNS) {
+        const gone = this.ended.shift()!;
+        this.runs.delete(gone);
+        this.pinned.delete(gone);
+      }
     });
     const started = await run.started;
-    this.options.log.info({ runId: id, patternId, lab: lab.id, started }, 'run started');
+    this.options.log.info({ runId: id, patternId, lab: lab.id, started, pinned: this.pinned.get(id) }, 'run started');
     if (!started) return { run, error: run.info().error ?? { message: 'the run failed to start' } };
     return { run };
   }
 
   /**
-   * Deploys a new version of one file into every live run of the pattern.
-   * Resolves with the runs that took it, or the first load error (those runs
-   * keep their previous code).
+   * Deploys a new version of one file into every live run of the pattern that
+   * follows its current code (pinned runs keep theirs). Resolves with the runs
+   * that took it, or the first load error (those runs keep their previous code).
    */
   async deploy(
     patternId: string,
@@ -152,7 +192,7 @@ export class RunManager {
   ): Promise<{ deployedTo: string[]; error?: LoadFailure | CompileMessage }> {
     // Runs still starting count too: they were compiled with the code from before this save, so
     // they take it once they run (or they would miss this version, and nothing would check it loads).
-    const runs = this.live().filter((run) => run.patternId === patternId);
+    const runs = this.following(patternId);
     const { contents } = this.sources(patternId, change);
     const bundles = new Map<string, CompileResult>();
     const deployedTo: string[] = [];

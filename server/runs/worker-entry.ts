@@ -5,7 +5,7 @@
  * flush, not per event, so a busy lab does not flood the host).
  */
 import { parentPort } from 'node:worker_threads';
-import type { LabModule, TelemetryEvent } from '../../patterns/kit/index.ts';
+import type { LabModule, UnsequencedEvent } from '../../patterns/kit/index.ts';
 import { RealClock } from '../../patterns/kit/index.ts';
 import { createLiveService } from '../faults/live.ts';
 import { describeThrown, endWorker, engineData, importLab, importWithin, locateError, reportFatal } from '../sandbox/guards.ts';
@@ -16,7 +16,8 @@ const data = engineData<RunWorkerData>();
 const port = parentPort!;
 const post = (message: WorkerMessage) => port.postMessage(message);
 
-let buffer: TelemetryEvent[] = [];
+// Numbered (`seq`) by the host as it records them.
+let buffer: UnsequencedEvent[] = [];
 const flush = () => {
   if (buffer.length === 0) return;
   const events = buffer;

@@ -48,7 +48,7 @@ describe('one database, one owner', () => {
 
     // The first goes on: its run is still running and it still writes.
     expect(first.getRun('live')?.status).toBe('running');
-    first.appendEvents('live', [{ type: 'log', t: 1, runId: 'live', level: 'info', msg: 'still here', fields: {} }]);
+    first.appendEvents('live', [{ type: 'log', t: 1, runId: 'live', seq: 0, level: 'info', msg: 'still here', fields: {} }]);
     expect(first.countEvents('live')).toBe(1);
   });
 

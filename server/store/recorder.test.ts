@@ -19,7 +19,7 @@ import { Store } from './store.ts';
 
 const FILE = '/home/learner/.patterns-workbench/workbench.db';
 const busy = () => Object.assign(new Error(`the database is busy: another program holds a lock on ${FILE}`), { code: 'SQLITE_BUSY' });
-const log = (i: number): TelemetryEvent => ({ type: 'log', t: i, runId: 'r', level: 'info', msg: `event ${i}`, fields: {} });
+const log = (i: number): TelemetryEvent => ({ type: 'log', t: i, runId: 'r', seq: i, level: 'info', msg: `event ${i}`, fields: {} });
 const batch = (from: number, size = 10) => Array.from({ length: size }, (_, i) => log(from + i));
 
 /** The parts of Store a recorder uses, refusing writes while `refusing` is set. */

@@ -513,12 +513,18 @@ export class Store {
         count: number;
       };
       const insert = this.db.prepare('INSERT INTO run_events (run_id, seq, t, type, data) VALUES (?, ?, ?, ?, ?)');
+      // The row's number is the event's own `seq` (its run's host numbered it); an event
+      // without one (a tool, an old caller) takes the next number. Events the recorder had
+      // to drop leave gaps; the numbers only ever grow.
       let seq = count;
       let bytes = 0;
       for (const event of events) {
-        const data = JSON.stringify(event);
+        const own = (event as { seq?: unknown }).seq;
+        const at = typeof own === 'number' && Number.isInteger(own) && own >= seq ? own : seq;
+        const data = JSON.stringify(at === own ? event : { ...event, seq: at });
         bytes += Buffer.byteLength(data);
-        insert.run(runId, seq++, event.t, event.type, data);
+        insert.run(runId, at, event.t, event.type, data);
+        seq = at + 1;
       }
       // Prune in slices of a tenth so the delete runs rarely, not on every batch.
       const slack = Math.ceil(this.maxEventsPerRun / 10);
@@ -536,25 +542,56 @@ export class Store {
     append.immediate();
   }
 
-  /** Recorded events of a run in order, optionally from a sequence number and within a time span. */
+  /**
+   * A page of a run's recorded events, by `seq`: those after `afterSeq` and before `beforeSeq`
+   * (both exclusive), optionally within a time span, at most `limit` of them. Oldest first,
+   * or with `newestFirst` the newest ones (so `{ newestFirst, limit: N }` is the latest N, and
+   * `{ newestFirst, beforeSeq }` pages back from there), optionally only some `types`. Each
+   * event carries its `seq`.
+   */
   readEvents(
     runId: string,
-    options: { afterSeq?: number; fromT?: number; toT?: number; limit?: number } = {},
+    options: {
+      afterSeq?: number;
+      beforeSeq?: number;
+      fromT?: number;
+      toT?: number;
+      /** Only events of these types. */
+      types?: readonly string[];
+      limit?: number;
+      newestFirst?: boolean;
+    } = {},
   ): Array<{ seq: number; event: TelemetryEvent }> {
+    const types = options.types ?? [];
     const rows = this.db
       .prepare(
         `SELECT seq, data FROM run_events
-         WHERE run_id = ? AND seq > ? AND t >= ? AND t <= ?
-         ORDER BY seq LIMIT ?`,
+         WHERE run_id = ? AND seq > ? AND seq < ? AND t >= ? AND t <= ?
+         ${types.length ? `AND type IN (${types.map(() => '?').join(', ')})` : ''}
+         ORDER BY seq ${options.newestFirst ? 'DESC' : 'ASC'} LIMIT ?`,
       )
       .all(
         runId,
         options.afterSeq ?? -1,
+        options.beforeSeq ?? Number.MAX_SAFE_INTEGER,
         options.fromT ?? -Infinity,
         options.toT ?? Infinity,
+        ...types,
         options.limit ?? 10_000,
       ) as Array<{ seq: number; data: string }>;
-    return rows.map((row) => ({ seq: row.seq, event: JSON.parse(row.data) as TelemetryEvent }));
+    return rows.map((row) => {
+      const event = JSON.parse(row.data) as TelemetryEvent;
+      event.seq = row.seq;
+      return { seq: row.seq, event };
+    });
+  }
+
+  /** The lowest and highest `seq` of a run's stored events (undefined without any). */
+  eventSeqRange(runId: string): { first: number; last: number } | undefined {
+    const row = this.db
+      .prepare('SELECT MIN(seq) AS first, MAX(seq) AS last FROM run_events WHERE run_id = ?')
+      .get(runId) as { first: number | null; last: number | null };
+    return row.first === null || row.last === null ? undefined : { first: row.first, last: row.last };
   }
 
   countEvents(runId: string): number {

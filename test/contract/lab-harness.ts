@@ -35,7 +35,8 @@ export const startVirtualLab = async (
     seed: options.seed ?? 42,
     clock,
     services: options.services ?? simulatedServices,
-    emit: (event) => events.push(event),
+    // Numbered as the run host numbers them, in the order emitted.
+    emit: (event) => events.push({ ...event, seq: events.length }),
   });
   await run.deploy(await loadLabModule(pattern, lab));
   run.setLoad(lab.defaultLoad);

@@ -11,12 +11,14 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventMatcher, PatternDetail, TourStep } from '../../server/http/api-types.ts';
 import { ROOT_DIR, startWorkbench, type Workbench } from '../../server/app.ts';
+import { loadExercises } from '../../server/exercises/catalog.ts';
 import { ensureWebBuild } from '../../server/http/web-build.ts';
 import { chromiumPath, launchBrowser, screenshotPath } from './browser.ts';
 
 const TOKEN = 'e2e-exercises-token-0123456789';
 const EXERCISE_ID = 'circuit-breaker.02-limit-half-open-probes';
-const EXERCISE_DIR = join(ROOT_DIR, 'exercises', 'circuit-breaker', '02-limit-half-open-probes');
+// Its starter (starter.patch applied) and solution (the pattern's file), as the catalog reads them.
+const EXERCISE = loadExercises(join(ROOT_DIR, 'exercises')).exercises.find((e) => e.id === EXERCISE_ID)!;
 
 describe.skipIf(!chromiumPath)('exercises and tours in the browser', () => {
   let browser: Browser;
@@ -89,7 +91,7 @@ describe.skipIf(!chromiumPath)('exercises and tours in the browser', () => {
     // The solution pasted over the whole file. A paste is one edit through Monaco's own
     // clipboard handling; keyboard.insertText is typed character by character (35 s for this
     // file) and Monaco's auto-indent and comment continuation mangle it.
-    const solution = readFileSync(join(EXERCISE_DIR, 'solution.ts'), 'utf8');
+    const solution = EXERCISE.solution;
     await editor.locator('.view-lines').click();
     await page.keyboard.press('ControlOrMeta+A');
     await paste(page, solution);
@@ -120,12 +122,19 @@ describe.skipIf(!chromiumPath)('exercises and tours in the browser', () => {
     await page.keyboard.press('Enter');
     await editor.locator('.view-lines').getByText('probes are taken').first().waitFor({ timeout: 10_000 });
 
-    // Try it in the lab: saved as the pattern's file, a run started, the Lab tab open.
+    // Try it in the lab: a run of its own with the exercise code pinned, the Lab tab open on it;
+    // the pattern's file is not touched.
+    const fileBefore = await getJson<{ content: string; version: number }>(page, '/api/patterns/circuit-breaker/files/circuit-breaker.ts');
     await page.getByRole('button', { name: /Try it in the lab/ }).click();
-    await page.waitForURL(`${base}/patterns/circuit-breaker/lab`);
+    await page.waitForURL(/\/patterns\/circuit-breaker\/lab\?run=[0-9a-f]+$/);
+    const runId = new URL(page.url()).searchParams.get('run')!;
     await page.locator('.run-state.running').waitFor({ timeout: 20_000 });
+    await page.getByText('your exercise code (pinned)').waitFor({ timeout: 10_000 });
+    await page.locator('.run-meta code', { hasText: runId }).waitFor({ timeout: 10_000 });
+    const run = await getJson<{ code: { follows: string; files: string[] } }>(page, `/api/runs/${runId}`);
+    expect(run.code).toMatchObject({ follows: 'pinned', files: ['circuit-breaker.ts'] });
     const file = await getJson<{ content: string; version: number }>(page, '/api/patterns/circuit-breaker/files/circuit-breaker.ts');
-    expect(file.content).toBe(solution);
+    expect(file).toEqual(fileBefore);
     await page.getByRole('button', { name: /Stop run/ }).click();
     await page.locator('.run-state.stopped').waitFor({ timeout: 20_000 });
 
@@ -184,7 +193,7 @@ describe.skipIf(!chromiumPath)('exercises and tours in the browser', () => {
     await page.goto(`${base}/exercises/${EXERCISE_ID}`);
     const editor = page.locator('[data-testid="exercise-editor"] .monaco-editor');
     await editor.locator('.view-lines').first().waitFor({ timeout: 30_000 });
-    const starter = readFileSync(join(EXERCISE_DIR, 'starter.ts'), 'utf8');
+    const starter = EXERCISE.starter;
     const broken = starter.replace('state.probesInFlight++;', 'state.probesInFlight++ +;');
     const brokenLine = broken.split('\n').findIndex((line) => line.includes('++ +;')) + 1;
     await editor.locator('.view-lines').click();

@@ -121,6 +121,7 @@ class FakeSource implements TelemetrySource {
 let t = 0;
 const request = (): TelemetryEvent => ({
   type: 'request',
+  seq: t,
   t: t++,
   runId: 'run-1',
   id: `req-${t}`,
@@ -129,7 +130,7 @@ const request = (): TelemetryEvent => ({
   outcome: 'ok',
   durationMs: 1,
 });
-const stateChange = (to: string): TelemetryEvent => ({ type: 'circuit.state', t: t++, runId: 'run-1', name: 'payments', from: 'x', to });
+const stateChange = (to: string): TelemetryEvent => ({ type: 'circuit.state', seq: t, t: t++, runId: 'run-1', name: 'payments', from: 'x', to });
 
 describe('LiveHub drop policy (unit)', () => {
   const MAX = 100;

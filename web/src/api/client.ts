@@ -73,8 +73,9 @@ export const api = {
 
   runs: (patternId?: string) =>
     request<RunListItem[]>('GET', `/api/runs${patternId ? `?patternId=${enc(patternId)}` : ''}`),
-  startRun: (patternId: string, lab?: string) =>
-    request<{ runId: string }>('POST', '/api/runs', { patternId, ...(lab && { lab }) }),
+  /** `code` (file → content) runs in place of those files for this run only: a pinned run, which no save reaches. */
+  startRun: (patternId: string, lab?: string, code?: Record<string, string>) =>
+    request<{ runId: string }>('POST', '/api/runs', { patternId, ...(lab && { lab }), ...(code && { code }) }),
   run: (id: string) => request<RunDetail>('GET', `/api/runs/${enc(id)}`),
   stopRun: (id: string) => request<{ runId: string }>('DELETE', `/api/runs/${enc(id)}`),
   setFault: (id: string, point: string, spec: Partial<FaultSpec>) =>
@@ -82,11 +83,18 @@ export const api = {
   setLoad: (id: string, profile: LoadProfile) =>
     request<{ profile: LoadProfile }>('PUT', `/api/runs/${enc(id)}/load`, profile),
   setParams: (id: string, params: Params) => request<{ params: Params }>('PUT', `/api/runs/${enc(id)}/params`, params),
-  events: (id: string, options: { after?: number; limit?: number } = {}) =>
-    request<EventsPage>(
-      'GET',
-      `/api/runs/${enc(id)}/events?after=${options.after ?? -1}&limit=${options.limit ?? 10_000}`,
-    ),
+  /** A page of a run's recorded events: oldest first from `after`, or newest first (`order: 'desc'`) before `before`. */
+  events: (
+    id: string,
+    options: { after?: number; before?: number; limit?: number; order?: 'asc' | 'desc'; types?: readonly string[] } = {},
+  ) => {
+    const query = new URLSearchParams({ limit: String(options.limit ?? 10_000) });
+    if (options.after !== undefined) query.set('after', String(options.after));
+    if (options.before !== undefined) query.set('before', String(options.before));
+    if (options.order) query.set('order', options.order);
+    if (options.types?.length) query.set('types', options.types.join(','));
+    return request<EventsPage>('GET', `/api/runs/${enc(id)}/events?${query}`);
+  },
 
   patternExercises: (patternId: string) => request<ExerciseSummary[]>('GET', `/api/patterns/${enc(patternId)}/exercises`),
   exercises: () => request<ExerciseSummary[]>('GET', '/api/exercises'),

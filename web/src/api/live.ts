@@ -1,15 +1,27 @@
 /**
- * A run's telemetry as one growing, bounded event list: the recorded history
- * first (so a page opened mid-run, or after it ended, shows everything), then
- * live batches from the WebSocket. Views reduce over it; they never keep
- * their own copies.
+ * A run's telemetry as one growing, bounded window of events in `seq` order:
+ * the newest recorded history (so a page opened mid-run, or reloaded after
+ * minutes of it, shows the present, not the run's first minutes), then live
+ * batches from the WebSocket, merged by `seq` so nothing shows twice. Views
+ * reduce over it; they never keep their own copies.
+ *
+ * Older history is not loaded in full: the window starts at the newest
+ * HISTORY_PAGE events when the page opens and keeps at most MAX_EVENTS, and
+ * `olderNotLoaded` says so (the timeline marks it). Before the window only the
+ * state changes are loaded (STATE_TYPES: circuit states, faults, load, …), so
+ * views show the present truly — a circuit closed since long ago, not since
+ * the window began. The controls never depend on any of it: they read the
+ * run's current state (GET /api/runs/:id).
  */
 import { useEffect, useRef, useState } from 'react';
 import type { TelemetryBatch, TelemetryEvent } from '../../../patterns/kit/index.ts';
 import { api } from './client.ts';
+import { fullFromT, mergeBySeq, olderNotLoaded, oldestFirst, PRELUDE_LIMIT, STATE_TYPES, trimOldest } from './history.ts';
 
 /** Most events kept in the page; older ones fall off (views aggregate, metrics stay). */
-export const MAX_EVENTS = 50_000;
+export const MAX_EVENTS = 100_000;
+/** The recorded events loaded when the page opens a run: the newest this many. */
+export const HISTORY_PAGE = 10_000;
 
 export interface LiveRun {
   events: TelemetryEvent[];
@@ -18,18 +30,40 @@ export interface LiveRun {
   connected: boolean;
   /** Bumped on every batch: a cheap dependency for memoised reducers. */
   revision: number;
+  /** The run has events older than the window holds (not loaded, or trimmed off). */
+  olderNotLoaded: boolean;
+  /** With olderNotLoaded: the run time from which the window holds every event; before it only state changes. */
+  fullFromT: number | undefined;
 }
 
+const EMPTY: LiveRun = { events: [], dropped: 0, connected: false, revision: 0, olderNotLoaded: false, fullFromT: undefined };
+
+interface Buffer {
+  events: TelemetryEvent[];
+  dropped: number;
+  trimmed: number;
+  historyHadMore: boolean;
+  /** The seq from which the window holds every event. */
+  fullFromSeq: number;
+}
+
+const freshBuffer = (): Buffer => ({ events: [], dropped: 0, trimmed: 0, historyHadMore: false, fullFromSeq: 0 });
+
+const snapshot = (b: Buffer): Pick<LiveRun, 'events' | 'dropped' | 'olderNotLoaded' | 'fullFromT'> => {
+  const older = olderNotLoaded(b.events, b.historyHadMore, b.trimmed);
+  return { events: b.events.slice(), dropped: b.dropped, olderNotLoaded: older, fullFromT: older ? fullFromT(b.events, b.fullFromSeq) : undefined };
+};
+
 export const useLiveRun = (runId: string | undefined, options: { paused?: boolean } = {}): LiveRun => {
-  const [state, setState] = useState<LiveRun>({ events: [], dropped: 0, connected: false, revision: 0 });
-  const buffer = useRef<{ events: TelemetryEvent[]; dropped: number }>({ events: [], dropped: 0 });
+  const [state, setState] = useState<LiveRun>(EMPTY);
+  const buffer = useRef<Buffer>(freshBuffer());
   const paused = options.paused ?? false;
   const pausedRef = useRef(paused);
   pausedRef.current = paused;
 
   useEffect(() => {
-    buffer.current = { events: [], dropped: 0 };
-    setState({ events: [], dropped: 0, connected: false, revision: 0 });
+    buffer.current = freshBuffer();
+    setState(EMPTY);
     if (!runId) return;
     let closed = false;
     let socket: WebSocket | undefined;
@@ -41,44 +75,57 @@ export const useLiveRun = (runId: string | undefined, options: { paused?: boolea
       frame = requestAnimationFrame(() => {
         frame = undefined;
         if (closed || pausedRef.current) return;
-        const events = buffer.current.events.slice();
-        const { dropped } = buffer.current;
-        setState((s) => ({ ...s, events, dropped, revision: s.revision + 1 }));
+        const next = snapshot(buffer.current);
+        setState((s) => ({ ...s, ...next, revision: s.revision + 1 }));
       });
     };
-    const append = (events: TelemetryEvent[], dropped = 0) => {
-      const all = buffer.current.events;
-      for (const event of events) all.push(event);
-      if (all.length > MAX_EVENTS) all.splice(0, all.length - MAX_EVENTS);
-      buffer.current.dropped += dropped;
+    const merge = (events: readonly TelemetryEvent[], dropped = 0) => {
+      const b = buffer.current;
+      mergeBySeq(b.events, events);
+      const trimmed = trimOldest(b.events, MAX_EVENTS);
+      if (trimmed > 0) {
+        b.trimmed += trimmed;
+        b.fullFromSeq = Math.max(b.fullFromSeq, b.events[0]?.seq ?? 0);
+      }
+      b.dropped += dropped;
     };
-    const seen = new Set<string>();
-    const key = (e: TelemetryEvent) => `${e.t}:${e.type}:${(e as { id?: string }).id ?? ''}`;
 
     (async () => {
-      // Connect first, then backfill, then merge: nothing falls between the two.
+      // Connect first, then load the newest history, then merge by seq: nothing falls between
+      // the two, and what came both ways shows once.
       const pending: TelemetryBatch[] = [];
-      let backfilled = false;
+      let loaded = false;
       const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/live?run=${encodeURIComponent(runId)}`;
       socket = new WebSocket(url);
       socket.onopen = () => setState((s) => ({ ...s, connected: true }));
       socket.onclose = () => !closed && setState((s) => ({ ...s, connected: false }));
       socket.onmessage = (message) => {
         const batch = JSON.parse(String(message.data)) as TelemetryBatch;
-        if (!backfilled) {
+        if (!loaded) {
           pending.push(batch);
           return;
         }
-        append(batch.events, batch.dropped);
+        merge(batch.events, batch.dropped);
         publish();
       };
-      const history = await api.events(runId).catch(() => ({ events: [] as TelemetryEvent[], lastSeq: -1 }));
+      const history = await api.events(runId, { order: 'desc', limit: HISTORY_PAGE }).catch(() => undefined);
       if (closed) return;
-      for (const event of history.events) seen.add(key(event));
-      append(history.events);
-      for (const batch of pending) append(batch.events.filter((e) => !seen.has(key(e))), batch.dropped);
-      backfilled = true;
-      seen.clear();
+      if (history) {
+        merge(oldestFirst(history.events));
+        buffer.current.historyHadMore = history.more;
+        if (history.firstSeq !== null) buffer.current.fullFromSeq = history.firstSeq;
+        // Before the window, the state changes alone: what the circuit, the faults and the
+        // load were doing when the window begins.
+        if (history.more && history.firstSeq !== null) {
+          const prelude = await api
+            .events(runId, { order: 'desc', before: history.firstSeq, types: STATE_TYPES, limit: PRELUDE_LIMIT })
+            .catch(() => undefined);
+          if (closed) return;
+          if (prelude) merge(oldestFirst(prelude.events));
+        }
+      }
+      for (const batch of pending) merge(batch.events, batch.dropped);
+      loaded = true;
       publish();
     })();
 
@@ -92,8 +139,8 @@ export const useLiveRun = (runId: string | undefined, options: { paused?: boolea
   // Resuming shows everything that arrived while paused.
   useEffect(() => {
     if (!paused) {
-      const { events, dropped } = buffer.current;
-      setState((s) => ({ ...s, events: events.slice(), dropped, revision: s.revision + 1 }));
+      const next = snapshot(buffer.current);
+      setState((s) => ({ ...s, ...next, revision: s.revision + 1 }));
     }
   }, [paused]);
 

@@ -40,7 +40,7 @@ export const ExerciseToolbar = (props: ExerciseToolbarProps) => {
         type="button"
         disabled={!ready || props.labBusy}
         onClick={props.onTryInLab}
-        title="Save your code as the pattern's file (a new version in its history) and open the live lab with it"
+        title="Open the live lab on a run of your exercise code (pinned to that run: the pattern's own file and its history stay as they are)"
       >
         {props.labBusy ? 'Opening the lab…' : 'Try it in the lab →'}
       </button>

@@ -134,7 +134,7 @@ export const ExerciseWorkbench = ({ exercise, start, onProgress }: ExerciseWorkb
         {lab.state.kind === 'load-error' && (
           <div className="notice error" role="alert">
             <strong>Not taken to the lab: your code does not load. </strong>
-            {describeCodeError(lab.state.error)}. It is kept in the pattern’s history, but runs go on with the last version that loaded.
+            {describeCodeError(lab.state.error)}. No run was started; your pattern’s own file is unchanged.
           </div>
         )}
         {lab.state.kind === 'error' && <ErrorNotice error={lab.state.error} title="Could not open the lab" />}

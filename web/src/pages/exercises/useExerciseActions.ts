@@ -48,18 +48,25 @@ export const useChecks = (exercise: ExerciseInstructions) => {
 export type LabHandoff = { kind: 'idle' } | { kind: 'busy' } | { kind: 'load-error'; error: CodeError } | { kind: 'error'; error: unknown };
 
 /**
- * Saves the code as the pattern's file, starts a run of its lab when none is
- * going, and opens the Lab tab. Code that does not load stays off the runs
- * (the workbench answers 422): the learner sees why and stays here.
+ * Starts a run of the pattern's lab with the exercise code pinned (it runs in
+ * place of the pattern's file for that run only: the learner's pattern file
+ * and its history stay as they are, and saves on the Code tab do not reach
+ * it), then opens the Lab tab on that run. The run this exercise pinned last
+ * time is stopped first, so clicking again replaces it rather than piling up
+ * runs. Code that does not load starts nothing (the workbench answers 422):
+ * the learner sees why and stays here.
  */
-export const useLabHandoff = (exercise: Pick<ExerciseInstructions, 'patternId' | 'file'>) => {
+export const useLabHandoff = (exercise: Pick<ExerciseInstructions, 'id' | 'patternId' | 'file'>) => {
   const [state, setState] = useState<LabHandoff>({ kind: 'idle' });
   const [, navigate] = useLocation();
   const tryInLab = useCallback(
     async (code: string) => {
       setState({ kind: 'busy' });
+      const previous = rememberedLabRun(exercise.id);
+      if (previous) await api.stopRun(previous).catch(() => undefined);
+      let runId: string;
       try {
-        await api.saveFile(exercise.patternId, exercise.file, code);
+        ({ runId } = await api.startRun(exercise.patternId, undefined, { [exercise.file]: code }));
       } catch (error) {
         if (error instanceof ApiError && error.status === 422) {
           setState({ kind: 'load-error', error: codeErrorOf(error.body, error.message) });
@@ -68,19 +75,30 @@ export const useLabHandoff = (exercise: Pick<ExerciseInstructions, 'patternId' |
         }
         return;
       }
-      try {
-        const runs = await api.runs(exercise.patternId);
-        if (!runs.some((r) => r.live)) await api.startRun(exercise.patternId);
-      } catch (error) {
-        setState({ kind: 'error', error });
-        return;
-      }
-      navigate(`/patterns/${exercise.patternId}/lab`);
+      rememberLabRun(exercise.id, runId);
+      navigate(`/patterns/${exercise.patternId}/lab?run=${encodeURIComponent(runId)}`);
     },
-    [exercise.patternId, exercise.file, navigate],
+    [exercise.id, exercise.patternId, exercise.file, navigate],
   );
   const dismiss = useCallback(() => setState({ kind: 'idle' }), []);
   return { state, tryInLab, dismiss };
+};
+
+/** The run "Try it in the lab" last started for an exercise, in this tab. */
+const labRunKey = (exerciseId: string): string => `workbench.exercise.${exerciseId}.labRun`;
+const rememberedLabRun = (exerciseId: string): string | undefined => {
+  try {
+    return sessionStorage.getItem(labRunKey(exerciseId)) ?? undefined;
+  } catch {
+    return undefined;
+  }
+};
+const rememberLabRun = (exerciseId: string, runId: string): void => {
+  try {
+    sessionStorage.setItem(labRunKey(exerciseId), runId);
+  } catch {
+    // Storage refused: the next click starts another run beside this one, nothing worse.
+  }
 };
 
 /** Hints revealed per section (`general`, `1`, …), kept in localStorage so a return visit shows them again. */

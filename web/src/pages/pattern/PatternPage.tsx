@@ -49,10 +49,12 @@ export default function PatternPage({ id, tab }: { id: string; tab?: string | un
   const reload = useCallback(() => api.pattern(id).then(setPattern, setError), [id]);
   useEffect(() => {
     setPattern(undefined);
-    setRunId(undefined);
+    // A run named in the address (`?run=`, as "Try it in the lab" opens it) is the one shown.
+    const named = new URLSearchParams(window.location.search).get('run') ?? undefined;
+    setRunId(named);
     void reload();
-    // Pick up a run already going for this pattern (started earlier, or in another tab).
-    api.runs(id).then((runs) => setRunId((current) => current ?? runs.find((r) => r.live)?.id), () => undefined);
+    // Otherwise pick up a run already going for this pattern (started earlier, or in another tab).
+    if (!named) api.runs(id).then((runs) => setRunId((current) => current ?? runs.find((r) => r.live)?.id), () => undefined);
   }, [id, reload]);
 
   useEffect(() => {

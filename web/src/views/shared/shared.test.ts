@@ -3,12 +3,11 @@ import { changedParams, describeFault, describeLoad } from './describe.ts';
 import { fmtMs, fmtPct, fmtRunTime, niceTicks, percentile } from './format.ts';
 import { makeMarkersReducer, markersReducer } from './markers.ts';
 import { reduceEvents } from './reducer.ts';
-import { at, makeFaultChanged, makeParamsChanged, makeRequest, makeSpec } from './testing.ts';
-import { resumeIndex } from './useViewModel.ts';
+import { at, makeFaultChanged, makeParamsChanged, makeSpec } from './testing.ts';
 
 describe('markers', () => {
-  const started = { type: 'run.started', patternId: 'p', lab: 'l', seed: 1, versions: {}, t: 2, runId: 'run-1' } as const;
-  const load = (t: number) => ({ type: 'load.changed', profile: { model: 'open', rate: 5 }, t, runId: 'run-1' }) as const;
+  const started = { type: 'run.started', patternId: 'p', lab: 'l', seed: 1, versions: {}, t: 2, seq: 2, runId: 'run-1' } as const;
+  const load = (t: number) => ({ type: 'load.changed', profile: { model: 'open', rate: 5 }, t, seq: t, runId: 'run-1' }) as const;
 
   it('marks changes but not the run’s own setup (initial specs and load)', () => {
     const markers = reduceEvents(
@@ -21,8 +20,8 @@ describe('markers', () => {
         at(5000, load(5000)),
         at(6000, makeParamsChanged({ params: { a: 1, b: 2 } })),
         at(7000, makeParamsChanged({ params: { a: 1, b: 3 } })),
-        { type: 'run.deployed', file: 'circuit-breaker.ts', version: 2, t: 8000, runId: 'run-1' },
-        { type: 'run.error', message: 'boom', file: 'circuit-breaker.ts', line: 12, t: 9000, runId: 'run-1' },
+        { type: 'run.deployed', file: 'circuit-breaker.ts', version: 2, t: 8000, seq: 8000, runId: 'run-1' },
+        { type: 'run.error', message: 'boom', file: 'circuit-breaker.ts', line: 12, t: 9000, seq: 9000, runId: 'run-1' },
       ],
       Infinity,
     );
@@ -95,23 +94,3 @@ describe('formatting', () => {
   });
 });
 
-describe('incremental folding', () => {
-  const events = [1, 2, 3, 4].map((t) => at(t, makeRequest()));
-
-  it('resumes after the last event folded', () => {
-    expect(resumeIndex(events, undefined, 0)).toBe(0);
-    expect(resumeIndex(events, events[1], 1)).toBe(2);
-    expect(resumeIndex([...events, at(5, makeRequest())], events[3], 3)).toBe(4);
-  });
-
-  // The page drops its oldest events past its bound: the last one folded moves towards the front.
-  it('finds its place after the front was trimmed', () => {
-    expect(resumeIndex(events.slice(2), events[3], 3)).toBe(2);
-  });
-
-  it('starts over when the stream is not a continuation (a new run, a scrub backwards)', () => {
-    expect(resumeIndex(events.slice(0, 2), events[3], 3)).toBe(-1);
-    expect(resumeIndex([at(1, makeRequest())], events[0], 0)).toBe(-1);
-    expect(resumeIndex([], events[0], 0)).toBe(-1);
-  });
-});

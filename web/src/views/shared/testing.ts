@@ -1,7 +1,7 @@
 /** `make*(overrides)` builders of telemetry events for reducer tests. */
 import type { FaultSpec, TelemetryEvent, TelemetryOf } from '../../../../patterns/kit/index.ts';
 
-const base = { t: 0, runId: 'run-1' };
+const base = { t: 0, runId: 'run-1', seq: 0 };
 
 export const makeRequest = (overrides: Partial<TelemetryOf<'request'>> = {}): TelemetryOf<'request'> => ({
   ...base,

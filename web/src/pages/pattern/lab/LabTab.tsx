@@ -3,12 +3,16 @@
  * in the middle, and on the side the knobs — faults per fault point, load,
  * parameters. Views get the events up to the scrub cursor (all of them when
  * live) and `nowT`, the run time they show.
+ *
+ * The page holds the newest events of the run (see api/live.ts), so the
+ * controls and the run bar read the run's current state (GET /api/runs/:id),
+ * read again whenever the stream shows a control change — never history.
  */
 import '../../../styles/lab.css';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Params, PatternDetail, RunDetail } from '../../../../../server/http/api-types.ts';
 import { api } from '../../../api/client.ts';
-import { MAX_EVENTS, type LiveRun } from '../../../api/live.ts';
+import type { LiveRun } from '../../../api/live.ts';
 import { ErrorNotice } from '../../../components/ErrorNotice.tsx';
 import { isTyping } from '../../../components/shortcuts.ts';
 import { VIEWS } from '../../../views/registry.ts';
@@ -60,6 +64,18 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
   }, [refreshDetail]);
 
   const stream = useViewModel(streamStateReducer, live.events, live.revision, Infinity);
+  // A fault, load, params or code change went by: read the run's state again, now and once
+  // more a moment later (the host takes a params or code change once the lab has applied it,
+  // which may be just after its event).
+  useEffect(() => {
+    if (stream.controlSeq < 0) return;
+    const soon = setTimeout(refreshDetail, 50);
+    const later = setTimeout(refreshDetail, 700);
+    return () => {
+      clearTimeout(soon);
+      clearTimeout(later);
+    };
+  }, [stream.controlSeq, refreshDetail]);
   // The stream says the run stopped or failed: the detail's state follows.
   useEffect(() => {
     if (stream.stopped || stream.error) refreshDetail();
@@ -75,8 +91,8 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
 
   // The span the page holds, and what the views see.
   const end = lastT(live.events);
-  const trimmed = live.events.length >= MAX_EVENTS;
-  const start = trimmed ? live.events[0]!.t : 0;
+  const older = live.olderNotLoaded;
+  const start = older && live.events.length > 0 ? live.events[0]!.t : 0;
   const shownCursor = cursor === null ? null : Math.min(Math.max(cursor, start), end);
   const viewEvents = useMemo(() => eventsUpTo(live.events, shownCursor), [live.events, shownCursor]);
   const viewRevision = useRevision(viewEvents);
@@ -153,6 +169,9 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
         connected={live.connected}
         eventCount={viewEvents.length}
         dropped={live.dropped}
+        versions={runId ? controls.versions : nextVersions(pattern)}
+        versionsOfRun={!!runId && !!detail}
+        pinnedFiles={detail?.code?.follows === 'pinned' ? detail.code.files : undefined}
         onStart={startRun}
         onStop={stopRun}
       />
@@ -174,7 +193,8 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
           paused={paused}
           onPausedChange={pause}
           onCursorChange={setCursor}
-          trimmed={trimmed}
+          olderNotLoaded={older}
+          fullFromT={live.fullFromT}
           ended={!going}
         />
       ) : (
@@ -221,6 +241,10 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
     </div>
   );
 };
+
+/** The versions a new run would start with: each editable file's newest good version. */
+const nextVersions = (pattern: PatternDetail): Record<string, number> =>
+  Object.fromEntries(pattern.files.map((file) => [file.name, file.goodVersion]));
 
 /** A counter that moves whenever `value` changes identity: the views' `revision`. */
 const useRevision = (value: unknown): number => {

@@ -33,23 +33,74 @@ const makeDetail = (overrides: Partial<RunDetail> = {}): RunDetail => ({
 });
 
 describe('controlsState', () => {
-  it('takes the stream’s latest fault over the run detail, and healthy for untouched points', () => {
-    const stream = reduceEvents(streamStateReducer, [makeFaultChanged({ spec: makeSpec({ errorRate: 1 }) })], 0);
-    const state = controlsState(makeLab(), makeDetail({ faults: { payments: makeSpec({ errorRate: 0.5 }) } }), stream);
-    expect(state.faults.payments!.errorRate).toBe(1);
+  it('takes faults, load, params and versions from the run’s current state, never from replaying the stream', () => {
+    // A fault set long ago, replayed from history: the run's state says it was cleared since.
+    const stream = reduceEvents(
+      streamStateReducer,
+      [makeFaultChanged({ spec: makeSpec({ errorRate: 1 }) }), makeParamsChanged({ params: { resetTimeoutMs: 9000 } })],
+      0,
+    );
+    const detail = makeDetail({
+      faults: { payments: makeSpec({ enabled: false, errorRate: 0 }) },
+      load: { model: 'open', rate: 400 },
+      params: { resetTimeoutMs: 2000 },
+      versions: { 'circuit-breaker.ts': 3, 'breakers.ts': 0 },
+    });
+    const state = controlsState(makeLab(), detail, stream);
+    expect(state.faults.payments).toMatchObject({ enabled: false, errorRate: 0 });
     expect(state.faults.ledger!.enabled).toBe(false);
+    expect(state.load).toEqual({ model: 'open', rate: 400 });
+    expect(state.params).toEqual({ resetTimeoutMs: 2000 });
+    expect(state.versions).toEqual({ 'circuit-breaker.ts': 3, 'breakers.ts': 0 });
   });
 
-  it('merges parameters: defaults, then the detail, then the stream', () => {
-    const lab = makeLab();
-    expect(controlsState(lab, undefined, reduceEvents(streamStateReducer, [], 0)).params).toEqual({ resetTimeoutMs: 5000 });
-    expect(controlsState(lab, makeDetail({ params: { resetTimeoutMs: 2000 } }), reduceEvents(streamStateReducer, [], 0)).params).toEqual({ resetTimeoutMs: 2000 });
-    const stream = reduceEvents(streamStateReducer, [makeParamsChanged({ params: { resetTimeoutMs: 9000 } })], 0);
-    expect(controlsState(lab, makeDetail({ params: { resetTimeoutMs: 2000 } }), stream).params).toEqual({ resetTimeoutMs: 9000 });
+  it('shows a change newer than the state read at once, and ignores older ones', () => {
+    const seqd = <E extends TelemetryEvent>(seq: number, event: E): E => ({ ...event, seq });
+    const stream = reduceEvents(
+      streamStateReducer,
+      [
+        seqd(10, makeFaultChanged({ spec: makeSpec({ errorRate: 1 }) })),
+        seqd(20, makeParamsChanged({ params: { resetTimeoutMs: 1000 } })),
+      ],
+      0,
+    );
+    const detail = makeDetail({ faults: { payments: makeSpec({ enabled: false }) }, params: { resetTimeoutMs: 5000 } });
+    // Read after both: the state already says what they did (and more since).
+    const after = controlsState(makeLab(), { ...detail, seq: 30 }, stream);
+    expect(after.faults.payments!.enabled).toBe(false);
+    expect(after.params.resetTimeoutMs).toBe(5000);
+    // Read between them: the params change came after, and shows.
+    const between = controlsState(makeLab(), { ...detail, seq: 15 }, stream);
+    expect(between.faults.payments!.enabled).toBe(false);
+    expect(between.params.resetTimeoutMs).toBe(1000);
+    // Not read yet: nothing from the stream, which may be old history.
+    expect(controlsState(makeLab(), undefined, stream).faults.payments!.enabled).toBe(false);
+    // A stopped run has no current state: its last recorded values stand in.
+    const stopped = controlsState(makeLab(), makeDetail({ state: 'stopped', live: false }), stream);
+    expect(stopped.faults.payments!.errorRate).toBe(1);
+  });
+
+  it('falls back to healthy faults and the lab’s defaults before the run’s state is read', () => {
+    const state = controlsState(makeLab(), undefined, reduceEvents(streamStateReducer, [], 0));
+    expect(state.faults.payments!.enabled).toBe(false);
+    expect(state.params).toEqual({ resetTimeoutMs: 5000 });
+    expect(state.versions).toEqual({});
+  });
+
+  it('moves controlSeq on every event that changes a control, so the page reads the run’s state again', () => {
+    const seqd = <E extends TelemetryEvent>(seq: number, event: E): E => ({ ...event, seq });
+    const empty = reduceEvents(streamStateReducer, [], 0);
+    expect(empty.controlSeq).toBe(-1);
+    const stream = reduceEvents(
+      streamStateReducer,
+      [seqd(1, makeFaultChanged()), seqd(2, makeRequest()), seqd(3, makeParamsChanged()), seqd(4, makeRequest())],
+      0,
+    );
+    expect(stream.controlSeq).toBe(3);
   });
 
   it('says stopped as soon as the stream does, and none without a run', () => {
-    const stopped = reduceEvents(streamStateReducer, [{ type: 'run.stopped', reason: 'user', t: 5, runId: 'run-1' }], 5);
+    const stopped = reduceEvents(streamStateReducer, [{ type: 'run.stopped', reason: 'user', t: 5, runId: 'run-1', seq: 5 }], 5);
     expect(controlsState(makeLab(), makeDetail(), stopped).state).toBe('stopped');
     expect(controlsState(makeLab(), undefined, stopped).state).toBe('stopped');
     expect(controlsState(makeLab(), undefined, reduceEvents(streamStateReducer, [], 0)).state).toBe('none');

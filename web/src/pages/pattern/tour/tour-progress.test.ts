@@ -18,16 +18,18 @@ const spec = (overrides: Partial<FaultSpec> = {}): FaultSpec => ({
 const faultChanged = (t: number, overrides: Partial<FaultSpec> = {}, runId = RUN): TelemetryEvent => ({
   type: 'fault.changed',
   t,
+  seq: t,
   runId,
   point: 'payments',
   spec: spec(overrides),
 });
 
-const circuit = (t: number, to: string, from = 'closed'): TelemetryEvent => ({ type: 'circuit.state', t, runId: RUN, name: 'payments', from, to });
+const circuit = (t: number, to: string, from = 'closed'): TelemetryEvent => ({ type: 'circuit.state', t, seq: t, runId: RUN, name: 'payments', from, to });
 
 const request = (t: number, outcome: 'ok' | 'rejected' | 'error'): TelemetryEvent => ({
   type: 'request',
   t,
+  seq: t,
   runId: RUN,
   id: `r${t}`,
   direction: 'inbound',

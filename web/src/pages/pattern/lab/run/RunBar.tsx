@@ -12,6 +12,12 @@ export interface RunBarProps {
   connected: boolean;
   eventCount: number;
   dropped: number;
+  /** The code version each editable file runs (0: the reference). */
+  versions: Record<string, number>;
+  /** True: the run's own versions; false: what a new run would start with. */
+  versionsOfRun: boolean;
+  /** Set when the run runs code pinned at its start (the exercise's code) instead of the pattern's files. */
+  pinnedFiles?: readonly string[] | undefined;
   onStart: () => void;
   onStop: () => void;
 }
@@ -24,7 +30,7 @@ const STATE_LABELS: Record<ControlsState['state'], string> = {
   error: 'ended with an error',
 };
 
-export const RunBar = ({ labs, labId, onLabChange, state, runId, busy, connected, eventCount, dropped, onStart, onStop }: RunBarProps) => {
+export const RunBar = ({ labs, labId, onLabChange, state, runId, busy, connected, eventCount, dropped, versions, versionsOfRun, pinnedFiles, onStart, onStop }: RunBarProps) => {
   const going = state === 'running' || state === 'starting';
   return (
     <div className="run-bar">
@@ -53,7 +59,16 @@ export const RunBar = ({ labs, labId, onLabChange, state, runId, busy, connected
       )}
       <span className={`run-state ${state}`} role="status">
         <span className="dot" /> {STATE_LABELS[state]}
+        {pinnedFiles && pinnedFiles.length > 0 && (
+          <span
+            className="run-pinned"
+            title={`This run runs the code it was started with (${pinnedFiles.join(', ')}), not the pattern's saved files: saving on the Code tab does not change it. Start a new run for the pattern's code.`}
+          >
+            {going ? ' your exercise code (pinned)' : ' · your exercise code (pinned)'}
+          </span>
+        )}
       </span>
+      <CodeVersions versions={versions} ofRun={versionsOfRun} />
       {runId && (
         <span className="muted small run-meta">
           <code>{runId}</code> · {eventCount.toLocaleString()} events in view
@@ -67,5 +82,26 @@ export const RunBar = ({ labs, labId, onLabChange, state, runId, busy, connected
         </span>
       )}
     </div>
+  );
+};
+
+/** Which code the run runs: each editable file's version. */
+const CodeVersions = ({ versions, ofRun }: { versions: Record<string, number>; ofRun: boolean }) => {
+  const files = Object.entries(versions);
+  if (files.length === 0) return null;
+  return (
+    <span
+      className="small run-versions"
+      aria-label="Code versions"
+      title={ofRun ? 'The code this run is running (v0: the reference)' : 'The code a new run starts with (v0: the reference)'}
+    >
+      <span className="muted">{ofRun ? 'running' : 'will run'}</span>{' '}
+      {files.map(([file, version], i) => (
+        <span key={file} className="run-version">
+          {i > 0 && ', '}
+          <code style={{ fontSize: '0.8rem' }}>{file}</code> {version === 0 ? 'reference' : `v${version}`}
+        </span>
+      ))}
+    </span>
   );
 };

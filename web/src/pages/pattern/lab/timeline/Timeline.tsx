@@ -16,13 +16,15 @@ export interface TimelineProps {
   paused: boolean;
   onPausedChange: (paused: boolean) => void;
   onCursorChange: (cursor: number | null) => void;
-  /** The page no longer holds events before `start`. */
-  trimmed: boolean;
+  /** The run has events before `start` that the page does not hold (it loads the newest). */
+  olderNotLoaded: boolean;
+  /** With olderNotLoaded: from when the page holds every event (before it, only state changes). */
+  fullFromT?: number | undefined;
   /** The run is over: nothing more will come. */
   ended: boolean;
 }
 
-export const Timeline = ({ markers, start, end, cursor, paused, onPausedChange, onCursorChange, trimmed, ended }: TimelineProps) => {
+export const Timeline = ({ markers, start, end, cursor, paused, onPausedChange, onCursorChange, olderNotLoaded, fullFromT, ended }: TimelineProps) => {
   const span = Math.max(1, end - start);
   const pct = (t: number) => ((t - start) / span) * 100;
   const placed = placeMarkers(markers, start, end);
@@ -84,6 +86,13 @@ export const Timeline = ({ markers, start, end, cursor, paused, onPausedChange, 
           ))}
         </div>
         <div className="timeline-track">
+          {olderNotLoaded && fullFromT !== undefined && fullFromT > start && (
+            <div
+              className="timeline-future"
+              style={{ left: 7, right: `calc(7px + (100% - 14px) * ${1 - pct(fullFromT) / 100})` }}
+              title="Older events not loaded: only state changes before here"
+            />
+          )}
           {cursor !== null && <div className="timeline-future" style={{ left: `calc(7px + (100% - 14px) * ${pct(at) / 100})`, right: 7 }} title="Not shown while looking back" />}
           <input
             type="range"
@@ -109,7 +118,13 @@ export const Timeline = ({ markers, start, end, cursor, paused, onPausedChange, 
           ))}
         </div>
       </div>
-      {trimmed && <p className="muted small">Earlier events have left the page (it keeps the latest 50,000): looking back starts at {fmtRunTime(start)}.</p>}
+      {olderNotLoaded && (
+        <p className="muted small older-not-loaded" role="note">
+          ⟵ Older events not loaded: the page holds every event of the run from {fmtRunTime(fullFromT ?? start)}
+          {fullFromT !== undefined && fullFromT > start && ' and, before that, only its state changes (circuit, faults, load, params, code)'}. Counts
+          start there; the controls show the run’s current settings.
+        </p>
+      )}
     </div>
   );
 };
