@@ -1,14 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Params, ServiceDefinition } from '../kit/index.ts';
 import { makeTestLabContext, type Recorded } from '../kit/testing.ts';
 import { start } from './lab.ts';
+import { pattern } from './pattern.ts';
 
 /** The payments service failing: a 503 after 1 ms. */
 const UNAVAILABLE = { status: 503, body: { error: 'unavailable' }, latencyMs: 1 } as const;
 
 /** The kit's virtual-time LabContext, with a switch for the payments outage. */
 const makeLabContext = (params: Params) => {
-  const harness = makeTestLabContext({ params });
+  const harness = makeTestLabContext({ params, lab: pattern.labs[0] });
   return {
     ...harness,
     setFailing: (value: boolean) => harness.setFault('payments', value ? UNAVAILABLE : undefined),
@@ -79,5 +80,72 @@ describe('payments lab', () => {
     expect(await result).toMatchObject({ outcome: 'timeout', status: 504 });
     await lab.dispose();
     expect(clock.pending).toBe(0);
+  });
+});
+
+describe('payments lab invariants (pattern.ts)', () => {
+  it.each(['consecutive', 'failure-rate'])(
+    'the reference breaks none under heavy load, an outage, flapping and a slow recovery (%s policy)',
+    async (policy) => {
+      const harness = makeTestLabContext({ params: { policy, resetTimeoutMs: 1_000, callTimeoutMs: 300 }, lab: pattern.labs[0] });
+      const { ctx, clock, events, violations, setFault } = harness;
+      const drive = (lab: Parameters<typeof harness.drive>[0], untilMs: number) => harness.drive(lab, { rate: 100, untilMs, clients: 10, settleMs: 400 });
+      const lab = await start(ctx);
+      let flip = 0;
+      setFault('payments', UNAVAILABLE);
+      await drive(lab, 2_000);
+      // Flapping: every other call fails, some hang past the call timeout.
+      setFault('payments', () => (++flip % 2 === 0 ? UNAVAILABLE : flip % 7 === 0 ? 'hang' : undefined));
+      await drive(lab, 5_000);
+      // A slow recovery: each probe takes 150 ms while callers keep coming.
+      setFault('payments', { status: 200, body: { ok: true }, latencyMs: 150 });
+      const last = await drive(lab, 9_000);
+      const story = circuitStory(events).map((s) => s.to);
+      // Every state was visited under load, so both checks ran.
+      expect(story).toContain('open');
+      expect(story).toContain('half-open');
+      expect(story.at(-1)).toBe('closed');
+      expect(last.some((r) => r.outcome === 'rejected')).toBe(true);
+      expect(violations).toEqual([]);
+      // Only declared invariants can be checked.
+      expect(() => ctx.invariant('not-declared', true)).toThrow(/lab 'payments' checks invariant 'not-declared'/);
+      await lab.dispose();
+      expect(clock.pending).toBe(0);
+    },
+  );
+});
+
+describe('payments lab invariants catch a flawed breaker (same load and faults as the reference)', () => {
+  afterEach(() => {
+    vi.doUnmock('./circuit-breaker.ts');
+    vi.resetModules();
+  });
+
+  it("a breaker that only reports its state (\"monitor mode\") lets calls through while open: 'open-circuit-blocks-calls' breaks", async () => {
+    vi.resetModules();
+    vi.doMock('./circuit-breaker.ts', async (importOriginal) => {
+      const real = await importOriginal<typeof import('./circuit-breaker.ts')>();
+      class MonitorOnly extends real.CircuitBreaker {
+        override execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+          // Says "open", calls anyway.
+          return this.state === 'open' ? fn(signal ?? new AbortController().signal) : super.execute(fn, signal);
+        }
+      }
+      return { ...real, CircuitBreaker: MonitorOnly };
+    });
+    const flawed = await import('./lab.ts');
+    const run = async (startLab: typeof start) => {
+      const harness = makeTestLabContext({ params: { policy: 'consecutive', resetTimeoutMs: 2_000, callTimeoutMs: 300 }, lab: pattern.labs[0] });
+      const lab = await startLab(harness.ctx);
+      harness.setFault('payments', UNAVAILABLE);
+      await harness.drive(lab, { rate: 20, untilMs: 1_000, settleMs: 10 });
+      await lab.dispose();
+      return harness.violations;
+    };
+    expect(await run(start)).toEqual([]);
+    const broken = await run(flawed.start);
+    expect(broken.length).toBeGreaterThan(5);
+    expect(new Set(broken.map((v) => v.invariant))).toEqual(new Set(['open-circuit-blocks-calls']));
+    expect(broken[0]!.detail).toMatch(/^req-\d+ reached payments while the circuit was open$/);
   });
 });

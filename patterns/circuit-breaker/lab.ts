@@ -65,6 +65,26 @@ export function start(ctx: LabContext): LabInstance {
     }),
   );
 
+  // The invariants (pattern.ts), checked where a call is about to reach payments.
+  let probes = 0;
+  store.add(
+    circuit.onStateChange(({ to }) => {
+      if (to === 'half-open') probes = 0;
+    }),
+  );
+  const checkCallAllowed = (requestId: string) => {
+    const state = circuit.state;
+    ctx.invariant('open-circuit-blocks-calls', state !== 'open' && state !== 'isolated', () => `${requestId} reached payments while the circuit was ${state}`);
+    if (state === 'half-open') {
+      probes++;
+      ctx.invariant(
+        'half-open-probe-limit',
+        probes <= DEFAULTS.halfOpenMaxProbes,
+        () => `${requestId} was probe ${probes} of this half-open period; at most ${DEFAULTS.halfOpenMaxProbes} may go through`,
+      );
+    }
+  };
+
   // Counted between transitions, so the log can say what each state did.
   let rejected = 0;
   let failures = 0;
@@ -91,6 +111,7 @@ export function start(ctx: LabContext): LabInstance {
     async handle(request: LabRequest): Promise<LabResult> {
       try {
         const response = await circuit.execute(async (signal) => {
+          checkCallAllowed(request.id);
           const answer = await payments.request({
             method: 'POST',
             path: '/charges',

@@ -27,6 +27,17 @@ export const pattern: PatternManifest = {
       params: paymentsParams.specs,
       views: ['circuit', 'request-log', 'charts'],
       defaultLoad: { model: 'open', rate: 20 },
+      invariants: [
+        {
+          id: 'open-circuit-blocks-calls',
+          description: 'An open circuit lets no call through to payments: every caller fails fast until the reset timeout.',
+        },
+        {
+          id: 'half-open-probe-limit',
+          description:
+            'A half-open circuit lets at most halfOpenMaxProbes calls through to payments (DEFAULTS in circuit-breaker.ts, 1 as shipped) before it closes or opens again.',
+        },
+      ],
     },
   ],
 };

@@ -3,6 +3,7 @@ import type { LabInstance, Params, ServiceDefinition, TelemetryOf } from '../kit
 import { eventsOf as ofType, makeTestLabContext, type Recorded } from '../kit/testing.ts';
 import { HANDLER_TIMEOUT_MS, start } from './lab.ts';
 import { signupParams } from './params.ts';
+import { pattern } from './pattern.ts';
 
 type Handled = TelemetryOf<'event.handled'>;
 
@@ -14,7 +15,7 @@ const UNAVAILABLE = { status: 503, body: { error: 'unavailable' }, latencyMs: 1 
  * in-process fault points fail while their name is in `failing`.
  */
 const makeLabContext = (params: Params) => {
-  const harness = makeTestLabContext({ params });
+  const harness = makeTestLabContext({ params, lab: pattern.labs[0] });
   const failing = {
     add: (point: string) => harness.setFault(point, point === 'email' ? UNAVAILABLE : 'exception'),
     delete: (point: string) => harness.setFault(point, undefined),
@@ -171,4 +172,37 @@ describe('signup lab', () => {
     ]);
     await lab.dispose();
   });
+});
+
+describe('signup lab invariants (pattern.ts)', () => {
+  it.each([
+    ['background', 3, 0],
+    ['wait', 3, 0],
+    ['background', 1, 2_000],
+    ['wait', 2, 1_500],
+  ] as const)(
+    'the reference breaks none with delivery %s, %i attempt(s) and redrive every %i ms while every handler fails now and then',
+    async (delivery, maxAttempts, redriveEveryMs) => {
+      const { ctx, clock, events, violations, setFault } = makeLabContext({ ...defaults, delivery, maxAttempts, redriveEveryMs });
+      const lab = await start(ctx);
+      let n = 0;
+      // Each point fails in its own rhythm; the email service sometimes hangs past the handler timeout.
+      setFault('email', () => (++n % 5 === 0 ? UNAVAILABLE : n % 11 === 0 ? 'hang' : undefined));
+      setFault('create-profile', () => (n % 3 === 0 ? 'exception' : undefined));
+      setFault('track-analytics', () => (n % 4 < 2 ? 'exception' : undefined));
+      const pending = [];
+      for (let i = 0; i < 40; i++) {
+        pending.push(lab.handle({ id: `req-${i}`, clientKey: 'client-0' }));
+        await clock.advance(100);
+      }
+      // Long enough for every retry, timeout and redrive to play out.
+      await clock.advance(HANDLER_TIMEOUT_MS * 10);
+      const results = await Promise.all(pending);
+      expect(results.every((r) => r.outcome === 'ok')).toBe(true);
+      expect(ofType(events, 'event.published')).toHaveLength(40);
+      expect(ofType(events, 'event.deadletter').length).toBeGreaterThan(0);
+      expect(violations).toEqual([]);
+      lab.dispose();
+    },
+  );
 });

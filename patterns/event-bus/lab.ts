@@ -81,6 +81,38 @@ export function start(ctx: LabContext): LabInstance {
     }),
   );
 
+  // The invariants (pattern.ts). Per event, the handlers it was handed to
+  // that have not yet handled it or dead-lettered it; checked when its
+  // publication settles, then forgotten.
+  const pending = new Map<string, Set<string>>();
+  store.add(bus.onPublished(({ event, handlers }) => pending.set(event.id, new Set(handlers))));
+  store.add(
+    bus.onHandled((handled) => {
+      if (handled.ok) pending.get(handled.eventId)?.delete(handled.handler);
+    }),
+  );
+  store.add(bus.onDeadLettered(({ event, handler }) => pending.get(event.id)?.delete(handler)));
+  /** Watches one publication; resolves false when it failed (which it must never do). */
+  const watch = (eventId: string, settled: Promise<unknown>): Promise<boolean> =>
+    settled.then(
+      () => {
+        const left = pending.get(eventId);
+        pending.delete(eventId);
+        if (stopped) return true; // disposing the bus abandons deliveries: that is the stop, not a loss
+        ctx.invariant(
+          'every-event-handled-or-dead-lettered',
+          !left || left.size === 0,
+          () => `${eventId} settled with no outcome for ${[...left!].join(', ')}: neither handled nor dead-lettered`,
+        );
+        return true;
+      },
+      (error: unknown) => {
+        pending.delete(eventId);
+        if (stopped) return true;
+        return ctx.invariant('publish-never-fails', false, () => `publishing ${eventId} failed: ${messageOf(error)}`);
+      },
+    );
+
   // Subscriptions are re-made when maxAttempts changes: unsubscribing stops
   // new deliveries only, so retries already under way finish as they began.
   let subscriptions: Disposable[] = [];
@@ -122,9 +154,18 @@ export function start(ctx: LabContext): LabInstance {
   return {
     async handle(): Promise<LabResult> {
       const n = ++signups;
-      const { settled } = bus.publish('user.created', { userId: `user-${n}`, email: `user-${n}@example.test`, name: `User ${n}` });
+      let publication;
+      try {
+        publication = bus.publish('user.created', { userId: `user-${n}`, email: `user-${n}@example.test`, name: `User ${n}` });
+      } catch (error) {
+        if (!stopped) ctx.invariant('publish-never-fails', false, () => `publishing user.created for user-${n} threw: ${messageOf(error)}`);
+        return { outcome: 'error', status: 500, error: messageOf(error), route: ROUTE };
+      }
+      const published = watch(publication.event.id, publication.settled);
       // The handlers' outcomes never change the answer: the user is signed up either way.
-      if (delivery === 'wait') await settled;
+      if (delivery === 'wait' && !(await published)) {
+        return { outcome: 'error', status: 500, error: `publishing ${publication.event.id} failed`, route: ROUTE };
+      }
       return { outcome: 'ok', status: 201, route: ROUTE };
     },
     updateParams(params: Params) {

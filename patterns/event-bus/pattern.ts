@@ -39,6 +39,16 @@ export const pattern: PatternManifest = {
       params: signupParams.specs,
       views: ['events', 'request-log', 'charts', 'logs'],
       defaultLoad: { model: 'open', rate: 5 },
+      invariants: [
+        {
+          id: 'publish-never-fails',
+          description: 'A failing handler never fails the publish: publishing, and waiting for its outcome, succeed whatever the handlers do.',
+        },
+        {
+          id: 'every-event-handled-or-dead-lettered',
+          description: 'Every published event ends, for each of its handlers, handled or dead-lettered: none is lost while the bus runs.',
+        },
+      ],
     },
   ],
 };

@@ -4,6 +4,7 @@
  * expected and what happened, in words a learner can act on.
  */
 import { VirtualClock } from './clock.ts';
+import { unavailableDatabase, type LabDatabase } from './database.ts';
 import { SeededRandom } from './random.ts';
 
 /** What each check gets: a fresh virtual clock and seeded random source, and expectations. */
@@ -11,6 +12,8 @@ export interface CheckContext {
   clock: VirtualClock;
   random: SeededRandom;
   expect: Expectations;
+  /** A fresh in-memory SQLite database for this check, on its clock (statements are not recorded). */
+  db: LabDatabase;
 }
 
 export interface Check {
@@ -106,9 +109,17 @@ export const expectations: Expectations = {
   },
 };
 
-/** A fresh context per check, so checks never share time or randomness. */
-export const makeCheckContext = (seed = 1): CheckContext => ({
-  clock: new VirtualClock(),
-  random: new SeededRandom(seed),
-  expect: expectations,
-});
+/**
+ * A fresh context per check, so checks never share time, randomness or data.
+ * `db` makes the check's database on its clock (the check runner passes the
+ * engine's, in memory); without it every call of `db` rejects.
+ */
+export const makeCheckContext = (seed = 1, db?: (clock: VirtualClock) => LabDatabase): CheckContext => {
+  const clock = new VirtualClock();
+  return {
+    clock,
+    random: new SeededRandom(seed),
+    expect: expectations,
+    db: db ? db(clock) : unavailableDatabase('this check context has no database'),
+  };
+};

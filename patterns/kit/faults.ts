@@ -15,7 +15,11 @@ export type FaultError =
   /** Nothing listens: the connection is refused at once. */
   | { kind: 'down' }
   /** For in-process points (an event handler, a job): the call throws. */
-  | { kind: 'exception'; message?: string };
+  | { kind: 'exception'; message?: string }
+  /** For the database: the statement fails with SQLITE_BUSY ("database is locked"). */
+  | { kind: 'busy' }
+  /** For the database: the statement fails with SQLITE_LOCKED ("database table is locked"). */
+  | { kind: 'locked' };
 
 export type FaultErrorKind = FaultError['kind'];
 
@@ -76,8 +80,12 @@ export interface FaultDecision {
 /** A place where faults can be injected, as a lab declares it. */
 export interface FaultPointInfo {
   id: string;
-  /** `http`: a downstream service behind the fault proxy. `in-process`: a call inside the run. */
-  kind: 'http' | 'in-process';
+  /**
+   * `http`: a downstream service behind the fault proxy. `in-process`: a call
+   * inside the run. `database`: every statement through `ctx.db` (a lab that
+   * uses `ctx.db` declares one; its errors are `busy` and `locked`).
+   */
+  kind: 'http' | 'in-process' | 'database';
   title: string;
   description: string;
 }

@@ -1,6 +1,7 @@
 /** The kit: everything pattern code and labs may import. It depends on nothing. */
 export * from './checks.ts';
 export * from './clock.ts';
+export * from './database.ts';
 export * from './deadline.ts';
 export * from './events.ts';
 export * from './faults.ts';
@@ -11,3 +12,4 @@ export * from './params.ts';
 export * from './random.ts';
 export * from './telemetry.ts';
 export * from './tour.ts';
+export * from './invariants.ts';

@@ -5,6 +5,7 @@
  * The pattern code itself stays free of telemetry calls.
  */
 import type { Clock } from './clock.ts';
+import type { LabDatabase } from './database.ts';
 import type { Event } from './events.ts';
 import type { FaultPointInfo } from './faults.ts';
 import type { HttpClient, ServiceDefinition } from './http.ts';
@@ -24,6 +25,17 @@ export type Params = Record<string, ParamValue>;
 /** The views the web app can draw for a lab. */
 export type ViewId = 'circuit' | 'retries' | 'events' | 'request-log' | 'charts' | 'rate-limit' | 'logs' | 'jobs';
 
+/**
+ * A correctness property a lab watches, in one sentence a learner reads
+ * ("an open circuit lets no call through to payments"). The lab checks it
+ * with `ctx.invariant(id, holds, detail)`; a break is `invariant.violated`.
+ */
+export interface InvariantSpec {
+  /** Stable, kebab-case: what `ctx.invariant` names. */
+  id: string;
+  description: string;
+}
+
 /** A lab as its pattern's manifest lists it: plain data, readable without running anything. */
 export interface LabManifest {
   id: string;
@@ -36,6 +48,8 @@ export interface LabManifest {
   views: ViewId[];
   /** The traffic a new run starts with. */
   defaultLoad: LoadProfile;
+  /** What must never go wrong, whatever the faults and load: checked with `ctx.invariant`. */
+  invariants: InvariantSpec[];
 }
 
 /** A pattern folder's manifest (`patterns/<id>/pattern.ts`). */
@@ -80,8 +94,23 @@ export interface LabContext {
   server(name: string, definition: ServiceDefinition): HttpClient;
   /** The in-process fault point `point`. */
   fault(point: string): InProcessFault;
+  /**
+   * The run's SQLite database (see database.ts): one per run, kept across
+   * redeploys and params changes, gone when the run stops. Every statement is
+   * a `sql` event; the lab's `database` fault point (which it must declare,
+   * kind `database`) makes statements slow, busy or locked.
+   */
+  readonly db: LabDatabase;
   /** The id of the inbound request being served, if any (follows async calls). */
   currentRequestId(): string | undefined;
+  /**
+   * Checks the invariant `id` (declared in the lab's manifest): returns
+   * `holds`, and when it does not hold records an `invariant.violated` event
+   * with `detail` (a string, or a function called only on a break, so a check
+   * that holds allocates nothing). An id the manifest does not declare is an
+   * error at the call.
+   */
+  invariant(id: string, holds: boolean, detail?: string | (() => string)): boolean;
   readonly log: LabLogger;
 }
 

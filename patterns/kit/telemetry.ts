@@ -46,7 +46,13 @@ export interface TelemetryEventMap {
   ratelimit: { key: string; allowed: boolean; remaining: number; limit: number; algorithm: string };
   log: { level: LogLevel; msg: string; fields: Record<string, unknown> };
   'job.state': { jobId: string; from: string; to: string; attempt: number; error?: string };
-  sql: { statement: string; durationMs: number };
+  /**
+   * One statement through `ctx.db`: `rows` read (queries) or changed (writes);
+   * `durationMs` on the run's clock, injected latency included; `error` when it failed.
+   */
+  sql: { statement: string; rows: number; durationMs: number; error?: string; requestId?: string };
+  /** A lab's declared invariant (`LabManifest.invariants`) did not hold. Never dropped by the live hub. */
+  'invariant.violated': { invariant: string; detail: string };
   /** A periodic summary of inbound requests over the last `windowMs`. */
   metrics: {
     windowMs: number;

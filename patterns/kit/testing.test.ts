@@ -79,4 +79,19 @@ describe('makeTestLabContext', () => {
     expect(ctx.params).toEqual({ limit: 3 });
     expect(peakPerBucket([{ t: 0 }, { t: 50 }, { t: 120 }], 100)).toBe(2);
   });
+
+  it('checks declared invariants: a break is recorded with its time, a hold costs nothing, an undeclared id throws', async () => {
+    const { ctx, clock, events, violations } = makeTestLabContext({
+      lab: { id: 'demo', invariants: [{ id: 'positive', description: 'Every amount is positive.' }] },
+    });
+    let built = 0;
+    const detail = () => `built ${++built}`;
+    expect(ctx.invariant('positive', true, detail)).toBe(true);
+    await clock.advance(25);
+    expect(ctx.invariant('positive', false, detail)).toBe(false);
+    expect(built).toBe(1); // the detail is built only for a break
+    expect(violations).toEqual([{ type: 'invariant.violated', invariant: 'positive', detail: 'built 1', t: 25 }]);
+    expect(eventsOf(events, 'invariant.violated')).toEqual(violations);
+    expect(() => ctx.invariant('negative', true)).toThrow("lab 'demo' checks invariant 'negative', which its manifest does not declare (declared: 'positive')");
+  });
 });

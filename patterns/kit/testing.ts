@@ -20,15 +20,26 @@
  * - `ctx.server(name, definition)` calls `definition` directly.
  * - `ctx.fault(point)` is an in-process fault point: `hit()` throws while a
  *   fault is set for `point`.
+ * - `ctx.db` is what `options.db` makes (with the fake's clock and event
+ *   recorder, so `sql` events land in `events`); without it every call
+ *   rejects. The kit cannot open SQLite itself (it depends on nothing, and lab
+ *   code may import kit files): a test passes the engine's, e.g.
+ *   `db: (h) => new RunDatabase(h)` from server/runs/lab-database.ts.
  * - `send` (and `drive`) hand a request to the lab inside its request scope,
  *   so `ctx.currentRequestId()` follows it across async calls.
+ * - `ctx.invariant(id, holds, detail)` checks against the invariants of
+ *   `options.lab` (the lab's manifest): a break is an `invariant.violated`
+ *   event in `events` (and in `violations`), an undeclared id throws
+ *   UndeclaredInvariantError at the call.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { VirtualClock } from './clock.ts';
+import { unavailableDatabase, type LabDatabase } from './database.ts';
 import { downstreamDeadline, untilAborted, withDeadline } from './deadline.ts';
 import { Emitter } from './events.ts';
 import { DownstreamError, type HttpClient, type HttpRequest, type HttpResponse, type ServiceDefinition } from './http.ts';
-import type { InProcessFault, LabContext, LabInstance, LabResult, Params } from './lab.ts';
+import { makeInvariantCheck } from './invariants.ts';
+import type { InProcessFault, LabContext, LabInstance, LabManifest, LabResult, Params } from './lab.ts';
 import { SeededRandom } from './random.ts';
 import type { LogLevel, TelemetryInput } from './telemetry.ts';
 
@@ -63,6 +74,10 @@ export interface TestLabOptions {
   seed?: number;
   /** The clock; default a new VirtualClock. */
   clock?: VirtualClock;
+  /** Makes `ctx.db`, given the fake's clock, event recorder and request scope. Default: none (calls reject). */
+  db?: (harness: { clock: VirtualClock; emit: (event: TelemetryInput) => void; requestId: () => string | undefined }) => LabDatabase;
+  /** The lab's manifest, for the invariants `ctx.invariant` may check (none when omitted). */
+  lab?: Pick<LabManifest, 'id' | 'invariants'>;
 }
 
 export interface DriveOptions {
@@ -87,6 +102,8 @@ export interface TestLabContext {
   events: Recorded[];
   /** Every downstream call, in order. */
   calls: DownstreamCall[];
+  /** The `invariant.violated` events so far, in order (the same array throughout: safe to destructure). */
+  readonly violations: Array<Extract<Recorded, { type: 'invariant.violated' }>>;
   /** The in-process fault points the lab asked for, in order. */
   faultPoints: string[];
   /** Sets the fault for `point` (a function is asked once per call), or clears it with `undefined`. */
@@ -124,7 +141,12 @@ export function makeTestLabContext(options: TestLabOptions = {}): TestLabContext
     return typeof fault === 'function' ? fault() : fault;
   };
 
-  const emit = (event: TelemetryInput) => events.push({ ...event, t: clock.now() });
+  const violations: TestLabContext['violations'] = [];
+  const emit = (event: TelemetryInput) => {
+    const recorded = { ...event, t: clock.now() };
+    events.push(recorded);
+    if (recorded.type === 'invariant.violated') violations.push(recorded);
+  };
   const logAt =
     (level: LogLevel) =>
     (msg: string, fields: Record<string, unknown> = {}) =>
@@ -177,6 +199,10 @@ export function makeTestLabContext(options: TestLabOptions = {}): TestLabContext
     server,
     fault,
     currentRequestId: () => requestScope.getStore(),
+    db: options.db
+      ? options.db({ clock, emit, requestId: () => requestScope.getStore() })
+      : unavailableDatabase('this test context has no database: pass makeTestLabContext({ db })'),
+    invariant: makeInvariantCheck({ labId: options.lab?.id ?? 'test-lab', invariants: options.lab?.invariants ?? [], emit }),
     log: { debug: logAt('debug'), info: logAt('info'), warn: logAt('warn'), error: logAt('error') },
   };
 
@@ -200,6 +226,7 @@ export function makeTestLabContext(options: TestLabOptions = {}): TestLabContext
     clock,
     events,
     calls,
+    violations,
     faultPoints,
     setFault: (point, next) => {
       if (next === undefined) faults.delete(point);

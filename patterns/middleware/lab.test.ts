@@ -3,6 +3,7 @@ import type { LabInstance, LabResult, Params } from '../kit/index.ts';
 import { makeTestLabContext, type Recorded } from '../kit/testing.ts';
 import { start } from './lab.ts';
 import { apiParams } from './params.ts';
+import { pattern } from './pattern.ts';
 
 const DEFAULT_PARAMS: Params = { ...apiParams.defaults };
 
@@ -11,7 +12,7 @@ const DEFAULT_PARAMS: Params = { ...apiParams.defaults };
  * called directly, and the `handler` fault point throws while we say it fails.
  */
 const makeLabContext = (params: Params = {}) => {
-  const harness = makeTestLabContext({ params: { ...DEFAULT_PARAMS, ...params } });
+  const harness = makeTestLabContext({ params: { ...DEFAULT_PARAMS, ...params }, lab: pattern.labs[0] });
   return {
     ...harness,
     ctx: {
@@ -120,4 +121,24 @@ describe('api lab', () => {
     await lab.dispose();
     expect(clock.pending).toBe(0);
   });
+});
+
+describe('api lab invariants (pattern.ts)', () => {
+  it.each(['fixed-window', 'sliding-window', 'token-bucket'])(
+    'the reference breaks none with %s under overload, a boundary burst and a failing handler',
+    async (algorithm) => {
+      const { ctx, events, violations, setFault, drive } = makeLabContext({ algorithm, boundaryBurst: true });
+      const lab = await start(ctx);
+      let n = 0;
+      // Three requests in ten fail in the handler: 500s must carry their request id too.
+      setFault('handler', () => (++n % 10 < 3 ? 'exception' : undefined));
+      const results = await drive(lab, 200, 5_000, 4);
+      const counts = outcomes(results);
+      expect(counts.rejected).toBeGreaterThan(100);
+      expect(counts.error).toBeGreaterThan(10);
+      expect(logsOf(events).some((l) => l.msg.startsWith('boundary burst'))).toBe(true);
+      expect(violations).toEqual([]);
+      await lab.dispose();
+    },
+  );
 });

@@ -12,6 +12,7 @@
  */
 import {
   DisposableStore,
+  type Clock,
   type Disposable,
   type HttpResponse,
   type LabContext,
@@ -24,6 +25,7 @@ import { makeAlgorithm } from './algorithms.ts';
 import { createApp } from './app.ts';
 import { startBoundaryBurst } from './burst-client.ts';
 import { HttpError } from './errors.ts';
+import { watchLimit } from './limit-watch.ts';
 import { apiParams } from './params.ts';
 import { toServiceDefinition, type Handler, type Route } from './pipeline.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -79,11 +81,25 @@ export function start(ctx: LabContext): LabInstance {
     current?.dispose();
     const parts = new DisposableStore();
     const algorithm = makeAlgorithm(settings.algorithm, { limit: settings.limit, windowMs: settings.windowMs });
-    const limiter = parts.add(new RateLimiter({ algorithm, clock: ctx.clock }));
+    // The limiter reads the time once per decision; the invariant is checked at that same instant.
+    let decidedAt = 0;
+    const limiterClock: Clock = {
+      now: () => (decidedAt = ctx.clock.now()),
+      wallNow: () => ctx.clock.wallNow(),
+      setTimeout: (callback, ms) => ctx.clock.setTimeout(callback, ms),
+      setInterval: (callback, ms) => ctx.clock.setInterval(callback, ms),
+      sleep: (ms, signal) => ctx.clock.sleep(ms, signal),
+    };
+    const limiter = parts.add(new RateLimiter({ algorithm, clock: limiterClock }));
+    // The invariant (pattern.ts): what the algorithm in use promises, checked on every request it lets through.
+    const keepsPromise = watchLimit({ algorithm: algorithm.name, limit: settings.limit, windowMs: settings.windowMs });
     parts.add(
-      limiter.onDecision(({ key, allowed, remaining, limit }) =>
-        ctx.emit({ type: 'ratelimit', key, allowed, remaining, limit, algorithm: algorithm.name }),
-      ),
+      limiter.onDecision(({ key, allowed, remaining, limit }) => {
+        ctx.emit({ type: 'ratelimit', key, allowed, remaining, limit, algorithm: algorithm.name });
+        if (!allowed) return;
+        const broken = keepsPromise(key, decidedAt);
+        ctx.invariant('limit-kept', broken === undefined, () => `${algorithm.name}: ${broken}`);
+      }),
     );
     parts.add(
       limiter.onEvict(({ keys, reason, size }) =>
@@ -116,6 +132,11 @@ export function start(ctx: LabContext): LabInstance {
           headers: { 'x-client-key': request.clientKey, 'x-request-id': request.id },
           ...(request.signal && { signal: request.signal }),
         });
+        ctx.invariant(
+          'response-has-request-id',
+          response.headers['x-request-id'] === request.id,
+          () => `${request.id} was answered ${response.status} with x-request-id ${JSON.stringify(response.headers['x-request-id'] ?? null)}`,
+        );
         return toResult(response, route);
       } catch (error) {
         return { outcome: 'error', error: error instanceof Error ? error.message : String(error), route };

@@ -29,6 +29,17 @@ export const pattern: PatternManifest = {
       // 20 requests per second over 4 clients: 5 per client per second, half
       // the default limit, so every request passes until you push harder.
       defaultLoad: { model: 'open', rate: 20, clients: 4 },
+      invariants: [
+        {
+          id: 'limit-kept',
+          description:
+            'No client gets more through than the algorithm in use promises: at most the limit per clock window (fixed), in any span of one window (sliding), or the burst plus the refill (token bucket).',
+        },
+        {
+          id: 'response-has-request-id',
+          description: 'Every response carries its request id (x-request-id), a 429 or a 500 as much as a 200.',
+        },
+      ],
     },
   ],
 };

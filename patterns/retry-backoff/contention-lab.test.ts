@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { LabResult, Params } from '../kit/index.ts';
 import { start } from './contention-lab.ts';
 import { eventsOf, makeTestLabContext, peakPerBucket, type TestLabContext } from '../kit/testing.ts';
+import { pattern } from './pattern.ts';
+
+const labOf = (id: string) => pattern.labs.find((lab) => lab.id === id)!;
 
 const CLIENTS = 100;
 const OUTAGE_MS = 1_000;
@@ -18,7 +21,7 @@ const defaults: Params = {
 
 /** One herd: every client sends its one request at t = 0, then we wait until all are done. */
 const herd = async (params: Params = {}) => {
-  const harness = makeTestLabContext({ params: { ...defaults, ...params } });
+  const harness = makeTestLabContext({ params: { ...defaults, ...params }, lab: labOf('contention') });
   const lab = await start(harness.ctx);
   const results = await sendHerd(harness, lab);
   await lab.dispose();
@@ -83,7 +86,7 @@ describe('contention lab', () => {
   });
 
   it('starts a new herd, with a new outage, after the last one is done', async () => {
-    const harness = makeTestLabContext({ params: { ...defaults, clients: 20 } });
+    const harness = makeTestLabContext({ params: { ...defaults, clients: 20 }, lab: labOf('contention') });
     const lab = await start(harness.ctx);
     await sendHerd(harness, lab, 20);
     await harness.clock.advance(10_000);
@@ -106,7 +109,7 @@ describe('contention lab', () => {
   });
 
   it('emits no summary for a herd cut short by a stop', async () => {
-    const harness = makeTestLabContext({ params: defaults });
+    const harness = makeTestLabContext({ params: defaults, lab: labOf('contention') });
     const lab = await start(harness.ctx);
     const results = Array.from({ length: CLIENTS }, (_, i) => harness.send(lab, `req-${i}`));
     await harness.clock.advance(500);
@@ -118,5 +121,20 @@ describe('contention lab', () => {
     await harness.clock.runUntilIdle();
     expect(harness.clock.pending).toBe(0);
     expect(harness.events.length).toBe(count);
+  });
+});
+
+describe('contention lab invariants (pattern.ts)', () => {
+  it.each(['none', 'full', 'equal', 'decorrelated'])('a herd breaks none with %s jitter, through the outage and the overload', async (jitter) => {
+    const { violations, summary } = await herd({ jitter });
+    expect(summary.totalCalls).toBeGreaterThan(CLIENTS * 2);
+    expect(violations).toEqual([]);
+  });
+
+  it('a herd that runs out of attempts breaks none either', async () => {
+    const { violations, summary, results } = await herd({ maxAttempts: 2, outageMs: 5_000 });
+    expect(summary.failed).toBe(CLIENTS);
+    expect(results.every((r) => r.outcome === 'error')).toBe(true);
+    expect(violations).toEqual([]);
   });
 });

@@ -16,7 +16,8 @@
  */
 import { DisposableStore, type LabContext, type LabInstance, type LabRequest, type LabResult } from '../kit/index.ts';
 import { ensureOk } from './errors.ts';
-import { backoffFrom, InFlight, instrumentedPolicy, toResult } from './lab-support.ts';
+import { backoffFrom, InFlight, instrumentedPolicy, toResult, watchAttempts } from './lab-support.ts';
+import { DEFAULTS } from './retry.ts';
 import { contentionParams } from './params.ts';
 
 declare module '../kit/telemetry.ts' {
@@ -123,8 +124,13 @@ export function start(ctx: LabContext): LabInstance {
     ctx.log.info(`all ${clients} clients done in ${summary.doneAtMs} ms with ${summary.totalCalls} calls`, summary);
   };
 
+  // The policy honours Retry-After up to its default cap (retry.ts).
+  const limits = { maxAttempts: params.maxAttempts, capDelayMs: Math.max(params.capDelayMs, params.baseDelayMs), maxRetryAfterMs: DEFAULTS.maxRetryAfterMs };
+
   const serve = async (request: LabRequest): Promise<LabResult> => {
     const mine = join();
+    // Checks the invariants (pattern.ts) on the attempts this client really makes.
+    const watch = watchAttempts(ctx, limits, request.id);
     try {
       const response = await policy.execute(
         async (_attempt, signal) => {
@@ -132,14 +138,16 @@ export function start(ctx: LabContext): LabInstance {
           const bucket = Math.floor((clock.now() - mine.startedAt) / BUCKET_MS);
           mine.buckets[bucket] = (mine.buckets[bucket] ?? 0) + 1;
           return ensureOk(
-            await orders.request({
-              method: 'POST',
-              path: '/orders',
-              headers: { 'content-type': 'application/json', 'x-request-id': request.id },
-              body: { client: request.clientKey, item: 'sku-1042' },
-              timeoutMs: ATTEMPT_TIMEOUT_MS,
-              signal,
-            }),
+            await watch.attempt(() =>
+              orders.request({
+                method: 'POST',
+                path: '/orders',
+                headers: { 'content-type': 'application/json', 'x-request-id': request.id },
+                body: { client: request.clientKey, item: 'sku-1042' },
+                timeoutMs: ATTEMPT_TIMEOUT_MS,
+                signal,
+              }),
+            ),
             'orders',
           );
         },

@@ -10,7 +10,7 @@
  */
 import { DisposableStore, type LabContext, type LabInstance, type LabRequest, type LabResult } from '../kit/index.ts';
 import { ensureOk } from './errors.ts';
-import { backoffFrom, InFlight, instrumentedPolicy, toResult } from './lab-support.ts';
+import { backoffFrom, InFlight, instrumentedPolicy, toResult, watchAttempts } from './lab-support.ts';
 import { flakyParams } from './params.ts';
 
 const ROUTE = 'GET /products/:sku';
@@ -49,19 +49,30 @@ export function start(ctx: LabContext): LabInstance {
   });
   ctx.log.info('inventory retry policy ready', { ...params });
 
+  const limits = {
+    maxAttempts: params.maxAttempts,
+    capDelayMs: Math.max(params.capDelayMs, params.baseDelayMs),
+    maxRetryAfterMs: MAX_RETRY_AFTER_MS,
+    deadlineMs: params.deadlineMs,
+  };
+
   const serve = async (request: LabRequest): Promise<LabResult> => {
+    // Checks the invariants (pattern.ts) on the attempts this request really makes.
+    const watch = watchAttempts(ctx, limits, request.id);
     try {
       const response = await policy.execute(
         async (_attempt, signal) =>
           // The client resolves on any status; ensureOk turns a bad one into
           // an HttpStatusError so the policy can judge it.
           ensureOk(
-            await inventory.request({
-              path: '/stock/sku-1042',
-              headers: { 'x-request-id': request.id },
-              timeoutMs: ATTEMPT_TIMEOUT_MS,
-              signal,
-            }),
+            await watch.attempt(() =>
+              inventory.request({
+                path: '/stock/sku-1042',
+                headers: { 'x-request-id': request.id },
+                timeoutMs: ATTEMPT_TIMEOUT_MS,
+                signal,
+              }),
+            ),
             'inventory',
           ),
         { signal: request.signal },

@@ -4,7 +4,7 @@
  * request log's outcome. The pattern (retry.ts, backoff.ts, retryable.ts)
  * stays free of telemetry calls; this is the only place that emits for it.
  */
-import type { DisposableStore, LabContext, LabResult } from '../kit/index.ts';
+import type { DisposableStore, HttpResponse, LabContext, LabResult } from '../kit/index.ts';
 import { Backoff, type DelayStrategy, type JitterStrategy } from './backoff.ts';
 import { DeadlineExceededError } from './errors.ts';
 import { RetryPolicy, type RetryOptions } from './retry.ts';
@@ -74,3 +74,68 @@ export class InFlight {
     return Promise.allSettled([...this.requests]).then(() => undefined);
   }
 }
+
+/**
+ * Real-clock timers may fire a little late; a wait or an attempt that much
+ * past its bound is the event loop, not the policy. (On virtual time, exact.)
+ */
+export const TIMER_SLACK_MS = 50;
+
+export interface AttemptLimits {
+  maxAttempts: number;
+  /** The backoff's cap: no wait the policy chooses itself is longer. */
+  capDelayMs: number;
+  /** The longest Retry-After the policy honours: the cap on a wait the server asked for. */
+  maxRetryAfterMs: number;
+  /** The request's budget, when the lab sets one: no attempt starts past it. */
+  deadlineMs?: number;
+}
+
+/**
+ * Watches one request's attempts from the outside and checks the labs'
+ * invariants (pattern.ts) on what actually happened, not on what the policy
+ * reports: how many attempts were made, how long each wait between two of
+ * them really was, and when each started.
+ *
+ *   const watch = watchAttempts(ctx, limits, request.id);
+ *   await policy.execute(() => watch.attempt(() => inventory.request(...)).then(ensureOk));
+ */
+export const watchAttempts = (ctx: LabContext, limits: AttemptLimits, requestId: string) => {
+  const startedAt = ctx.clock.now();
+  let attempts = 0;
+  let lastEndedAt: number | undefined;
+  /** Whether the last answer carried a Retry-After: then the wait may be the server's (capped). */
+  let askedToWait = false;
+  return {
+    async attempt(call: () => Promise<HttpResponse>): Promise<HttpResponse> {
+      const now = ctx.clock.now();
+      attempts++;
+      ctx.invariant('attempts-bounded', attempts <= limits.maxAttempts, () => `${requestId} made attempt ${attempts}; maxAttempts is ${limits.maxAttempts}`);
+      if (lastEndedAt !== undefined) {
+        const waited = now - lastEndedAt;
+        const cap = askedToWait ? Math.max(limits.capDelayMs, limits.maxRetryAfterMs) : limits.capDelayMs;
+        ctx.invariant(
+          'wait-capped',
+          waited <= cap + TIMER_SLACK_MS,
+          () => `${requestId} waited ${Math.round(waited)} ms before attempt ${attempts}; the cap is ${cap} ms${askedToWait ? ' (Retry-After)' : ''}`,
+        );
+      }
+      if (limits.deadlineMs !== undefined) {
+        const elapsed = now - startedAt;
+        ctx.invariant(
+          'attempt-within-deadline',
+          elapsed < limits.deadlineMs + TIMER_SLACK_MS,
+          () => `${requestId} started attempt ${attempts} ${Math.round(elapsed)} ms in; its deadline is ${limits.deadlineMs} ms`,
+        );
+      }
+      askedToWait = false;
+      try {
+        const response = await call();
+        askedToWait = response.headers['retry-after'] !== undefined;
+        return response;
+      } finally {
+        lastEndedAt = ctx.clock.now();
+      }
+    },
+  };
+};

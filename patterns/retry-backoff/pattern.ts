@@ -27,6 +27,21 @@ export const pattern: PatternManifest = {
       params: flakyParams.specs,
       views: ['retries', 'request-log', 'charts'],
       defaultLoad: { model: 'open', rate: 10 },
+      invariants: [
+        {
+          id: 'attempts-bounded',
+          description: 'No request is tried more than maxAttempts times, the first attempt included.',
+        },
+        {
+          id: 'wait-capped',
+          description:
+            'No retry waits longer than the delay cap; when inventory sent Retry-After, no longer than the longest Retry-After the lab honours (5 s).',
+        },
+        {
+          id: 'attempt-within-deadline',
+          description: "No attempt starts after the request's deadline: once the budget is spent, the request gives up.",
+        },
+      ],
     },
     {
       id: 'contention',
@@ -48,6 +63,17 @@ export const pattern: PatternManifest = {
       // One request per client, all at once: 100 clients, 100 requests, each
       // client waiting for its answer (and sending nothing more).
       defaultLoad: { model: 'closed', concurrency: 100, amount: 100, clients: 100 },
+      invariants: [
+        {
+          id: 'attempts-bounded',
+          description: 'No request is tried more than maxAttempts times, the first attempt included.',
+        },
+        {
+          id: 'wait-capped',
+          description:
+            'No retry waits longer than the delay cap; when orders sent Retry-After, no longer than the policy honours (maxRetryAfterMs in retry.ts).',
+        },
+      ],
     },
   ],
 };

@@ -8,6 +8,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { Check } from '../../patterns/kit/index.ts';
 import { CheckFailure, makeCheckContext } from '../../patterns/kit/index.ts';
+import { RunDatabase } from '../runs/lab-database.ts';
 import { describeThrown, endWorker, engineData, importLab, locateError } from '../sandbox/guards.ts';
 import type { CheckOutcome } from './results.ts';
 
@@ -19,11 +20,14 @@ const outcomes: CheckOutcome[] = [];
 for (const check of checks) {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
+  // Each check gets a database of its own, in memory, on its own virtual clock.
+  let database: RunDatabase | undefined;
+  const context = makeCheckContext(1, (clock) => (database = new RunDatabase({ clock, emit: () => undefined })));
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), data.checkTimeoutMs);
   });
   try {
-    const result = await Promise.race([Promise.resolve().then(() => check.run(makeCheckContext(1))), timeout]);
+    const result = await Promise.race([Promise.resolve().then(() => check.run(context)), timeout]);
     if (result === 'timeout') {
       outcomes.push({
         name: check.name,
@@ -50,6 +54,7 @@ for (const check of checks) {
     });
   } finally {
     clearTimeout(timer);
+    database?.close();
   }
 }
 parentPort!.postMessage({ type: 'check-results', outcomes });

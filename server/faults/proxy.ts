@@ -210,6 +210,8 @@ class LoopbackFaultProxy implements FaultProxy {
     switch (error.kind) {
       case 'status':
       case 'exception':
+      case 'busy':
+      case 'locked':
         sendJson(res, injectedResponse(error));
         return;
       case 'reset':

@@ -9,8 +9,8 @@ import type { HttpResponse } from '../../patterns/kit/http.ts';
 /** The HTTP status an injected error answers with, or undefined when it is not an answer at all. */
 export const injectedStatus = (error: FaultError): number | undefined => {
   if (error.kind === 'status') return error.status;
-  // An exception inside an HTTP service is what a 500 is.
-  if (error.kind === 'exception') return 500;
+  // An exception inside an HTTP service is what a 500 is; so is its database failing (busy, locked).
+  if (error.kind === 'exception' || error.kind === 'busy' || error.kind === 'locked') return 500;
   return undefined;
 };
 

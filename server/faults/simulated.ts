@@ -52,6 +52,8 @@ export const createSimulatedService = (options: SimulatedServiceOptions): Simula
     switch (error.kind) {
       case 'status':
       case 'exception':
+      case 'busy':
+      case 'locked':
         return Promise.resolve(injectedResponse(error));
       case 'reset':
         return Promise.reject(new DownstreamError('ECONNRESET', point));

@@ -19,6 +19,9 @@ const faultError = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('hang') }),
   z.object({ kind: z.literal('down') }),
   z.object({ kind: z.literal('exception'), message: z.string().max(500).optional() }),
+  // The database point's errors (SQLITE_BUSY, SQLITE_LOCKED).
+  z.object({ kind: z.literal('busy') }),
+  z.object({ kind: z.literal('locked') }),
 ]);
 
 const faultWindow = z

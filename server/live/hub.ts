@@ -28,7 +28,12 @@ export interface HubOptions {
   maxClients?: number;
 }
 
-const DROPPABLE = new Set<TelemetryEvent['type']>(['request', 'log', 'ratelimit', 'sql', 'fault.injected', 'retry.attempt', 'event.handled', 'load.progress']);
+/**
+ * What a slow client may lose. Never in it: state changes, summaries, errors
+ * and `invariant.violated` (a broken invariant is the one thing a learner
+ * must always see).
+ */
+export const DROPPABLE: ReadonlySet<TelemetryEvent['type']> = new Set<TelemetryEvent['type']>(['request', 'log', 'ratelimit', 'sql', 'fault.injected', 'retry.attempt', 'event.handled', 'load.progress']);
 
 class ClientStream {
   private queue: TelemetryEvent[] = [];
@@ -45,7 +50,7 @@ class ClientStream {
     if (this.queue.length > this.options.maxQueuedEvents) this.shed();
   }
 
-  /** Drops droppable events, oldest first, until the queue fits; then anything oldest. */
+  /** Drops droppable events, oldest first, until the queue fits; then anything oldest but `invariant.violated`. */
   private shed(): void {
     let excess = this.queue.length - this.options.maxQueuedEvents;
     const kept: TelemetryEvent[] = [];
@@ -58,8 +63,14 @@ class ClientStream {
       }
     }
     if (excess > 0) {
-      this.dropped += excess;
-      kept.splice(0, excess);
+      // Still too many: the oldest of anything, except a broken invariant.
+      this.queue = kept.filter((event) => {
+        if (excess === 0 || event.type === 'invariant.violated') return true;
+        excess--;
+        this.dropped++;
+        return false;
+      });
+      return;
     }
     this.queue = kept;
   }

@@ -16,6 +16,32 @@ export interface PatternEntry {
   dir: string;
 }
 
+const INVARIANT_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/**
+ * A lab declares the invariants it watches: at least one, each with a
+ * kebab-case id unique in the lab and a sentence to show the learner.
+ */
+export const checkInvariants = (patternId: string, lab: LabManifest): void => {
+  const where = `patterns/${patternId}/pattern.ts, lab '${lab.id}'`;
+  const invariants: unknown = (lab as { invariants?: unknown }).invariants;
+  if (!Array.isArray(invariants) || invariants.length === 0) {
+    throw new Error(`${where}: declare the invariants the lab watches (\`invariants: [{ id, description }]\`, at least one)`);
+  }
+  const seen = new Set<string>();
+  for (const invariant of invariants as Array<{ id?: unknown; description?: unknown }>) {
+    const { id, description } = invariant ?? {};
+    if (typeof id !== 'string' || !INVARIANT_ID.test(id)) {
+      throw new Error(`${where}: invariant id ${JSON.stringify(id)} must be kebab-case (like 'open-circuit-blocks-calls')`);
+    }
+    if (seen.has(id)) throw new Error(`${where}: invariant '${id}' is declared twice`);
+    seen.add(id);
+    if (typeof description !== 'string' || description.trim() === '') {
+      throw new Error(`${where}: invariant '${id}' needs a description (one sentence the learner reads)`);
+    }
+  }
+};
+
 export class PatternRegistry {
   private constructor(
     readonly patternsDir: string,
@@ -35,6 +61,7 @@ export class PatternRegistry {
       if (!manifest || manifest.id !== id) {
         throw new Error(`patterns/${id}/pattern.ts must export \`pattern\` with id '${id}'`);
       }
+      for (const lab of manifest.labs) checkInvariants(id, lab);
       const tourFile = join(dir, 'tour.ts');
       const tour = existsSync(tourFile)
         ? ((await import(pathToFileURL(tourFile).href)) as { tour?: Tour }).tour

@@ -25,8 +25,9 @@ import type {
   UnsequencedEvent,
   TelemetryInput,
 } from '../../patterns/kit/index.ts';
-import { DisposableStore, Emitter, healthySpec, isDownstreamError, SeededRandom } from '../../patterns/kit/index.ts';
+import { DisposableStore, Emitter, healthySpec, isDownstreamError, makeInvariantCheck, SeededRandom } from '../../patterns/kit/index.ts';
 import { FaultInjector } from '../faults/injector.ts';
+import { RunDatabase } from './lab-database.ts';
 import type { FaultInjection } from '../faults/types.ts';
 import { LoadGenerator } from '../load/generator.ts';
 import { MetricsWindow } from '../load/metrics.ts';
@@ -53,6 +54,12 @@ export interface LabRunOptions {
   /** Receives every telemetry event, stamped. */
   emit: (event: UnsequencedEvent) => void;
   params?: Params;
+  /**
+   * Where the run's database (`ctx.db`) lives, for labs that declare a
+   * `database` fault point: a file (removed when the run stops) or, by
+   * default, memory (virtual-time runs, contract tests, checks).
+   */
+  databaseFile?: string;
   /**
    * How long a replaced lab instance may go on finishing the requests it holds
    * before it is disposed anyway (reported as a `log` warning). Default 10 s,
@@ -100,6 +107,8 @@ export class LabRun {
   private readonly retiring = new Map<Instance, { release: () => void; disposed: Promise<void> }>();
   private requestSeq = 0;
   private stopped = false;
+  /** The run's database: made once, handed to every lab instance, closed when the run stops. */
+  private readonly database: RunDatabase | undefined;
 
   constructor(private readonly options: LabRunOptions) {
     this.startedAt = options.clock.now();
@@ -111,6 +120,22 @@ export class LabRun {
     this.load = new LoadGenerator({ clock: options.clock, target: (request) => this.serve(request) });
     this.lifetime.add(this.load.onProgress((progress) => this.emit({ type: 'load.progress', ...progress })));
     this.lifetime.add(this.load);
+    const dbPoint = options.lab.faultPoints.find((p) => p.kind === 'database');
+    if (dbPoint) {
+      const injector = this.injectorFor(dbPoint.id);
+      this.database = new RunDatabase({
+        ...(options.databaseFile !== undefined && { file: options.databaseFile }),
+        clock: options.clock,
+        emit: (event) => this.emit(event),
+        faults: { point: dbPoint.id, next: () => injector.next().decision },
+        requestId: () => this.scope.getStore()?.requestId,
+      });
+    }
+  }
+
+  /** The run's database, if its lab declares a `database` fault point (for tests and the host). */
+  get db(): RunDatabase | undefined {
+    return this.database;
   }
 
   get currentParams(): Params {
@@ -197,7 +222,12 @@ export class LabRun {
     // The run is over: instances still finishing requests are disposed now too.
     const retiring = [...this.retiring.values()];
     for (const { release } of retiring) release();
-    await Promise.all([current && this.disposeInstance(current), ...retiring.map((r) => r.disposed)]);
+    try {
+      await Promise.all([current && this.disposeInstance(current), ...retiring.map((r) => r.disposed)]);
+    } finally {
+      // Only once no lab instance is left to use it (or one failed to dispose): the data goes with the run.
+      this.database?.close({ remove: true });
+    }
   }
 
   /** Serves one inbound request through the current lab instance and records it. */
@@ -374,18 +404,38 @@ export class LabRun {
         return this.inProcessFault(point);
       },
       currentRequestId: () => this.scope.getStore()?.requestId,
+      get db() {
+        if (!run.database) {
+          throw new RangeError(
+            `the lab declares no database: add a fault point { id: 'database', kind: 'database', … } to its manifest to use ctx.db`,
+          );
+        }
+        return run.database;
+      },
+      // An undeclared id is a bug in the lab: the call throws, and the run says so once, naming the lab.
+      invariant: makeInvariantCheck({
+        labId: `${this.options.patternId}/${lab.id}`,
+        invariants: lab.invariants ?? [],
+        emit: (event) => this.emit(event),
+        onUndeclared: (error) => this.emit({ type: 'run.error', message: error.message }),
+      }),
       log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     };
   }
 
-  private inProcessFault(point: string): InProcessFault {
-    const { clock } = this.options;
+  /** The injector of an in-process or database point: one per point for the whole run, so call numbering survives a redeploy. */
+  private injectorFor(point: string): FaultInjector {
     let injector = this.inProcess.get(point);
     if (!injector) {
-      injector = new FaultInjector({ clock, getSpec: () => this.faults.get(point)!, runStartedAt: this.startedAt });
+      injector = new FaultInjector({ clock: this.options.clock, getSpec: () => this.faults.get(point)!, runStartedAt: this.startedAt });
       this.inProcess.set(point, injector);
     }
-    const faults = injector;
+    return injector;
+  }
+
+  private inProcessFault(point: string): InProcessFault {
+    const { clock } = this.options;
+    const faults = this.injectorFor(point);
     return {
       hit: async () => {
         const { decision } = faults.next();

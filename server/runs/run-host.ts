@@ -5,12 +5,14 @@
  * itself goes on. So does a database that refuses writes: recording goes
  * through a RunRecorder, which never throws (see server/store/recorder.ts).
  */
+import { join } from 'node:path';
 import type { Disposable, FaultSpec, LabManifest, LoadProfile, Params, TelemetryEvent, TelemetryInput, UnsequencedEvent } from '../../patterns/kit/index.ts';
 import { DisposableStore, toDisposable } from '../../patterns/kit/index.ts';
 import { SandboxedWorker, type SandboxFatal } from '../sandbox/host.ts';
 import { RunRecorder, type RecordingState } from '../store/recorder.ts';
 import type { Store } from '../store/store.ts';
 import type { HostMessage, LoadFailure, RunWorkerData, WorkerMessage } from './protocol.ts';
+import { makeRunFolder, type RunFolder } from './run-folder.ts';
 
 const workerEntry = new URL('./worker-entry.ts', import.meta.url);
 
@@ -86,6 +88,8 @@ export class RunHost {
   private load: LoadProfile;
   private params: Params;
   private versions: Record<string, number>;
+  /** The run's own folder (its database file), for labs that use `ctx.db`; removed once the worker has ended. */
+  private readonly folder: RunFolder | undefined;
   /** Resolves when the run is running (true) or has failed to start (false). */
   readonly started: Promise<boolean>;
   /** Resolves once the worker has ended. */
@@ -97,6 +101,7 @@ export class RunHost {
     this.params = { ...options.params };
     this.versions = { ...options.versions };
     this.recorder = new RunRecorder(options.store, options.id);
+    this.folder = options.lab.faultPoints.some((p) => p.kind === 'database') ? makeRunFolder(options.id) : undefined;
     const data: RunWorkerData = {
       runId: options.id,
       patternId: options.patternId,
@@ -108,6 +113,7 @@ export class RunHost {
       versions: this.versions,
       bundleUrl: options.bundleUrl,
       flushEveryMs: 100,
+      ...(this.folder && { databaseFile: join(this.folder.dir, 'lab.sqlite') }),
     };
     this.worker = new SandboxedWorker({
       entry: workerEntry,
@@ -147,6 +153,9 @@ export class RunHost {
       for (const resolve of this.pending.values()) resolve({ ok: false, error: { message: 'the run has ended' } });
       this.pending.clear();
       this.lifetime.dispose();
+      // The worker closed the database when the run stopped cleanly; whatever way it ended,
+      // nothing uses the files any more.
+      this.folder?.remove();
     });
   }
 

@@ -36,6 +36,7 @@ const run = new LabRun({
   params: data.params,
   clock: new RealClock(),
   services: liveServices,
+  ...(data.databaseFile !== undefined && { databaseFile: data.databaseFile }),
   emit: (event) => buffer.push(event),
 });
 

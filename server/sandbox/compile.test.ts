@@ -74,6 +74,23 @@ describe('compileLab', () => {
       expect(error!.message).toContain('the kit ("../../../../../patterns/kit/index.ts")');
     });
 
+    // ctx.db is the lab's database: the driver behind it stays out of reach, and the error says what to use.
+    it.each([
+      ['better-sqlite3', `import Database from 'better-sqlite3';`, 'better-sqlite3', /a package/],
+      ['node:sqlite', `import { DatabaseSync } from 'node:sqlite';`, 'node:sqlite', /Node built-in|a package/],
+      ['a dynamic import of better-sqlite3', `export const open = () => import('better-sqlite3');`, 'better-sqlite3', /a package/],
+    ])('a database driver: %s, pointing at ctx.db', async (_name, importLine, spec, reason) => {
+      const source = behaviour(importLine, `export const behave = (): string => 'x';`);
+      const result = await compileDemo({ 'behaviour.ts': source });
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors[0]).toMatchObject({ file: behaviourFile, line: 1 });
+      expect(result.errors[0]!.message).toContain(`Import "${spec}" is not allowed`);
+      expect(result.errors[0]!.message).toMatch(reason);
+      expect(result.errors[0]!.message).toContain('use ctx.db');
+    });
+
     it('reports every bad import, each with its own line', async () => {
       const source = behaviour(`import 'node:fs';`, `import 'child_process';`, `export const behave = (): string => 'x';`);
       const result = await compileDemo({ 'behaviour.ts': source });

@@ -69,6 +69,8 @@ export interface CompileFailure {
 export type CompileResult = CompiledLab | CompileFailure;
 
 const KIT_NAMESPACE = 'sandbox-kit';
+/** Imports of SQL database drivers (better-sqlite3, node:sqlite, sqlite3, pg, mysql2, …). */
+const DATABASE_DRIVER = /^(node:)?(better-sqlite3|sqlite3?|pg|postgres|mysql2?|sql\.js|@libsql\/.*|libsql)(\/.*)?$/;
 const SOURCE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 
 const loaderFor = (file: string): Loader =>
@@ -257,7 +259,9 @@ function sandboxPlugin({ patternDir, kitDir, rootDir, overrides, extraDirs }: Pl
         const isPath = spec.startsWith('./') || spec.startsWith('../') || spec === '.' || spec === '..' || path.isAbsolute(spec);
         if (!isPath) {
           const what = spec.startsWith('node:') || builtinModules.includes(spec) ? 'a Node built-in module' : 'a package';
-          return { errors: [{ text: `Import "${spec}" is not allowed: it is ${what}, and ${allowed(args.resolveDir)}.` }] };
+          // A database driver is the one a learner is most likely to reach for: say what to use instead.
+          const instead = DATABASE_DRIVER.test(spec) ? ' A lab gets its database from the run: use ctx.db (the run\'s own SQLite database).' : '';
+          return { errors: [{ text: `Import "${spec}" is not allowed: it is ${what}, and ${allowed(args.resolveDir)}.${instead}` }] };
         }
         const target = path.resolve(args.resolveDir, spec);
         if (target === kitDir || isInside(kitDir, target)) {

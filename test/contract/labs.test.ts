@@ -5,7 +5,7 @@
  * with a fixed seed.
  */
 import { describe, expect, it } from 'vitest';
-import type { TelemetryEvent } from '../../patterns/kit/index.ts';
+import type { FaultError, FaultPointInfo, TelemetryEvent } from '../../patterns/kit/index.ts';
 import { RealClock } from '../../patterns/kit/index.ts';
 import { createLiveService } from '../../server/faults/live.ts';
 import { PatternRegistry } from '../../server/patterns/registry.ts';
@@ -14,6 +14,10 @@ import { loadLabModule, PATTERNS_DIR, startVirtualLab } from './lab-harness.ts';
 
 const registry = await PatternRegistry.load(PATTERNS_DIR);
 const labs = registry.list().flatMap(({ manifest }) => manifest.labs.map((lab) => ({ pattern: manifest, lab })));
+
+/** The error a fault point of each kind fails with: an HTTP 503, a database busy, an exception in-process. */
+const errorFor = (kind: FaultPointInfo['kind'], message?: string): FaultError =>
+  kind === 'http' ? { kind: 'status', status: 503 } : kind === 'database' ? { kind: 'busy' } : { kind: 'exception', ...(message && { message }) };
 
 const ofType = (events: TelemetryEvent[], type: TelemetryEvent['type']) => events.filter((e) => e.type === type);
 
@@ -25,7 +29,7 @@ const scriptedRun = async (pattern: (typeof labs)[number]['pattern'], lab: (type
     run.setFault(point.id, {
       enabled: true,
       errorRate: 0.5,
-      error: point.kind === 'http' ? { kind: 'status', status: 503 } : { kind: 'exception' },
+      error: errorFor(point.kind),
       latency: { baseMs: 20, jitterMs: 10, rate: 0.5 },
       failFirst: 0,
       schedule: [],
@@ -51,6 +55,19 @@ describe.each(labs.map(({ pattern, lab }) => [`${pattern.id}/${lab.id}`, pattern
         }
         if (param.type === 'enum') expect(param.options.map((o) => o.value)).toContain(param.default);
       }
+      // What must never go wrong, in sentences a learner reads.
+      expect(lab.invariants.length).toBeGreaterThan(0);
+      for (const invariant of lab.invariants) {
+        expect(invariant.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+        expect(invariant.description.length).toBeGreaterThan(20);
+      }
+    });
+
+    it('breaks none of its invariants under its default load and a standard fault at every point', async () => {
+      const events = await scriptedRun(pattern, lab, 99);
+      expect(ofType(events, 'fault.injected').length).toBeGreaterThan(0);
+      expect(ofType(events, 'run.error')).toEqual([]);
+      expect(ofType(events, 'invariant.violated')).toEqual([]);
     });
 
     it('serves its default load and emits request, metrics and progress events', async () => {
@@ -74,7 +91,7 @@ describe.each(labs.map(({ pattern, lab }) => [`${pattern.id}/${lab.id}`, pattern
       run.setFault(point.id, {
         enabled: true,
         errorRate: 1,
-        error: point.kind === 'http' ? { kind: 'status', status: 503 } : { kind: 'exception', message: 'injected' },
+        error: errorFor(point.kind, 'injected'),
         latency: { baseMs: 0, jitterMs: 0, rate: 0 },
         failFirst: 0,
         schedule: [],

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventMatcher, PatternDetail, TourStep } from '../../server/http/api-types.ts';
+import type { EventMatcher, PatternDetail, TourStep } from '../../server/protocol/api.ts';
 import { ROOT_DIR, startWorkbench, type Workbench } from '../../server/app.ts';
 import { loadExercises } from '../../server/exercises/catalog.ts';
 import { ensureWebBuild } from '../../server/http/web-build.ts';

@@ -390,7 +390,7 @@ const faultSpec = fc.record(
     errorRate: share,
     error: fc.oneof(
       fc.record({ kind: fc.constant('status'), status: fc.integer({ min: 390, max: 610 }), retryAfterSeconds: fc.double({ min: 0, max: 4000, noNaN: true }) }, { noNullPrototype: true, requiredKeys: ['kind', 'status'] }),
-      pick([{ kind: 'reset' }, { kind: 'hang' }, { kind: 'down' }, { kind: 'bogus' }, {}]),
+      pick([{ kind: 'reset' }, { kind: 'hang' }, { kind: 'down' }, { kind: 'busy' }, { kind: 'locked' }, { kind: 'bogus' }, {}]),
       fc.record({ kind: fc.constant('exception'), message: fc.string({ maxLength: 600 }) }, { noNullPrototype: true, requiredKeys: ['kind'] }),
     ),
     latency: fc.record({ baseMs: millis, jitterMs: millis, rate: share }, { noNullPrototype: true, requiredKeys: [] }),

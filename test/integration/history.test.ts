@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TelemetryBatch, TelemetryEvent } from '../../patterns/kit/index.ts';
-import type { EventsPage, RunDetail } from '../../server/http/api-types.ts';
+import type { EventsPage, RunDetail } from '../../server/protocol/api.ts';
 import { is, SLOW, startTestWorkbench, waitUntil, type TestWorkbench } from './helpers.ts';
 
 let tw: TestWorkbench;

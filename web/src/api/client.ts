@@ -4,22 +4,16 @@
  */
 import type {
   ApiErrorBody,
-  CheckResults,
-  EventsPage,
-  ExerciseInstructions,
-  ExerciseProgress,
-  ExerciseSummary,
+  ApiRouteKey,
+  ApiRoutes,
+  ExerciseCodeRequest,
   FaultSpec,
-  FileState,
-  FileVersionInfo,
   LoadProfile,
   Params,
-  PatternDetail,
-  PatternSummary,
-  RunDetail,
-  RunListItem,
-  SaveResult,
-} from '../../../server/http/api-types.ts';
+  RestoreVersionRequest,
+  SaveFileRequest,
+  StartRunRequest,
+} from '../../../server/protocol/api.ts';
 
 /** An API error with the server's message (and, for code, its file/line/column). */
 export class ApiError extends Error {
@@ -32,7 +26,12 @@ export class ApiError extends Error {
   }
 }
 
-const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+/**
+ * Calls `route` (a key of the protocol's ApiRoutes, which gives the method) at `path` (the route
+ * with its parameters filled in), and answers with the body the protocol says that route returns.
+ */
+const request = async <K extends ApiRouteKey>(route: K, path: string, body?: unknown): Promise<ApiRoutes[K]> => {
+  const method = route.slice(0, route.indexOf(' '));
   const response = await fetch(path, {
     method,
     credentials: 'same-origin',
@@ -49,40 +48,40 @@ const request = async <T>(method: string, path: string, body?: unknown): Promise
         : (error?.message ?? `${method} ${path} failed with ${response.status}`);
     throw new ApiError(response.status, message, error);
   }
-  return json as T;
+  return json as ApiRoutes[K];
 };
 
 const enc = encodeURIComponent;
 const file = (patternId: string, name: string) => `/api/patterns/${enc(patternId)}/files/${enc(name)}`;
 
 export const api = {
-  patterns: () => request<PatternSummary[]>('GET', '/api/patterns'),
-  pattern: (id: string) => request<PatternDetail>('GET', `/api/patterns/${enc(id)}`),
+  patterns: () => request('GET /api/patterns', '/api/patterns'),
+  pattern: (id: string) => request('GET /api/patterns/:id', `/api/patterns/${enc(id)}`),
 
-  file: (patternId: string, name: string) => request<FileState>('GET', file(patternId, name)),
+  file: (patternId: string, name: string) => request('GET /api/patterns/:id/files/:file', file(patternId, name)),
   reference: (patternId: string, name: string) =>
-    request<{ content: string }>('GET', `${file(patternId, name)}/reference`),
+    request('GET /api/patterns/:id/files/:file/reference', `${file(patternId, name)}/reference`),
   saveFile: (patternId: string, name: string, content: string) =>
-    request<SaveResult>('PUT', file(patternId, name), { content }),
-  resetFile: (patternId: string, name: string) => request<SaveResult>('POST', `${file(patternId, name)}/reset`),
-  versions: (patternId: string, name: string) => request<FileVersionInfo[]>('GET', `${file(patternId, name)}/versions`),
+    request('PUT /api/patterns/:id/files/:file', file(patternId, name), { content } satisfies SaveFileRequest),
+  resetFile: (patternId: string, name: string) =>
+    request('POST /api/patterns/:id/files/:file/reset', `${file(patternId, name)}/reset`),
+  versions: (patternId: string, name: string) =>
+    request('GET /api/patterns/:id/files/:file/versions', `${file(patternId, name)}/versions`),
   version: (patternId: string, name: string, version: number) =>
-    request<FileVersionInfo & { content: string }>('GET', `${file(patternId, name)}/versions/${version}`),
+    request('GET /api/patterns/:id/files/:file/versions/:version', `${file(patternId, name)}/versions/${version}`),
   restore: (patternId: string, name: string, version: number) =>
-    request<SaveResult>('POST', `${file(patternId, name)}/restore`, { version }),
+    request('POST /api/patterns/:id/files/:file/restore', `${file(patternId, name)}/restore`, { version } satisfies RestoreVersionRequest),
 
-  runs: (patternId?: string) =>
-    request<RunListItem[]>('GET', `/api/runs${patternId ? `?patternId=${enc(patternId)}` : ''}`),
+  runs: (patternId?: string) => request('GET /api/runs', `/api/runs${patternId ? `?patternId=${enc(patternId)}` : ''}`),
   /** `code` (file → content) runs in place of those files for this run only: a pinned run, which no save reaches. */
   startRun: (patternId: string, lab?: string, code?: Record<string, string>) =>
-    request<{ runId: string }>('POST', '/api/runs', { patternId, ...(lab && { lab }), ...(code && { code }) }),
-  run: (id: string) => request<RunDetail>('GET', `/api/runs/${enc(id)}`),
-  stopRun: (id: string) => request<{ runId: string }>('DELETE', `/api/runs/${enc(id)}`),
+    request('POST /api/runs', '/api/runs', { patternId, ...(lab && { lab }), ...(code && { code }) } satisfies StartRunRequest),
+  run: (id: string) => request('GET /api/runs/:id', `/api/runs/${enc(id)}`),
+  stopRun: (id: string) => request('DELETE /api/runs/:id', `/api/runs/${enc(id)}`),
   setFault: (id: string, point: string, spec: Partial<FaultSpec>) =>
-    request<{ point: string; spec: FaultSpec }>('PUT', `/api/runs/${enc(id)}/faults/${enc(point)}`, spec),
-  setLoad: (id: string, profile: LoadProfile) =>
-    request<{ profile: LoadProfile }>('PUT', `/api/runs/${enc(id)}/load`, profile),
-  setParams: (id: string, params: Params) => request<{ params: Params }>('PUT', `/api/runs/${enc(id)}/params`, params),
+    request('PUT /api/runs/:id/faults/:point', `/api/runs/${enc(id)}/faults/${enc(point)}`, spec),
+  setLoad: (id: string, profile: LoadProfile) => request('PUT /api/runs/:id/load', `/api/runs/${enc(id)}/load`, profile),
+  setParams: (id: string, params: Params) => request('PUT /api/runs/:id/params', `/api/runs/${enc(id)}/params`, params),
   /** A page of a run's recorded events: oldest first from `after`, or newest first (`order: 'desc'`) before `before`. */
   events: (
     id: string,
@@ -93,25 +92,19 @@ export const api = {
     if (options.before !== undefined) query.set('before', String(options.before));
     if (options.order) query.set('order', options.order);
     if (options.types?.length) query.set('types', options.types.join(','));
-    return request<EventsPage>('GET', `/api/runs/${enc(id)}/events?${query}`);
+    return request('GET /api/runs/:id/events', `/api/runs/${enc(id)}/events?${query}`);
   },
 
-  patternExercises: (patternId: string) => request<ExerciseSummary[]>('GET', `/api/patterns/${enc(patternId)}/exercises`),
-  exercises: () => request<ExerciseSummary[]>('GET', '/api/exercises'),
-  exercise: (id: string) => request<ExerciseInstructions>('GET', `/api/exercises/${enc(id)}`),
-  checkExercise: (id: string, code: string) => request<CheckResults>('POST', `/api/exercises/${enc(id)}/check`, { code }),
-  saveDraft: (id: string, code: string) => request<{ saved: boolean }>('PUT', `/api/exercises/${enc(id)}/draft`, { code }),
+  patternExercises: (patternId: string) =>
+    request('GET /api/patterns/:id/exercises', `/api/patterns/${enc(patternId)}/exercises`),
+  exercises: () => request('GET /api/exercises', '/api/exercises'),
+  exercise: (id: string) => request('GET /api/exercises/:id', `/api/exercises/${enc(id)}`),
+  checkExercise: (id: string, code: string) =>
+    request('POST /api/exercises/:id/check', `/api/exercises/${enc(id)}/check`, { code } satisfies ExerciseCodeRequest),
+  saveDraft: (id: string, code: string) =>
+    request('PUT /api/exercises/:id/draft', `/api/exercises/${enc(id)}/draft`, { code } satisfies ExerciseCodeRequest),
   /** The solution; the workbench records that it was viewed. */
-  solution: (id: string) => request<{ file: string; content: string }>('GET', `/api/exercises/${enc(id)}/solution`),
-  exportProgress: () => request<ProgressExport>('GET', '/api/progress'),
-  importProgress: (data: unknown) => request<{ progress: number; drafts: number }>('POST', '/api/progress', data),
+  solution: (id: string) => request('GET /api/exercises/:id/solution', `/api/exercises/${enc(id)}/solution`),
+  exportProgress: () => request('GET /api/progress', '/api/progress'),
+  importProgress: (data: unknown) => request('POST /api/progress', '/api/progress', data),
 };
-
-/** The progress export (GET /api/progress), as downloaded and imported. */
-export interface ProgressExport {
-  format: 'patterns-workbench-progress';
-  version: 1;
-  exportedAt: string;
-  progress: ExerciseProgress[];
-  drafts: Array<{ exerciseId: string; code: string; updatedAt: number }>;
-}

@@ -1,7 +1,7 @@
 /** The catalog: every pattern, grouped by category, with a filter, each one's live state and exercises solved. */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link } from 'wouter';
-import type { ExerciseSummary, PatternSummary } from '../../../../server/http/api-types.ts';
+import type { ExerciseSummary, PatternSummary } from '../../../../server/protocol/api.ts';
 import { api } from '../../api/client.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { ProgressMenu } from '../exercises/ProgressMenu.tsx';

@@ -1,5 +1,5 @@
 /** Grouping and filtering for the catalog: pure, so it is tested without a DOM. */
-import type { ExerciseSummary, PatternSummary } from '../../../../server/http/api-types.ts';
+import type { ExerciseSummary, PatternSummary } from '../../../../server/protocol/api.ts';
 
 const CATEGORY_ORDER: Array<[PatternSummary['category'], string]> = [
   ['resilience', 'Resilience'],

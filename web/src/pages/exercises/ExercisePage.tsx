@@ -6,7 +6,7 @@
 import '../../styles/exercises.css';
 import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
-import type { ExerciseInstructions, ExerciseStatus } from '../../../../server/http/api-types.ts';
+import type { ExerciseInstructions, ExerciseStatus } from '../../../../server/protocol/api.ts';
 import { api } from '../../api/client.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { initialCode, type CodeSource } from './exercise-state.ts';

@@ -5,7 +5,7 @@
  * actions, and the check results grouped by task.
  */
 import { useCallback, useMemo, useRef, useState } from 'react';
-import type { CodeError, ExerciseInstructions } from '../../../../server/http/api-types.ts';
+import type { CodeError, ExerciseInstructions } from '../../../../server/protocol/api.ts';
 import { api } from '../../api/client.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { useFitToViewport } from '../pattern/code/layout.ts';

@@ -2,7 +2,7 @@
  * The exercise's story and its numbered tasks, each ticked once its checks
  * pass, with hints revealed one at a time: general ones, and per task.
  */
-import type { ExerciseInstructions } from '../../../../server/http/api-types.ts';
+import type { ExerciseInstructions } from '../../../../server/protocol/api.ts';
 import { revealedHints } from './exercise-state.ts';
 import { InlineProse, Prose } from './Prose.tsx';
 

@@ -3,7 +3,7 @@
  * with its file:line, then every check under its task with its status and
  * message.
  */
-import type { CheckOutcome } from '../../../../server/http/api-types.ts';
+import type { CheckOutcome } from '../../../../server/protocol/api.ts';
 import { groupByTask, locationOf, summarise, type ResultsShape } from './exercise-state.ts';
 import { InlineProse } from './Prose.tsx';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckOutcome } from '../../../../server/http/api-types.ts';
+import type { CheckOutcome } from '../../../../server/protocol/api.ts';
 import {
   groupByTask,
   initialCode,

@@ -3,7 +3,7 @@
  * which code the editor starts from, the learner's copy kept in this browser,
  * check results grouped by task, and how a result is summed up.
  */
-import type { CheckOutcome, CheckResults, ExerciseInstructions } from '../../../../server/http/api-types.ts';
+import type { CheckOutcome, CheckResults, ExerciseInstructions } from '../../../../server/protocol/api.ts';
 
 /** What a check run returns, without the progress the check route adds (a stored attempt has neither). */
 export type ResultsShape = Pick<CheckResults, 'status' | 'tests' | 'durationMs'> & Partial<Pick<CheckResults, 'message' | 'file' | 'line' | 'column'>>;

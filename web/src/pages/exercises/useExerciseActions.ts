@@ -5,7 +5,7 @@
  */
 import { useCallback, useState } from 'react';
 import { useLocation } from 'wouter';
-import type { CheckResults, CodeError, ExerciseInstructions, ExerciseProgress } from '../../../../server/http/api-types.ts';
+import type { CheckResults, CodeError, ExerciseInstructions, ExerciseProgress } from '../../../../server/protocol/api.ts';
 import { api, ApiError } from '../../api/client.ts';
 import { codeErrorOf } from '../pattern/code/markers.ts';
 import { hintsKey, parseRevealed, storedResults, type ResultsShape } from './exercise-state.ts';

@@ -7,7 +7,7 @@ import { useEffect, useRef, type RefObject } from 'react';
 import type { editor } from 'monaco-editor/editor';
 import { errorToMarker, type MarkerData } from '../pattern/code/markers.ts';
 import type { Monaco } from '../pattern/code/monaco-setup.ts';
-import type { CodeError } from '../../../../server/http/api-types.ts';
+import type { CodeError } from '../../../../server/protocol/api.ts';
 import type { ExerciseWorkspace } from './exercise-workspace.ts';
 
 const OWNER = 'exercise-checks';

@@ -6,7 +6,7 @@
  */
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { Link, useLocation } from 'wouter';
-import type { PatternDetail } from '../../../../server/http/api-types.ts';
+import type { PatternDetail } from '../../../../server/protocol/api.ts';
 import { api } from '../../api/client.ts';
 import { useLiveRun } from '../../api/live.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';

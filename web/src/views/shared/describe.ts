@@ -13,6 +13,10 @@ export const describeError = (error: FaultError): string => {
       return 'down (refused)';
     case 'exception':
       return error.message ? `exception “${error.message}”` : 'exception';
+    case 'busy':
+      return 'database busy';
+    case 'locked':
+      return 'database locked';
   }
 };
 

@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { IPosition, IRange } from 'monaco-editor/editor';
-import type { PatternDetail } from '../../../../../server/http/api-types.ts';
+import type { PatternDetail } from '../../../../../server/protocol/api.ts';
 import { api } from '../../../api/client.ts';
 import type { LiveRun } from '../../../api/live.ts';
 import { ErrorNotice } from '../../../components/ErrorNotice.tsx';

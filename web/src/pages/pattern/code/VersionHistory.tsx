@@ -4,7 +4,7 @@
  * runs use. Any version can be compared with the working copy or restored.
  */
 import { useEffect, useState } from 'react';
-import type { FileVersionInfo } from '../../../../../server/http/api-types.ts';
+import type { FileVersionInfo } from '../../../../../server/protocol/api.ts';
 import { api } from '../../../api/client.ts';
 import { ErrorNotice } from '../../../components/ErrorNotice.tsx';
 import { describeCodeError, formatWhen } from './markers.ts';

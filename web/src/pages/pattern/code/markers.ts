@@ -4,7 +4,7 @@
  * Monaco import: the severity is Monaco's numeric value), unit-tested in node.
  */
 import type { TelemetryEvent, TelemetryOf } from '../../../../../patterns/kit/index.ts';
-import type { CodeError, SaveResult } from '../../../../../server/http/api-types.ts';
+import type { CodeError, SaveResult } from '../../../../../server/protocol/api.ts';
 import { isSameFile } from './paths.ts';
 
 /** monaco.MarkerSeverity.Error. */

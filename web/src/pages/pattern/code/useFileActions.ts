@@ -7,7 +7,7 @@
  */
 import { useRef, useState } from 'react';
 import type { TelemetryEvent } from '../../../../../patterns/kit/index.ts';
-import type { CodeError, SaveResult } from '../../../../../server/http/api-types.ts';
+import type { CodeError, SaveResult } from '../../../../../server/protocol/api.ts';
 import { api, ApiError } from '../../../api/client.ts';
 import { codeErrorOf, describeCodeError, describeSave } from './markers.ts';
 import type { PatternWorkspace } from './workspace.ts';

@@ -5,7 +5,7 @@
  * and the set of files with unsaved edits.
  */
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
-import type { FileState, PatternDetail } from '../../../../../server/http/api-types.ts';
+import type { FileState, PatternDetail } from '../../../../../server/protocol/api.ts';
 import { api } from '../../../api/client.ts';
 import type { Monaco } from './monaco-setup.ts';
 import { loadPatternSources } from './sources.ts';

@@ -5,7 +5,7 @@
  * edits outlive it as drafts, so switching to the Lab tab and back loses nothing.
  */
 import type { editor, IDisposable } from 'monaco-editor/editor';
-import type { FileState } from '../../../../../server/http/api-types.ts';
+import type { FileState } from '../../../../../server/protocol/api.ts';
 import type { Monaco } from './monaco-setup.ts';
 import { modelUri, patternFilePath, repoPathOfUri } from './paths.ts';
 import type { SourceFile } from './sources.ts';

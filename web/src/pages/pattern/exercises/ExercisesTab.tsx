@@ -2,7 +2,7 @@
 import '../../../styles/exercises.css';
 import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
-import type { ExerciseSummary } from '../../../../../server/http/api-types.ts';
+import type { ExerciseSummary } from '../../../../../server/protocol/api.ts';
 import { api } from '../../../api/client.ts';
 import { ErrorNotice } from '../../../components/ErrorNotice.tsx';
 

@@ -10,12 +10,13 @@
  */
 import '../../../styles/lab.css';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Params, PatternDetail, RunDetail } from '../../../../../server/http/api-types.ts';
+import type { Params, PatternDetail, RunDetail } from '../../../../../server/protocol/api.ts';
 import { api } from '../../../api/client.ts';
 import type { LiveRun } from '../../../api/live.ts';
 import { ErrorNotice } from '../../../components/ErrorNotice.tsx';
 import { isTyping } from '../../../components/shortcuts.ts';
 import { VIEWS } from '../../../views/registry.ts';
+import { InvariantsView } from '../../../views/invariants/InvariantsView.tsx';
 import { makeMarkersReducer } from '../../../views/shared/markers.ts';
 import { lastT } from '../../../views/shared/reducer.ts';
 import { useViewModel } from '../../../views/shared/useViewModel.ts';
@@ -205,6 +206,10 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
       )}
       <div className="lab-grid">
         <div className="lab-views">
+          {/* Beside the performance views, always: did anything go wrong? */}
+          <ViewFrame title="Invariants">
+            <InvariantsView events={viewEvents} revision={viewRevision} lab={lab} nowT={nowT} />
+          </ViewFrame>
           {lab.views.map((viewId) => {
             const view = VIEWS[viewId];
             if (!view) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunDetail } from '../../../../../server/http/api-types.ts';
+import type { RunDetail } from '../../../../../server/protocol/api.ts';
 import type { LabManifest, TelemetryEvent } from '../../../../../patterns/kit/index.ts';
 import { reduceEvents } from '../../../views/shared/reducer.ts';
 import { at, makeFaultChanged, makeLoadProgress, makeParamsChanged, makeRequest, makeSpec } from '../../../views/shared/testing.ts';
@@ -18,6 +18,7 @@ const makeLab = (overrides: Partial<LabManifest> = {}): LabManifest => ({
   params: [{ id: 'resetTimeoutMs', label: 'Reset', type: 'integer', default: 5000, min: 1000, max: 60000 }],
   views: ['circuit'],
   defaultLoad: { model: 'open', rate: 20 },
+  invariants: [{ id: 'open-circuit-blocks-calls', description: 'An open circuit lets no call through.' }],
   ...overrides,
 });
 

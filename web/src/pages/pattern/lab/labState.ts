@@ -11,7 +11,7 @@
  * at once, until the state is read again: it happened after, so it is true.
  * A stopped run has no current state; its last recorded values stand in.
  */
-import type { RunDetail, RunState } from '../../../../../server/http/api-types.ts';
+import type { RunDetail, RunState } from '../../../../../server/protocol/api.ts';
 import type { FaultSpec, LabManifest, LoadProfile, Params, TelemetryEvent, TelemetryOf } from '../../../../../patterns/kit/index.ts';
 import { healthy } from './faults/faultForm.ts';
 import type { ViewReducer } from '../../../views/shared/reducer.ts';

@@ -5,7 +5,7 @@
  */
 import '../../../styles/exercises.css';
 import { useEffect, useMemo, useRef } from 'react';
-import type { PatternDetail, Tour } from '../../../../../server/http/api-types.ts';
+import type { PatternDetail, Tour } from '../../../../../server/protocol/api.ts';
 import type { LiveRun } from '../../../api/live.ts';
 import { Prose } from '../../exercises/Prose.tsx';
 import { needed, tourProgress, type StepProgress } from './tour-progress.ts';

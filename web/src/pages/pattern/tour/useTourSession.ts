@@ -4,7 +4,7 @@
  * another tab or a reload carries on where the learner was.
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { Tour } from '../../../../../server/http/api-types.ts';
+import type { Tour } from '../../../../../server/protocol/api.ts';
 import { api } from '../../../api/client.ts';
 import type { LiveRun } from '../../../api/live.ts';
 

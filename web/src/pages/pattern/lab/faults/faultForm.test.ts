@@ -30,6 +30,14 @@ describe('fault form', () => {
     expect(formFromSpec(healthy(), inProcess).kind).toBe('exception');
   });
 
+  it('offers busy and locked at the database point, and round-trips them', () => {
+    const database = { kind: 'database' } as const;
+    expect(kindsFor(database)).toEqual(['busy', 'locked']);
+    expect(formFromSpec(healthy(), database).kind).toBe('busy');
+    const spec = makeSpec({ errorRate: 0.5, error: { kind: 'locked' } });
+    expect(specFromForm(formFromSpec(spec, database))).toEqual({ ok: true, spec });
+  });
+
   it('names each bad field with the server’s bounds', () => {
     const form = formFromSpec(makeSpec(), http);
     const result = specFromForm({

@@ -51,11 +51,13 @@ export const KIND_LABELS: Record<ErrorKind, string> = {
   hang: 'hang (caller times out)',
   down: 'down (refused)',
   exception: 'exception',
+  busy: 'busy (SQLITE_BUSY)',
+  locked: 'locked (SQLITE_LOCKED)',
 };
 
-/** The errors that make sense at a point: HTTP failures downstream, a throw in-process. */
+/** The errors that make sense at a point: HTTP failures downstream, a throw in-process, busy or locked at the database. */
 export const kindsFor = (point: Pick<FaultPointInfo, 'kind'>): ErrorKind[] =>
-  point.kind === 'http' ? ['status', 'reset', 'hang', 'down'] : ['exception'];
+  point.kind === 'http' ? ['status', 'reset', 'hang', 'down'] : point.kind === 'database' ? ['busy', 'locked'] : ['exception'];
 
 /** No fault at all (the kit's healthySpec, restated: the web app imports only types from the kit). */
 export const healthy = (): FaultSpec => ({
@@ -186,7 +188,7 @@ const isOver = (w: WindowForm, nowT: number) => w.repeatS.trim() === '' && (Numb
  * are in run time.
  */
 export const applyPreset = (form: FaultForm, preset: PresetId, nowT: number, point: Pick<FaultPointInfo, 'kind'>): FaultForm => {
-  const outageKind: ErrorKind = point.kind === 'http' ? 'down' : 'exception';
+  const outageKind: ErrorKind = point.kind === 'http' ? 'down' : point.kind === 'database' ? 'busy' : 'exception';
   const window = (durationS: number, repeatS?: number): WindowForm => ({
     // From now, to the tenth of a second: short enough to read in the form.
     startS: secs(Math.max(0, Math.round(nowT / 100) * 100)),

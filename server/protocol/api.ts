@@ -1,6 +1,20 @@
 /**
- * The API's response bodies, shared by the server's routes and the web app's
- * typed client. Types only: the web app imports nothing else from the server.
+ * The HTTP API's protocol: every request and response body of `/api/*`, and
+ * `ApiRoutes`, the table from each route ('GET /api/runs/:id') to the body it
+ * answers with. The server's routes are typed by it (`server/http/routes.ts`:
+ * a handler answering with another shape does not compile) and the web app's
+ * client (`web/src/api/client.ts`) reads its answers as it says.
+ *
+ * Types only, and nothing but the kit's types imported: the web app may import
+ * this module (as `import type`, like anything of the server's; see
+ * test/architecture/imports.test.ts) without pulling server code into the
+ * browser or the server's internals into its type graph.
+ *
+ * It lives in `server/protocol/`, not `server/http/` nor a new top-level folder:
+ * it is the server's contract, not its HTTP plumbing (the routes, zod schemas and
+ * express adapter stay in `server/http/`), and DESIGN.md names what the web may
+ * import "the server's protocol types" and keeps the top level to server/, web/,
+ * patterns/, exercises/, test/.
  */
 import type { EventMatcher, FaultSpec, LabManifest, LoadProfile, Params, PatternManifest, TelemetryEvent, Tour, TourStep } from '../../patterns/kit/index.ts';
 
@@ -89,7 +103,8 @@ export interface RunDetail {
   versions?: Record<string, number>;
   /** Which code the run runs (live and recently ended runs): the pattern's current files, or code pinned at its start. */
   code?: RunCode;
-  error?: CodeError | null;
+  /** Live runs: the code error that stopped its last deploy. Recorded runs: why it ended, as stored (`'the workbench stopped'`). */
+  error?: CodeError | string | null;
   /** Live runs: events stored, and any dropped while the database refused them. */
   recording?: { stored: number; dropped: number; pending: number; lastError: string | null };
   /** Live runs: the `seq` of the newest event recorded when this was read; faults, load, params and versions reflect every event up to it. */
@@ -184,3 +199,126 @@ export interface ExerciseInstructions extends Omit<ExerciseSummary, 'tasks'> {
   lastAttempt: { code: string; status: string; results: unknown; createdAt: number } | null;
   progress: ExerciseProgress | null;
 }
+
+/** The progress export (GET /api/progress), as downloaded and imported (POST /api/progress). */
+export interface ProgressExport {
+  format: 'patterns-workbench-progress';
+  version: 1;
+  exportedAt: string;
+  progress: ExerciseProgress[];
+  drafts: Array<{ exerciseId: string; code: string; updatedAt: number }>;
+}
+
+// ---- request bodies (the server validates them with the zod schemas in server/http/schemas.ts) ----
+
+export interface SaveFileRequest {
+  content: string;
+}
+
+export interface RestoreVersionRequest {
+  version: number;
+}
+
+export interface StartRunRequest {
+  patternId: string;
+  /** The pattern's first lab unless named. */
+  lab?: string;
+  /** File → content: runs in place of those editable files for this run only (a pinned run). */
+  code?: Record<string, string>;
+}
+
+export interface ExerciseCodeRequest {
+  code: string;
+}
+
+// ---- response bodies not declared above ----
+
+export interface FileContent {
+  content: string;
+}
+
+export type FileVersion = FileVersionInfo & { content: string };
+
+export interface StartRunResult {
+  runId: string;
+}
+
+export interface StopRunResult {
+  runId: string;
+  state: RunState;
+}
+
+export interface FaultSet {
+  point: string;
+  spec: FaultSpec;
+}
+
+export interface LoadSet {
+  profile: LoadProfile;
+}
+
+export interface ParamsSet {
+  params: Params;
+}
+
+export interface DraftSaved {
+  saved: boolean;
+}
+
+export interface ExerciseSolution {
+  file: string;
+  content: string;
+}
+
+export interface ProgressImportResult {
+  progress: number;
+  drafts: number;
+}
+
+/**
+ * Every route of the API and the body it answers with when it succeeds. A route is
+ * `'<METHOD> <express path>'`; the server's route table is typed by this (a route not
+ * listed here, or a handler answering with another shape, does not compile), and the
+ * web client reads each answer as the type listed here.
+ */
+export interface ApiRoutes {
+  'GET /api/patterns': PatternSummary[];
+  'GET /api/patterns/:id': PatternDetail;
+  'GET /api/patterns/:id/files/:file': FileState;
+  'PUT /api/patterns/:id/files/:file': SaveResult;
+  'GET /api/patterns/:id/files/:file/reference': FileContent;
+  'POST /api/patterns/:id/files/:file/reset': SaveResult;
+  'GET /api/patterns/:id/files/:file/versions': FileVersionInfo[];
+  'GET /api/patterns/:id/files/:file/versions/:version': FileVersion;
+  'POST /api/patterns/:id/files/:file/restore': SaveResult;
+  'GET /api/runs': RunListItem[];
+  'POST /api/runs': StartRunResult;
+  'GET /api/runs/:id': RunDetail;
+  'DELETE /api/runs/:id': StopRunResult;
+  'GET /api/runs/:id/events': EventsPage;
+  'PUT /api/runs/:id/faults/:point': FaultSet;
+  'PUT /api/runs/:id/load': LoadSet;
+  'PUT /api/runs/:id/params': ParamsSet;
+  'GET /api/patterns/:id/exercises': ExerciseSummary[];
+  'GET /api/exercises': ExerciseSummary[];
+  'GET /api/exercises/:id': ExerciseInstructions;
+  'POST /api/exercises/:id/check': CheckResults;
+  'PUT /api/exercises/:id/draft': DraftSaved;
+  'GET /api/exercises/:id/solution': ExerciseSolution;
+  'GET /api/progress': ProgressExport;
+  'POST /api/progress': ProgressImportResult;
+}
+
+export type ApiRouteKey = keyof ApiRoutes;
+
+/** The statuses a route answers an error with, beside its HttpErrors (which become ApiErrorBody). */
+export type ApiErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503;
+
+/**
+ * What a handler of route K returns: its success body (200 unless it says 201), or an error
+ * answer in the API's error shape (which may carry more beside `error`, e.g. the saved
+ * `version` of a file that does not compile).
+ */
+export type ApiResult<K extends ApiRouteKey> =
+  | { status: ApiErrorStatus; body: ApiErrorBody & Record<string, unknown> }
+  | { status?: 200 | 201; body: ApiRoutes[K] };
