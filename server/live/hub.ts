@@ -45,8 +45,14 @@ class ClientStream {
     private readonly options: Required<HubOptions>,
   ) {}
 
+  /** The run has stopped: once its last batch is out, the socket is closed and its slot freed. */
+  private runEnded = false;
+
   push(events: readonly TelemetryEvent[]): void {
-    for (const event of events) this.queue.push(event);
+    for (const event of events) {
+      this.queue.push(event);
+      if (event.type === 'run.stopped') this.runEnded = true;
+    }
     if (this.queue.length > this.options.maxQueuedEvents) this.shed();
   }
 
@@ -76,14 +82,17 @@ class ClientStream {
   }
 
   flush(): void {
-    if (this.queue.length === 0 && this.dropped === 0) return;
     if (this.socket.readyState !== this.socket.OPEN) return;
-    // The socket is still sending earlier batches: wait, and let push() shed meanwhile.
-    if (this.socket.bufferedAmount > this.options.maxBufferedBytes) return;
-    const batch: TelemetryBatch = { runId: this.runId, events: this.queue, dropped: this.dropped };
-    this.queue = [];
-    this.dropped = 0;
-    this.socket.send(JSON.stringify(batch));
+    if (this.queue.length > 0 || this.dropped > 0) {
+      // The socket is still sending earlier batches: wait, and let push() shed meanwhile.
+      if (this.socket.bufferedAmount > this.options.maxBufferedBytes) return;
+      const batch: TelemetryBatch = { runId: this.runId, events: this.queue, dropped: this.dropped };
+      this.queue = [];
+      this.dropped = 0;
+      this.socket.send(JSON.stringify(batch));
+    }
+    // Nothing more will come: a tab left open on a finished run must not hold a slot.
+    if (this.runEnded) this.socket.close(1000, 'run stopped');
   }
 }
 

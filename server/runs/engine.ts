@@ -66,6 +66,11 @@ export interface LabRunOptions {
    * longer than any lab's call timeout.
    */
   drainTimeoutMs?: number;
+  /**
+   * Bounds a lab's `start(ctx)` (the live worker gives it the sandbox's load deadline, on the
+   * real clock): a start that never settles fails the deploy instead of hanging the run.
+   */
+  startWithin?: <T>(started: Promise<T>) => Promise<T>;
 }
 
 /** One started lab instance and what it holds. */
@@ -277,10 +282,14 @@ export class LabRun {
     const closers: Array<() => void | Promise<void>> = [];
     const paramsChanged = store.add(new Emitter<Params>());
     const ctx = this.makeContext(closers, paramsChanged);
+    let started: Promise<LabInstance> | undefined;
     try {
-      const lab = await module.start(ctx);
+      started = Promise.resolve(module.start(ctx));
+      const lab = await (this.options.startWithin ? this.options.startWithin(started) : started);
       return { lab, store, closers, paramsChanged, inFlight: 0 };
     } catch (error) {
+      // A start given up on may still finish later: that instance is disposed, never used.
+      void started?.then((late) => late.dispose(), () => undefined);
       store.dispose();
       await Promise.all(closers.map((close) => close()));
       throw error;

@@ -154,8 +154,13 @@ export class RunHost {
       this.pending.clear();
       this.lifetime.dispose();
       // The worker closed the database when the run stopped cleanly; whatever way it ended,
-      // nothing uses the files any more.
-      this.folder?.remove();
+      // nothing uses the files any more. A folder that will not go (a file still held open)
+      // is left for the next start's sweep: it must not turn into an unhandled rejection.
+      try {
+        this.folder?.remove();
+      } catch {
+        // Swept later.
+      }
     });
   }
 
@@ -234,9 +239,11 @@ export class RunHost {
       : this.request((requestId) => ({ type: 'stop', requestId, reason }));
     const timeout = new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref());
     await Promise.race([reply, timeout]);
+    // Still live: the worker's own run.stopped has not arrived (it was starting, or it did not
+    // answer within the grace period), so the host marks the end on the run's timeline itself.
     if (this.isLive) {
       this.currentState = 'stopped';
-      if (wasStarting || !reply) this.emitHere({ type: 'run.stopped', reason });
+      this.emitHere({ type: 'run.stopped', reason });
       this.recorder.finish('stopped');
     }
     void this.worker.terminate();

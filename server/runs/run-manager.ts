@@ -146,22 +146,29 @@ export class RunManager {
     const seed = randomBytes(4).readUInt32LE() >>> 1;
     const faults: Record<string, FaultSpec> = Object.fromEntries(lab.faultPoints.map((p) => [p.id, healthySpec()]));
     this.options.store.createRun({ id, patternId, lab: lab.id, seed });
-    const run = new RunHost({
-      id,
-      patternId,
-      lab,
-      patternDir: this.options.registry.get(patternId)!.dir,
-      rootDir: this.options.rootDir,
-      seed,
-      params: Object.fromEntries(lab.params.map((p) => [p.id, p.default])),
-      faults,
-      load: lab.defaultLoad,
-      versions,
-      bundleUrl: compiled.url,
-      store: this.options.store,
-      ...(this.options.sandbox && { sandbox: this.options.sandbox }),
-      onOutput: (text) => this.options.log.info({ runId: id }, `run output: ${text.trimEnd()}`),
-    });
+    let run: RunHost;
+    try {
+      run = new RunHost({
+        id,
+        patternId,
+        lab,
+        patternDir: this.options.registry.get(patternId)!.dir,
+        rootDir: this.options.rootDir,
+        seed,
+        params: Object.fromEntries(lab.params.map((p) => [p.id, p.default])),
+        faults,
+        load: lab.defaultLoad,
+        versions,
+        bundleUrl: compiled.url,
+        store: this.options.store,
+        ...(this.options.sandbox && { sandbox: this.options.sandbox }),
+        onOutput: (text) => this.options.log.info({ runId: id }, `run output: ${text.trimEnd()}`),
+      });
+    } catch (error) {
+      // No worker could be started: the record must not stay 'running' until the next start.
+      this.options.store.finishRun(id, 'error', error instanceof Error ? error.message : String(error));
+      throw error;
+    }
     this.runs.set(id, run);
     if (options.code) this.pinned.set(id, Object.keys(options.code));
     void run.ended.then(() => {
@@ -205,6 +212,9 @@ export class RunManager {
       }
       if (!compiled.ok) return { deployedTo, error: compiled.errors[0]! };
       const error = await run.deploy(compiled.url, change.file, change.version);
+      // A run that stopped or failed while the save was on its way says nothing about the
+      // code: only a run still live that refused it does (else good code would be marked bad).
+      if (error && !run.isLive) continue;
       if (error) return { deployedTo, error };
       deployedTo.push(run.id);
     }

@@ -8,7 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import type { LabModule, UnsequencedEvent } from '../../patterns/kit/index.ts';
 import { RealClock } from '../../patterns/kit/index.ts';
 import { createLiveService } from '../faults/live.ts';
-import { describeThrown, endWorker, engineData, importLab, importWithin, locateError, reportFatal } from '../sandbox/guards.ts';
+import { describeThrown, endWorker, engineData, importLab, importWithin, locateError, reportFatal, withinLoadDeadline } from '../sandbox/guards.ts';
 import { LabRun, type ServiceFactory } from './engine.ts';
 import type { HostMessage, LoadFailure, RunWorkerData, WorkerMessage } from './protocol.ts';
 
@@ -38,6 +38,8 @@ const run = new LabRun({
   services: liveServices,
   ...(data.databaseFile !== undefined && { databaseFile: data.databaseFile }),
   emit: (event) => buffer.push(event),
+  startWithin: (started) =>
+    withinLoadDeadline(started, (seconds) => `The lab did not finish starting within ${seconds} s: does start(ctx) await something that never settles?`),
 });
 
 const asLabModule = (module: Record<string, unknown>, url: string): LabModule => {

@@ -99,22 +99,29 @@ export async function importLab<T = Record<string, unknown>>(url: string): Promi
 }
 
 /**
- * Imports a lab bundle, or rejects when it has not finished loading within the sandbox's
- * load deadline: a top-level `await` that never settles would otherwise leave whoever waits
- * for the load (a save, a run start, the run's later messages) waiting for ever.
+ * `promise`, or a rejection with `message` once the sandbox's load deadline has passed: code
+ * that waits for something that never settles (a top-level `await`, a `start(ctx)` that never
+ * returns) would otherwise leave whoever waits for it (a save, a run start, the run's later
+ * messages) waiting for ever. Measured on the real clock, whatever clock the lab runs on.
  */
-export function importWithin<T = Record<string, unknown>>(url: string): Promise<T> {
+export function withinLoadDeadline<T>(promise: Promise<T>, message: (seconds: number) => string): Promise<T> {
   const deadlineMs = config?.loadDeadlineMs ?? 6_000;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = realSetTimeout(() => {
-      reject(new Error(`The code did not finish loading within ${deadlineMs / 1000} s: does it \`await\` something at the top level that never settles?`));
-    }, deadlineMs);
+    timer = realSetTimeout(() => reject(new Error(message(deadlineMs / 1000))), deadlineMs);
     // The deadline alone does not keep an idle worker alive: with nothing else to do, a
     // worker whose import can never settle ends at once (exit code 13), which is reported too.
     timer.unref();
   });
-  return Promise.race([import(url) as Promise<T>, deadline]).finally(() => realClearTimeout(timer));
+  return Promise.race([promise, deadline]).finally(() => realClearTimeout(timer));
+}
+
+/** Imports a lab bundle within the load deadline (see withinLoadDeadline). */
+export function importWithin<T = Record<string, unknown>>(url: string): Promise<T> {
+  return withinLoadDeadline(
+    import(url) as Promise<T>,
+    (seconds) => `The code did not finish loading within ${seconds} s: does it \`await\` something at the top level that never settles?`,
+  );
 }
 
 /** The first learner frame of the code calling the function that calls this. */

@@ -4,12 +4,14 @@
  * here, never in pass/fail tests.
  */
 import { benchBreaker } from './breaker.ts';
+import { benchHistory } from './history.ts';
 import { benchLoad } from './load.ts';
 import type { BenchResult } from './result.ts';
 
 const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['circuit breaker: per-call overhead', benchBreaker],
   ['load generator: top throughput', benchLoad],
+  ['database: a day of runs within the history bound', benchHistory],
 ];
 
 const only = process.argv.slice(2);

@@ -81,8 +81,9 @@ describe('WebSocket /api/live', { timeout: SLOW }, () => {
     await waitUntil(() => [...batchesA, ...batchesB].filter((x) => x.events.some((e) => e.type === 'run.stopped')).length === 2, {
       what: 'run.stopped on both sockets',
     });
-    a.close();
-    b.close();
+    // Then the server closes both: a tab left on a finished run holds no live slot.
+    const closes = [a, b].map((socket) => new Promise<number>((resolve) => (socket.readyState === socket.CLOSED ? resolve(1000) : socket.once('close', resolve))));
+    expect(await Promise.all(closes)).toEqual([1000, 1000]);
   });
 });
 

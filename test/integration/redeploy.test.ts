@@ -115,6 +115,43 @@ describe('the engine on virtual time', () => {
     await run.stop();
   });
 
+  it("a start that never settles fails that deploy within the bound, the running code goes on serving, and a late start is disposed", async () => {
+    const clock = new VirtualClock();
+    const events: TelemetryEvent[] = [];
+    const log: string[] = [];
+    let giveUp!: () => void;
+    const gaveUp = new Promise<void>((resolve) => (giveUp = resolve));
+    let finishLate!: () => void;
+    const run = new LabRun({
+      runId: 'r',
+      patternId: 'p',
+      lab: lab as never,
+      seed: 1,
+      clock,
+      services: simulatedServices,
+      emit: (e) => events.push({ ...e, seq: events.length }),
+      // As the live worker bounds it (on the real clock there); here the test says when.
+      startWithin: (started) => Promise.race([started, gaveUp.then(() => Promise.reject(new Error('did not finish starting')))]),
+    });
+    await run.deploy(holdingLab(10, log));
+    const stuck: LabModule = {
+      start: () =>
+        new Promise((resolve) => {
+          finishLate = () => resolve({ handle: async () => ({ outcome: 'ok' }), dispose: () => void log.push('dispose late') });
+        }),
+    };
+    const deploying = run.deploy(stuck);
+    giveUp();
+    await expect(deploying).rejects.toThrow('did not finish starting');
+    const answer = run.serve({ clientKey: 'a' });
+    await clock.advance(10);
+    expect(await answer).toEqual({ outcome: 'ok', route: '#1' });
+    finishLate();
+    await clock.advance(0);
+    expect(log).toContain('dispose late');
+    await run.stop();
+  });
+
   it('stopping the run disposes instances still draining', async () => {
     const clock = new VirtualClock();
     const log: string[] = [];
