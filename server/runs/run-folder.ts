@@ -5,37 +5,11 @@
  * process killed by a signal cannot clean up, so folders of processes that are
  * gone are swept when the next one makes its first run folder.
  */
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { processDir } from '../process-dir.ts';
 
-let processDir: string | undefined;
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
-const ownDir = (): string => {
-  if (!processDir) {
-    const base = path.join(tmpdir(), 'patterns-workbench-runs');
-    mkdirSync(base, { recursive: true });
-    for (const name of readdirSync(base)) {
-      if (/^\d+$/.test(name) && Number(name) !== process.pid && !isAlive(Number(name))) {
-        rmSync(path.join(base, name), { recursive: true, force: true });
-      }
-    }
-    const dir = path.join(base, String(process.pid));
-    mkdirSync(dir, { recursive: true });
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    processDir = dir;
-  }
-  return processDir;
-};
+const ownDir = (): string => processDir('patterns-workbench-runs');
 
 export interface RunFolder {
   dir: string;

@@ -7,12 +7,12 @@
  * at compile time, with the line that asked for it.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Loader, type Message, type Plugin } from 'esbuild';
+import { processDir } from '../process-dir.ts';
 
 export interface CompileOptions {
   /** Absolute path of the pattern folder (`…/patterns/circuit-breaker`). */
@@ -114,38 +114,8 @@ const toMessage = (m: Message): CompileMessage => {
   };
 };
 
-let defaultOutDir: string | undefined;
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
-/**
- * A per-process folder for bundles under the OS temp dir, removed when the process exits.
- * A process killed by a signal cannot clean up, so folders of processes that are gone are
- * swept when the next one starts.
- */
-const bundleDir = (): string => {
-  if (!defaultOutDir) {
-    const base = path.join(tmpdir(), 'patterns-workbench-sandbox');
-    mkdirSync(base, { recursive: true });
-    for (const name of readdirSync(base)) {
-      if (/^\d+$/.test(name) && Number(name) !== process.pid && !isAlive(Number(name))) {
-        rmSync(path.join(base, name), { recursive: true, force: true });
-      }
-    }
-    const dir = path.join(base, String(process.pid));
-    mkdirSync(dir, { recursive: true });
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    defaultOutDir = dir;
-  }
-  return defaultOutDir;
-};
+/** Bundles go to a folder of this process's own (see processDir). */
+const bundleDir = (): string => processDir('patterns-workbench-sandbox');
 
 let bundleCount = 0;
 
