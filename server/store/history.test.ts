@@ -5,30 +5,15 @@
  * N per exercise.
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '../../patterns/kit/index.ts';
 import { Store } from './store.ts';
+import { tempStores } from './testing.ts';
 
 const MB = 1024 * 1024;
-const dirs: string[] = [];
-const stores: Store[] = [];
-const tempDb = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wb-history-'));
-  dirs.push(dir);
-  return join(dir, 'workbench.db');
-};
-const open = (path: string, options: ConstructorParameters<typeof Store>[1] = {}) => {
-  const store = new Store(path, options);
-  stores.push(store);
-  return store;
-};
-afterEach(() => {
-  for (const store of stores.splice(0)) store.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const { tempDb, open, cleanup } = tempStores('wb-history-');
+afterEach(cleanup);
 
 const fileSize = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 
@@ -113,8 +98,7 @@ describe('bounded history', () => {
     // Nothing more to do the second time.
     expect(reopened.pruneHistory()).toBe(0);
     // With no room at all, every stopped run's events go, and still not the live one's.
-    const none = new Store(tempDb(), { historyBytes: 0 });
-    stores.push(none);
+    const none = open(tempDb(), { historyBytes: 0 });
     recordRun(none, 'a', 200);
     none.finishRun('a', 'stopped');
     recordRun(none, 'b', 200);

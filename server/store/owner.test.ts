@@ -1,28 +1,12 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreOpenError } from './errors.ts';
 import { Store } from './store.ts';
+import { tempStores } from './testing.ts';
 
-const dirs: string[] = [];
-const stores: Store[] = [];
-const tempDb = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wb-owner-'));
-  dirs.push(dir);
-  return join(dir, 'workbench.db');
-};
-const open = (path: string, options: ConstructorParameters<typeof Store>[1] = {}) => {
-  const store = new Store(path, options);
-  stores.push(store);
-  return store;
-};
-afterEach(() => {
-  for (const store of stores.splice(0)) store.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const { tempDb, open, cleanup } = tempStores('wb-owner-');
+afterEach(cleanup);
 
 const openError = (open: () => unknown): StoreOpenError => {
   try {

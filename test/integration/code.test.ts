@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BREAKER_FILE,
+  breakerWithThreshold,
   BREAKER_PATH,
   insertAfterLine,
   is,
@@ -34,12 +35,7 @@ afterAll(async () => {
   await tw?.close();
 }, SLOW);
 
-/** The reference with the consecutive-failures threshold changed: a real, harmless edit. */
-const withThreshold = (n: number): string => {
-  const edited = reference.replace('consecutiveFailures: 5,', `consecutiveFailures: ${n},`);
-  expect(edited).not.toBe(reference);
-  return edited;
-};
+const withThreshold = (n: number): string => breakerWithThreshold(reference, n);
 const withSyntaxError = () => insertAfterLine(reference, LAST_IMPORT, 'const = 42;');
 const withThrowAtLoad = () => insertAfterLine(reference, LAST_IMPORT, "throw new Error('boom');");
 

@@ -387,3 +387,13 @@ export const readyUrl = (child: ChildProcess, timeoutMs = 60_000): Promise<URL> 
       reject(new Error(`the server exited (${code ?? signal}) before it was ready; output:\n${output}`));
     });
   });
+
+/**
+ * The circuit breaker's reference with its consecutive-failures threshold set to `n`: a real,
+ * harmless edit whose effect a run shows (the circuit opens after `n` failures).
+ */
+export const breakerWithThreshold = (reference: string, n: number): string => {
+  const edited = reference.replace('consecutiveFailures: 5,', `consecutiveFailures: ${n},`);
+  if (n !== 5 && edited === reference) throw new Error("the breaker's reference no longer has 'consecutiveFailures: 5,'");
+  return edited;
+};

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BREAKER_FILE,
+  breakerWithThreshold,
   BREAKER_PATH,
   insertAfterLine,
   is,
@@ -29,12 +30,7 @@ afterAll(async () => {
   await tw?.close();
 }, SLOW);
 
-/** The reference with the consecutive-failures threshold changed. */
-const withThreshold = (n: number): string => {
-  const edited = reference.replace('consecutiveFailures: 5,', `consecutiveFailures: ${n},`);
-  expect(edited).not.toBe(reference);
-  return edited;
-};
+const withThreshold = (n: number): string => breakerWithThreshold(reference, n);
 
 const startPinned = (code: unknown, extra: Record<string, unknown> = {}): Promise<ApiResult> =>
   tw.api('POST', '/api/runs', { patternId: PATTERN, code, ...extra });

@@ -13,7 +13,7 @@ import { PatternRegistry } from '../../server/patterns/registry.ts';
 import { LabRun } from '../../server/runs/engine.ts';
 import { simulatedServices } from '../../server/runs/simulated-services.ts';
 import { loadLabModule, PATTERNS_DIR, startVirtualLab } from '../contract/lab-harness.ts';
-import { BREAKER_FILE, is, PATTERN, SLOW, startTestWorkbench, waitUntil, type TestWorkbench } from './helpers.ts';
+import { BREAKER_FILE, breakerWithThreshold, is, PATTERN, SLOW, startTestWorkbench, waitUntil, type TestWorkbench } from './helpers.ts';
 
 type RequestEvent = TelemetryEvent & TelemetryOf<'request'>;
 const inbound = (events: readonly TelemetryEvent[]): RequestEvent[] =>
@@ -252,7 +252,7 @@ describe('a live run under load, 20 saves in a row', { timeout: SLOW * 2 }, () =
     const versions: number[] = [];
     for (let i = 0; i < 20; i++) {
       // A real edit each time, so the code that answers really changes hands.
-      const content = reference.replace('consecutiveFailures: 5,', `consecutiveFailures: ${5 + (i % 3)},`);
+      const content = breakerWithThreshold(reference, 5 + (i % 3));
       const res = await tw.saveFile(BREAKER_FILE, `${content}\n// save ${i}\n`);
       expect(res.status, res.text).toBe(200);
       expect(res.body.deployedTo).toEqual([runId]);
