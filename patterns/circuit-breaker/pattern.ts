@@ -1,5 +1,6 @@
 import type { PatternManifest } from '../kit/index.ts';
 import { paymentsParams } from './params.ts';
+import { paymentsViews } from './views.ts';
 
 export const pattern: PatternManifest = {
   id: 'circuit-breaker',
@@ -25,7 +26,7 @@ export const pattern: PatternManifest = {
         },
       ],
       params: paymentsParams.specs,
-      views: ['circuit', 'request-log', 'charts'],
+      views: paymentsViews,
       defaultLoad: { model: 'open', rate: 20 },
       invariants: [
         {

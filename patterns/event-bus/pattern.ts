@@ -1,5 +1,6 @@
 import type { PatternManifest } from '../kit/index.ts';
 import { signupParams } from './params.ts';
+import { signupViews } from './views.ts';
 
 export const pattern: PatternManifest = {
   id: 'event-bus',
@@ -37,7 +38,7 @@ export const pattern: PatternManifest = {
         },
       ],
       params: signupParams.specs,
-      views: ['events', 'request-log', 'charts', 'logs'],
+      views: signupViews,
       defaultLoad: { model: 'open', rate: 5 },
       invariants: [
         {

@@ -13,3 +13,5 @@ export * from './random.ts';
 export * from './telemetry.ts';
 export * from './tour.ts';
 export * from './invariants.ts';
+export type * from './views/index.ts';
+export * from './views/presets.ts';

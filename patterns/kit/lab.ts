@@ -11,6 +11,7 @@ import type { FaultPointInfo } from './faults.ts';
 import type { HttpClient, ServiceDefinition } from './http.ts';
 import type { LoadProfile } from './load.ts';
 import type { Random } from './random.ts';
+import type { ViewSpec } from './views/index.ts';
 import type { LogLevel, ParamValue, RequestOutcome, TelemetryInput } from './telemetry.ts';
 
 /** A knob a lab declares, changed live on a running run. */
@@ -21,9 +22,6 @@ export type ParamSpec = { id: string; label: string; description?: string } & (
 );
 
 export type Params = Record<string, ParamValue>;
-
-/** The views the web app can draw for a lab. */
-export type ViewId = 'circuit' | 'retries' | 'events' | 'request-log' | 'charts' | 'rate-limit' | 'logs' | 'jobs';
 
 /**
  * A correctness property a lab watches, in one sentence a learner reads
@@ -45,7 +43,8 @@ export interface LabManifest {
   module: string;
   faultPoints: FaultPointInfo[];
   params: ParamSpec[];
-  views: ViewId[];
+  /** What the Lab tab draws, in order (see views/): generic views configured here, as data. */
+  views: ViewSpec[];
   /** The traffic a new run starts with. */
   defaultLoad: LoadProfile;
   /** What must never go wrong, whatever the faults and load: checked with `ctx.invariant`. */

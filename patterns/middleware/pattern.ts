@@ -1,5 +1,6 @@
 import type { PatternManifest } from '../kit/index.ts';
 import { apiParams } from './params.ts';
+import { apiViews } from './views.ts';
 
 export const pattern: PatternManifest = {
   id: 'middleware',
@@ -25,7 +26,7 @@ export const pattern: PatternManifest = {
         },
       ],
       params: apiParams.specs,
-      views: ['rate-limit', 'request-log', 'logs', 'charts'],
+      views: apiViews,
       // 20 requests per second over 4 clients: 5 per client per second, half
       // the default limit, so every request passes until you push harder.
       defaultLoad: { model: 'open', rate: 20, clients: 4 },

@@ -1,5 +1,6 @@
 import type { PatternManifest } from '../kit/index.ts';
 import { contentionParams, flakyParams } from './params.ts';
+import { contentionViews, flakyViews } from './views.ts';
 
 export const pattern: PatternManifest = {
   id: 'retry-backoff',
@@ -25,7 +26,7 @@ export const pattern: PatternManifest = {
         },
       ],
       params: flakyParams.specs,
-      views: ['retries', 'request-log', 'charts'],
+      views: flakyViews,
       defaultLoad: { model: 'open', rate: 10 },
       invariants: [
         {
@@ -59,7 +60,7 @@ export const pattern: PatternManifest = {
         },
       ],
       params: contentionParams.specs,
-      views: ['retries', 'charts', 'request-log'],
+      views: contentionViews,
       // One request per client, all at once: 100 clients, 100 requests, each
       // client waiting for its answer (and sending nothing more).
       defaultLoad: { model: 'closed', concurrency: 100, amount: 100, clients: 100 },

@@ -8,7 +8,7 @@
 import type { WebSocket } from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FaultSpec, LabManifest, LabModule, LoadProfile, PatternManifest, TelemetryBatch, TelemetryEvent } from '../../patterns/kit/index.ts';
-import { healthySpec, UndeclaredInvariantError, VirtualClock } from '../../patterns/kit/index.ts';
+import { healthySpec, requestLogView, UndeclaredInvariantError, VirtualClock } from '../../patterns/kit/index.ts';
 import { DROPPABLE, LiveHub } from '../../server/live/hub.ts';
 import { checkInvariants, PatternRegistry } from '../../server/patterns/registry.ts';
 import { LabRun } from '../../server/runs/engine.ts';
@@ -139,7 +139,7 @@ describe('ctx.invariant in the run engine', () => {
     module: 'none.ts',
     faultPoints: [],
     params: [],
-    views: ['request-log'],
+    views: [requestLogView()],
     defaultLoad: { model: 'open', rate: 10 },
     invariants: [{ id: 'even', description: 'Every request number is even.' }],
   };

@@ -3,7 +3,7 @@
  * Each "version" is different code (as a redeploy brings), so a test can see
  * which code served a request while the rows stay in the run's database.
  */
-import type { LabManifest, LabModule } from '../../../patterns/kit/index.ts';
+import { requestLogView, type LabManifest, type LabModule } from '../../../patterns/kit/index.ts';
 
 export const dbCounterLab: LabManifest = {
   id: 'db-counter',
@@ -12,7 +12,7 @@ export const dbCounterLab: LabManifest = {
   module: 'db-counter-lab.ts',
   faultPoints: [{ id: 'database', kind: 'database', title: 'Database', description: 'The run’s SQLite database.' }],
   params: [{ id: 'label', label: 'Label', type: 'enum', default: 'a', options: [{ value: 'a', label: 'A' }, { value: 'b', label: 'B' }] }],
-  views: ['request-log'],
+  views: [requestLogView()],
   defaultLoad: { model: 'open', rate: 10 },
   invariants: [],
 };

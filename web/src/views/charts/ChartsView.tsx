@@ -21,6 +21,7 @@ import type { Marker } from '../shared/markers.ts';
 import { useThemeColors, type ThemeColors } from '../shared/theme.ts';
 import { useThrottled } from '../shared/useThrottled.ts';
 import { useViewModel } from '../shared/useViewModel.ts';
+import type { ChartsViewSpec } from '../../../../patterns/kit/index.ts';
 import type { ViewProps } from '../types.ts';
 import { chartsReducer, type MetricsPoint } from './reducer.ts';
 
@@ -30,7 +31,7 @@ const SPANS = [
   { ms: 600_000, label: '10 min' },
 ];
 
-export const ChartsView = ({ events, revision, nowT }: ViewProps) => {
+export const ChartsView = ({ events, revision, nowT }: ViewProps<ChartsViewSpec>) => {
   const model = useThrottled(useViewModel(chartsReducer, events, revision, nowT), 1000);
   const colors = useThemeColors();
   const [span, setSpan] = useState(120_000);

@@ -7,10 +7,10 @@ import './invariants.css';
 import { useMemo } from 'react';
 import { fmtCount, fmtRunTime } from '../shared/format.ts';
 import { useViewModel } from '../shared/useViewModel.ts';
-import type { ViewProps } from '../types.ts';
+import type { StreamProps } from '../types.ts';
 import { invariantRows, invariantsReducer } from './reducer.ts';
 
-export const InvariantsView = ({ events, revision, lab, nowT }: ViewProps) => {
+export const InvariantsView = ({ events, revision, lab, nowT }: StreamProps) => {
   const counts = useViewModel(invariantsReducer, events, revision, nowT);
   const rows = useMemo(() => invariantRows(lab.invariants ?? [], counts), [lab.invariants, counts]);
   if (rows.length === 0) return <p className="muted">This lab declares no invariants.</p>;

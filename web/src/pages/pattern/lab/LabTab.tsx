@@ -15,7 +15,7 @@ import { api } from '../../../api/client.ts';
 import type { LiveRun } from '../../../api/live.ts';
 import { ErrorNotice } from '../../../components/ErrorNotice.tsx';
 import { isTyping } from '../../../components/shortcuts.ts';
-import { VIEWS } from '../../../views/registry.ts';
+import { GenericView } from '../../../views/registry.tsx';
 import { InvariantsView } from '../../../views/invariants/InvariantsView.tsx';
 import { makeMarkersReducer } from '../../../views/shared/markers.ts';
 import { lastT } from '../../../views/shared/reducer.ts';
@@ -42,6 +42,7 @@ export interface LabTabProps {
 
 export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChange }: LabTabProps) => {
   const [detail, setDetail] = useState<RunDetail>();
+  const patternId = pattern.id;
   const [chosenLab, setChosenLab] = useState(pattern.labs[0]?.id ?? '');
   const [cursor, setCursor] = useState<number | null>(null);
   const [runError, setRunError] = useState<{ title: string; error: unknown }>();
@@ -208,24 +209,13 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
         <div className="lab-views">
           {/* Beside the performance views, always: did anything go wrong? */}
           <ViewFrame title="Invariants">
-            <InvariantsView events={viewEvents} revision={viewRevision} lab={lab} nowT={nowT} />
+            <InvariantsView events={viewEvents} revision={viewRevision} lab={lab} patternId={patternId} nowT={nowT} />
           </ViewFrame>
-          {lab.views.map((viewId) => {
-            const view = VIEWS[viewId];
-            if (!view) {
-              return (
-                <ViewFrame key={viewId} title={viewId}>
-                  <p className="muted">This view is not available yet.</p>
-                </ViewFrame>
-              );
-            }
-            const { Component } = view;
-            return (
-              <ViewFrame key={viewId} title={view.title}>
-                <Component events={viewEvents} revision={viewRevision} lab={lab} nowT={nowT} />
-              </ViewFrame>
-            );
-          })}
+          {lab.views.map((spec, index) => (
+            <ViewFrame key={`${index}-${spec.kind}`} title={spec.title} description={spec.description}>
+              <GenericView spec={spec} events={viewEvents} revision={viewRevision} lab={lab} patternId={patternId} nowT={nowT} />
+            </ViewFrame>
+          ))}
         </div>
         <aside className="lab-controls" aria-label="Lab controls">
           {lab.faultPoints.map((point) => (

@@ -1,7 +1,7 @@
 /** A view in a collapsible panel, behind an error boundary: one broken view never takes the lab down. */
 import { Component, useState, type ReactNode } from 'react';
 
-export const ViewFrame = ({ title, children }: { title: string; children: ReactNode }) => {
+export const ViewFrame = ({ title, description, children }: { title: string; description?: string | undefined; children: ReactNode }) => {
   const [open, setOpen] = useState(true);
   return (
     <section className={`panel view-frame ${open ? '' : 'collapsed'}`} aria-label={title}>
@@ -9,6 +9,7 @@ export const ViewFrame = ({ title, children }: { title: string; children: ReactN
         <button type="button" className="collapse" onClick={() => setOpen((o) => !o)} aria-expanded={open}>
           {open ? '▾' : '▸'} {title}
         </button>
+        {open && description && <span className="view-description muted small">{description}</span>}
       </header>
       {open && <ViewBoundary title={title}>{children}</ViewBoundary>}
     </section>

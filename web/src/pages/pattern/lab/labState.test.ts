@@ -16,7 +16,7 @@ const makeLab = (overrides: Partial<LabManifest> = {}): LabManifest => ({
     { id: 'ledger', kind: 'in-process', title: 'Ledger', description: '' },
   ],
   params: [{ id: 'resetTimeoutMs', label: 'Reset', type: 'integer', default: 5000, min: 1000, max: 60000 }],
-  views: ['circuit'],
+  views: [{ kind: 'charts', title: 'Charts', metrics: ['throughput'] }],
   defaultLoad: { model: 'open', rate: 20 },
   invariants: [{ id: 'open-circuit-blocks-calls', description: 'An open circuit lets no call through.' }],
   ...overrides,

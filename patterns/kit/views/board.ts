@@ -1,0 +1,18 @@
+import type { FieldDisplay, Tone, ViewSpecBase } from './common.ts';
+
+/**
+ * A board of items by state (jobs, as Bull Board shows them): a column per
+ * state with its count and newest items; an item shows its latest fields
+ * (attempt, error) and opens its history of transitions.
+ */
+export interface BoardViewSpec extends ViewSpecBase {
+  kind: 'board';
+  /** The event moving an item to a state, e.g. `job.state`. */
+  event: string;
+  /** The field naming the item (`jobId`) and the one naming its new state (`to`). */
+  itemField: string;
+  stateField: string;
+  columns: Array<{ state: string; label: string; tone: Tone }>;
+  /** Fields of an item's latest event shown on its card. */
+  cardFields?: FieldDisplay[];
+}
