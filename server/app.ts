@@ -165,7 +165,12 @@ const assemble = async (options: WorkbenchOptions, store: Store): Promise<Workbe
   app.use(finalErrorHandler(log));
 
   const server = createServer(app);
-  const hub = new LiveHub(runs);
+  // A run's events reach a slow browser as its pattern (its telemetry.ts) and the kit declare.
+  // (An unknown run has no pattern, and no stream either: `attach` refuses it.)
+  const hub = new LiveHub(runs, (runId) => {
+    const patternId = runs.get(runId)?.patternId ?? '';
+    return (type) => registry.delivery(patternId, type);
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   server.on('upgrade', liveUpgradeHandler({ guard, hub, wss, isLiveRun: (id) => runs.get(id)?.isLive ?? false, log }));
 

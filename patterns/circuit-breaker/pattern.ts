@@ -1,6 +1,7 @@
 import type { PatternManifest } from '../kit/index.ts';
 import { paymentsParams } from './params.ts';
 import { paymentsViews } from './views.ts';
+import { telemetry } from './telemetry.ts';
 
 export const pattern: PatternManifest = {
   id: 'circuit-breaker',
@@ -9,6 +10,7 @@ export const pattern: PatternManifest = {
   summary:
     'Stop calling a downstream that keeps failing: fail fast while it recovers, then let a few probe calls find out whether it is back.',
   editableFiles: ['circuit-breaker.ts', 'breakers.ts'],
+  telemetry,
   labs: [
     {
       id: 'payments',

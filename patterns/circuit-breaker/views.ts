@@ -8,6 +8,7 @@ export const circuitView: ViewSpec = {
   event: 'circuit.state',
   fields: { name: 'name', from: 'from', to: 'to', reason: 'reason' },
   initial: 'closed',
+  machines: ['payments'],
   states: [
     { id: 'closed', label: 'Closed', tone: 'ok', at: [0, 0], description: 'Calls go through; failures are counted.' },
     { id: 'open', label: 'Open', tone: 'bad', at: [2, 0], description: 'Calls fail fast, without reaching the downstream.' },

@@ -1,6 +1,7 @@
 import type { PatternManifest } from '../kit/index.ts';
 import { signupParams } from './params.ts';
 import { signupViews } from './views.ts';
+import { telemetry } from './telemetry.ts';
 
 export const pattern: PatternManifest = {
   id: 'event-bus',
@@ -9,6 +10,7 @@ export const pattern: PatternManifest = {
   summary:
     'Announce that something happened and let every interested handler react on its own: concurrently, in isolation, with retries and a dead-letter store for what keeps failing.',
   editableFiles: ['event-bus.ts', 'events.ts', 'dead-letters.ts'],
+  telemetry,
   labs: [
     {
       id: 'signup',

@@ -12,7 +12,7 @@ import type { HttpClient, ServiceDefinition } from './http.ts';
 import type { LoadProfile } from './load.ts';
 import type { Random } from './random.ts';
 import type { ViewSpec } from './views/index.ts';
-import type { LogLevel, ParamValue, RequestOutcome, TelemetryInput } from './telemetry.ts';
+import type { LogLevel, ParamValue, RequestOutcome, TelemetryDelivery, TelemetryInput } from './telemetry.ts';
 
 /** A knob a lab declares, changed live on a running run. */
 export type ParamSpec = { id: string; label: string; description?: string } & (
@@ -60,6 +60,13 @@ export interface PatternManifest {
   /** Files the learner may edit, relative to the pattern folder. */
   editableFiles: string[];
   labs: LabManifest[];
+  /**
+   * This pattern's own event types and how each reaches a browser that falls
+   * behind (the `telemetry` of its `telemetry.ts`, beside their declarations);
+   * the kit's core types need no entry. Every type its labs' views and its
+   * tour name must be declared here or in the kit.
+   */
+  telemetry: TelemetryDelivery;
 }
 
 /** Structured logs from lab code; they become `log` telemetry. */

@@ -4,8 +4,13 @@
  * place in the run: 0, 1, 2, … in the order the run's host recorded it; the
  * same number in the store, the API and the live stream).
  *
- * The map below is open: a pattern adds its own event types by augmenting
- * `TelemetryEventMap` (declaration merging), and they flow like the core ones.
+ * The kit declares the core types below: those every lab emits or the
+ * platform emits for it (the run's life, requests, faults, load, params,
+ * logs, SQL, invariants, metrics). A pattern declares its own in its folder,
+ * `patterns/<id>/telemetry.ts`, by augmenting `TelemetryEventMap`
+ * (declaration merging), and says beside each how it reaches a browser that
+ * falls behind (`Delivery`); its manifest lists them (`PatternManifest.telemetry`).
+ * Once declared they flow like the core ones.
  */
 import type { FaultErrorKind, FaultSpec } from './faults.ts';
 import type { LoadProfile } from './load.ts';
@@ -14,7 +19,12 @@ export type RequestOutcome = 'ok' | 'error' | 'rejected' | 'timeout';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type ParamValue = number | string | boolean;
 
-export interface TelemetryEventMap {
+/**
+ * The kit's core event types: what any lab may emit, or the platform emits
+ * for it. A pattern never redeclares one of these (the workbench refuses it at
+ * start); it declares its own by augmenting `TelemetryEventMap` below.
+ */
+export interface CoreTelemetryEventMap {
   'run.started': { patternId: string; lab: string; seed: number; versions: Record<string, number> };
   'run.deployed': { file: string; version: number };
   'run.error': { message: string; file?: string; line?: number; column?: number; stack?: string };
@@ -37,15 +47,7 @@ export interface TelemetryEventMap {
   'load.changed': { profile: LoadProfile };
   'load.progress': { sent: number; completed: number; inFlight: number; elapsedMs: number; durationMs?: number; amount?: number; done: boolean };
   'params.changed': { params: Record<string, ParamValue> };
-  'circuit.state': { name: string; from: string; to: string; reason?: string };
-  'retry.attempt': { requestId: string; attempt: number; delayMs: number; error: string };
-  'retry.giveup': { requestId: string; attempts: number; error: string };
-  'event.published': { eventId: string; name: string };
-  'event.handled': { eventId: string; handler: string; ok: boolean; durationMs: number; attempt: number; error?: string };
-  'event.deadletter': { eventId: string; handler: string; attempts: number; error: string };
-  ratelimit: { key: string; allowed: boolean; remaining: number; limit: number; algorithm: string };
   log: { level: LogLevel; msg: string; fields: Record<string, unknown> };
-  'job.state': { jobId: string; from: string; to: string; attempt: number; error?: string };
   /**
    * One statement through `ctx.db`: `rows` read (queries) or changed (writes);
    * `durationMs` on the run's clock, injected latency included; `error` when it failed.
@@ -70,7 +72,71 @@ export interface TelemetryEventMap {
   };
 }
 
+/**
+ * Every event type a run may emit: the core ones, and each pattern's own,
+ * added from its folder by declaration merging:
+ *
+ * ```ts
+ * declare module '../kit/telemetry.ts' {
+ *   interface TelemetryEventMap {
+ *     'circuit.state': { name: string; from: string; to: string; reason?: string };
+ *   }
+ * }
+ * ```
+ *
+ * Its body is empty on purpose: the kit's part is `CoreTelemetryEventMap`.
+ */
+export interface TelemetryEventMap extends CoreTelemetryEventMap {}
+
+export type CoreTelemetryType = keyof CoreTelemetryEventMap;
 export type TelemetryType = keyof TelemetryEventMap;
+
+/**
+ * How an event type reaches a browser that falls behind the live stream.
+ *
+ * - `droppable`: high-volume detail (each request, log line, SQL statement).
+ *   A browser that cannot keep up may lose some; the live hub counts what it
+ *   dropped, by type, and sends the summary with the next batch. A view that
+ *   needs exact totals takes them from a summary event (`metrics`).
+ * - `always`: never dropped: state changes, summaries, verdicts — what a view
+ *   needs to show the present truly, and rare enough not to swamp anyone. The
+ *   hub sheds every droppable event first; only a browser so far behind that
+ *   these alone overflow its queue loses the oldest of them (and never an
+ *   `invariant.violated`), counted like any other.
+ *
+ * This is about the live stream only: the run's recorded history is not
+ * shed by type.
+ */
+export type Delivery = 'always' | 'droppable';
+
+/** Event types and how each is delivered: the kit's core ones, or a pattern's own (its `telemetry.ts`). */
+export type TelemetryDelivery = Record<string, Delivery>;
+
+/**
+ * The core types and their delivery. Requests, logs, SQL statements, injected
+ * faults and load progress come by the hundred a second and are summarised
+ * elsewhere (`metrics`, the latest `load.progress`): droppable. The rest are
+ * the run's state and its verdicts: always.
+ */
+export const CORE_TELEMETRY: Readonly<Record<CoreTelemetryType, Delivery>> = {
+  'run.started': 'always',
+  'run.deployed': 'always',
+  'run.error': 'always',
+  'run.stopped': 'always',
+  request: 'droppable',
+  'fault.injected': 'droppable',
+  'fault.changed': 'always',
+  'load.changed': 'always',
+  'load.progress': 'droppable',
+  'params.changed': 'always',
+  log: 'droppable',
+  sql: 'droppable',
+  'invariant.violated': 'always',
+  metrics: 'always',
+};
+
+/** Whether `type` is one of the kit's core event types. */
+export const isCoreTelemetryType = (type: string): type is CoreTelemetryType => Object.hasOwn(CORE_TELEMETRY, type);
 
 /** An event as pattern and lab code emit it: the run adds `t` and `runId`. */
 export type TelemetryInput = { [K in TelemetryType]: { type: K } & TelemetryEventMap[K] }[TelemetryType];
@@ -90,4 +156,6 @@ export interface TelemetryBatch {
   events: TelemetryEvent[];
   /** Events this client did not get because it fell behind (since the last batch). */
   dropped: number;
+  /** `dropped`, by event type (`{ request: 1100, log: 140 }`): what the client is missing. */
+  droppedByType: Record<string, number>;
 }

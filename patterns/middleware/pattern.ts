@@ -1,6 +1,7 @@
 import type { PatternManifest } from '../kit/index.ts';
 import { apiParams } from './params.ts';
 import { apiViews } from './views.ts';
+import { telemetry } from './telemetry.ts';
 
 export const pattern: PatternManifest = {
   id: 'middleware',
@@ -9,6 +10,7 @@ export const pattern: PatternManifest = {
   summary:
     'Wrap every request in a pipeline of small, reusable steps (request id, logging, timing, errors, rate limiting) that run in a chosen order around the route handlers.',
   editableFiles: ['middleware.ts', 'rate-limit.ts', 'algorithms.ts', 'app.ts'],
+  telemetry,
   labs: [
     {
       id: 'api',

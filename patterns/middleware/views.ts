@@ -13,6 +13,7 @@ export const apiViews: ViewSpec[] = [
       { field: 'remaining', label: 'remaining', format: 'count' },
       { field: 'limit', label: 'limit', format: 'count' },
     ],
+    heading: [{ field: 'limit', label: 'limit per window', format: 'count' }],
     mode: { field: 'algorithm', label: 'algorithm', param: 'algorithm' },
     bucketMs: 250,
   },

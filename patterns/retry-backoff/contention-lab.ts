@@ -10,36 +10,16 @@
  * closed model with 100 clients that each send one request:
  * `{ model: 'closed', concurrency: 100, amount: 100, clients: 100 }`. The
  * `clients` knob says how many requests make one herd (keep it equal to the
- * load's amount): when that many are done the lab emits `retry.summary`, and
- * the next request starts a new herd, with a new outage. To compare
- * strategies, change `jitter` and send the same load again.
+ * load's amount): when that many are done the lab emits `retry.summary`
+ * (declared in telemetry.ts), and the next request starts a new herd, with a
+ * new outage. To compare strategies, change `jitter` and send the same load
+ * again.
  */
 import { DisposableStore, type LabContext, type LabInstance, type LabRequest, type LabResult } from '../kit/index.ts';
 import { ensureOk } from './errors.ts';
 import { backoffFrom, InFlight, instrumentedPolicy, toResult, watchAttempts } from './lab-support.ts';
 import { DEFAULTS } from './retry.ts';
 import { contentionParams } from './params.ts';
-
-declare module '../kit/telemetry.ts' {
-  interface TelemetryEventMap {
-    /** One herd is done: how hard the clients hit orders, and how long it took them all. */
-    'retry.summary': {
-      strategy: string;
-      clients: number;
-      /** Calls made to orders by the herd, every attempt counted. */
-      totalCalls: number;
-      /** From the first client's request to the last client's answer, ms. */
-      doneAtMs: number;
-      succeeded: number;
-      failed: number;
-      /**
-       * The most calls orders got in any 100 ms once its outage was over: the
-       * height of the worst wave to hit it as it came back.
-       */
-      recoveryPeakPer100ms: number;
-    };
-  }
-}
 
 const ROUTE = 'POST /orders';
 /** Calls to orders are bucketed by this much for the peak. */

@@ -41,7 +41,7 @@ export const instrumentedPolicy = (ctx: LabContext, store: DisposableStore, opti
   );
   store.add(
     policy.onGiveUp(({ attempts, error, reason }) =>
-      // The core event has no reason field: it leads the message instead.
+      // The event has no reason field: it leads the message instead.
       ctx.emit({ type: 'retry.giveup', requestId: requestId(), attempts, error: `${reason}: ${describeError(error)}` }),
     ),
   );

@@ -1,6 +1,7 @@
 import type { PatternManifest } from '../kit/index.ts';
 import { contentionParams, flakyParams } from './params.ts';
 import { contentionViews, flakyViews } from './views.ts';
+import { telemetry } from './telemetry.ts';
 
 export const pattern: PatternManifest = {
   id: 'retry-backoff',
@@ -9,6 +10,7 @@ export const pattern: PatternManifest = {
   summary:
     'Try again when a call fails in a way that may pass: only transient failures, a bounded number of times, waiting longer and a little randomly between attempts, within a deadline.',
   editableFiles: ['retry.ts', 'backoff.ts', 'retryable.ts'],
+  telemetry,
   labs: [
     {
       id: 'flaky',

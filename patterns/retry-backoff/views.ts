@@ -5,7 +5,7 @@ const attempts: AttemptsViewSpec = {
   kind: 'attempts',
   title: 'Retries',
   description: 'Each request’s attempts and the waits between them; how hard the downstream was hit, and when.',
-  wait: { event: 'retry.attempt', requestField: 'requestId', delayField: 'delayMs' },
+  wait: { event: 'retry.attempt', requestField: 'requestId', delayField: 'delayMs', attemptField: 'attempt', errorField: 'error' },
   giveUp: { event: 'retry.giveup', requestField: 'requestId' },
 };
 
@@ -21,9 +21,10 @@ export const contentionViews: ViewSpec[] = [
         { field: 'strategy', label: 'strategy' },
         { field: 'clients', label: 'clients', format: 'count' },
         { field: 'totalCalls', label: 'calls to orders', format: 'count' },
+        { field: 'totalCalls', per: 'clients', label: 'calls / client', format: 'count' },
         { field: 'recoveryPeakPer100ms', label: 'peak calls / 100 ms after recovery', format: 'count' },
-        { field: 'succeeded', label: 'succeeded', format: 'count' },
-        { field: 'failed', label: 'failed', format: 'count' },
+        { field: 'succeeded', label: 'succeeded', format: 'count', tone: 'ok' },
+        { field: 'failed', label: 'failed', format: 'count', tone: 'bad' },
         { field: 'doneAtMs', label: 'all done after', format: 'ms' },
       ],
     },

@@ -9,6 +9,7 @@
  */
 import type { CodeService, SaveResult } from '../code/code-service.ts';
 import type { PatternRegistry } from '../patterns/registry.ts';
+import { collectPatternSources } from '../patterns/sources.ts';
 import { RunLimitError, type RunManager } from '../runs/run-manager.ts';
 import type { Store } from '../store/store.ts';
 import type { ApiResult, ApiRouteKey, EventsPage } from '../protocol/api.ts';
@@ -150,6 +151,12 @@ export const createRoutes = ({ registry, store, runs, code }: ApiServices): ApiR
           }),
         },
       };
+    }),
+    // Read from disk on every call, so an edit to the pattern's folder needs no rebuild. Express
+    // tags the answer with an ETag and answers an unchanged one 304, so a revisit costs little.
+    route('GET /api/patterns/:id/sources', async ({ params }) => {
+      const { dir } = pattern(params.id!);
+      return { body: { files: await collectPatternSources(registry.patternsDir, dir) } };
     }),
     route('GET /api/patterns/:id/files/:file', ({ params }) => ({ body: code.get(params.id!, params.file!) })),
     route('PUT /api/patterns/:id/files/:file', async ({ params, body }) => {

@@ -1,19 +1,28 @@
 /**
  * The live hub: streams a run's telemetry to WebSocket clients in batches a
  * few times a second. A slow client never makes the server buffer without
- * bound: past a limit, high-volume events (requests, logs) are dropped first,
- * counted, and the count is sent with the next batch. State changes and the
- * periodic `metrics` summaries — what a view needs to stay right — are kept.
- * Events go out as the run's host numbered them (`seq`), in order: a page
- * merges them with the recorded history by that number, and a gap is a drop.
+ * bound: past a limit, the event types the run's pattern (or the kit) declares
+ * `droppable` — requests, logs, retries — are dropped first, oldest first,
+ * counted by type, and the counts are sent with the next batch. The `always`
+ * types — state changes, the periodic `metrics` summaries, what a view needs
+ * to stay right — are kept. Events go out as the run's host numbered them
+ * (`seq`), in order: a page merges them with the recorded history by that
+ * number, and a gap is a drop.
  */
 import type { WebSocket } from 'ws';
-import type { Disposable, TelemetryBatch, TelemetryEvent } from '../../patterns/kit/index.ts';
+import type { Delivery, Disposable, TelemetryBatch, TelemetryEvent } from '../../patterns/kit/index.ts';
 
 /** Where the hub gets a run's events. */
 export interface TelemetrySource {
   subscribe(runId: string, listener: (events: readonly TelemetryEvent[]) => void): Disposable | undefined;
 }
+
+/**
+ * How the events of the run `runId` reach a client that falls behind, by
+ * type: what the run's pattern declares in its `telemetry.ts`, and the kit
+ * for the core types (`PatternRegistry.delivery`). Asked once per client.
+ */
+export type RunDelivery = (runId: string) => (type: string) => Delivery;
 
 export interface HubOptions {
   flushEveryMs?: number;
@@ -28,20 +37,16 @@ export interface HubOptions {
   maxClients?: number;
 }
 
-/**
- * What a slow client may lose. Never in it: state changes, summaries, errors
- * and `invariant.violated` (a broken invariant is the one thing a learner
- * must always see).
- */
-export const DROPPABLE: ReadonlySet<TelemetryEvent['type']> = new Set<TelemetryEvent['type']>(['request', 'log', 'ratelimit', 'sql', 'fault.injected', 'retry.attempt', 'event.handled', 'load.progress']);
-
 class ClientStream {
   private queue: TelemetryEvent[] = [];
   private dropped = 0;
+  /** A map, not an object: an event type is data, and must not be able to name a prototype key. */
+  private droppedByType = new Map<string, number>();
 
   constructor(
     private readonly socket: WebSocket,
     private readonly runId: string,
+    private readonly delivery: (type: string) => Delivery,
     private readonly options: Required<HubOptions>,
   ) {}
 
@@ -56,14 +61,25 @@ class ClientStream {
     if (this.queue.length > this.options.maxQueuedEvents) this.shed();
   }
 
-  /** Drops droppable events, oldest first, until the queue fits; then anything oldest but `invariant.violated`. */
+  private drop(event: TelemetryEvent): void {
+    this.dropped++;
+    this.droppedByType.set(event.type, (this.droppedByType.get(event.type) ?? 0) + 1);
+  }
+
+  /**
+   * Drops droppable events, oldest first, until the queue fits; then, if the
+   * `always` ones alone overflow it, the oldest of them, but never
+   * `invariant.violated` (a broken invariant is the one thing a learner must
+   * always see).
+   */
   private shed(): void {
     let excess = this.queue.length - this.options.maxQueuedEvents;
     const kept: TelemetryEvent[] = [];
     for (const event of this.queue) {
-      if (excess > 0 && DROPPABLE.has(event.type)) {
+      // The kit declares `invariant.violated` always; the hub keeps it whatever a lookup says.
+      if (excess > 0 && event.type !== 'invariant.violated' && this.delivery(event.type) === 'droppable') {
         excess--;
-        this.dropped++;
+        this.drop(event);
       } else {
         kept.push(event);
       }
@@ -73,7 +89,7 @@ class ClientStream {
       this.queue = kept.filter((event) => {
         if (excess === 0 || event.type === 'invariant.violated') return true;
         excess--;
-        this.dropped++;
+        this.drop(event);
         return false;
       });
       return;
@@ -86,9 +102,15 @@ class ClientStream {
     if (this.queue.length > 0 || this.dropped > 0) {
       // The socket is still sending earlier batches: wait, and let push() shed meanwhile.
       if (this.socket.bufferedAmount > this.options.maxBufferedBytes) return;
-      const batch: TelemetryBatch = { runId: this.runId, events: this.queue, dropped: this.dropped };
+      const batch: TelemetryBatch = {
+        runId: this.runId,
+        events: this.queue,
+        dropped: this.dropped,
+        droppedByType: Object.fromEntries(this.droppedByType),
+      };
       this.queue = [];
       this.dropped = 0;
+      this.droppedByType.clear();
       this.socket.send(JSON.stringify(batch));
     }
     // Nothing more will come: a tab left open on a finished run must not hold a slot.
@@ -103,6 +125,7 @@ export class LiveHub {
 
   constructor(
     private readonly source: TelemetrySource,
+    private readonly delivery: RunDelivery,
     options: HubOptions = {},
   ) {
     this.options = { flushEveryMs: 200, maxQueuedEvents: 5_000, maxBufferedBytes: 256 * 1024, maxClients: 32, ...options };
@@ -122,7 +145,7 @@ export class LiveHub {
   /** Streams `runId` to `socket` until either closes. Returns false for an unknown run or a full hub. */
   attach(socket: WebSocket, runId: string): boolean {
     if (!this.hasRoom) return false;
-    const client = new ClientStream(socket, runId, this.options);
+    const client = new ClientStream(socket, runId, this.delivery(runId), this.options);
     const subscription = this.source.subscribe(runId, (events) => client.push(events));
     if (!subscription) return false;
     this.clients.add(client);

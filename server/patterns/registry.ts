@@ -1,12 +1,16 @@
 /**
  * The catalog of patterns: every folder under `patterns/` with a
  * `pattern.ts` manifest (the kit is not a pattern). Manifests are plain data,
- * so loading them runs no pattern code.
+ * so loading them runs no pattern code. Loading checks them, so a mistake in
+ * one (an undeclared invariant, an event type a view names but nobody
+ * declares) stops the workbench at start with the file to fix, not a view
+ * that silently stays empty.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { LabManifest, PatternManifest, Tour } from '../../patterns/kit/index.ts';
+import type { Delivery, LabManifest, PatternManifest, Tour, ViewSpec } from '../../patterns/kit/index.ts';
+import { CORE_TELEMETRY, isCoreTelemetryType } from '../../patterns/kit/index.ts';
 
 export interface PatternEntry {
   manifest: PatternManifest;
@@ -42,6 +46,82 @@ export const checkInvariants = (patternId: string, lab: LabManifest): void => {
   }
 };
 
+const DELIVERIES: readonly Delivery[] = ['always', 'droppable'];
+
+/**
+ * A pattern declares its own event types, each with a delivery, and none of
+ * the kit's core types: redeclaring `request` would let a pattern change how
+ * every lab's requests reach a browser, and its meaning would depend on which
+ * pattern you read.
+ */
+export const checkTelemetry = (patternId: string, manifest: PatternManifest): void => {
+  const file = `patterns/${patternId}/telemetry.ts`;
+  const telemetry: unknown = (manifest as { telemetry?: unknown }).telemetry;
+  if (typeof telemetry !== 'object' || telemetry === null || Array.isArray(telemetry)) {
+    throw new Error(
+      `patterns/${patternId}/pattern.ts: declare the pattern's own event types (\`telemetry\`, exported by ${file}; \`{}\` when it has none)`,
+    );
+  }
+  for (const [type, delivery] of Object.entries(telemetry)) {
+    if (isCoreTelemetryType(type)) {
+      throw new Error(
+        `${file}: '${type}' is one of the kit's core event types (patterns/kit/telemetry.ts, delivered '${CORE_TELEMETRY[type]}'); a pattern declares only its own`,
+      );
+    }
+    if (!DELIVERIES.includes(delivery as Delivery)) {
+      throw new Error(`${file}: event '${type}' needs a delivery, 'always' or 'droppable' (it has ${JSON.stringify(delivery)})`);
+    }
+  }
+};
+
+/**
+ * The event types a view spec names. By the kit's convention (patterns/kit/views)
+ * a spec names an event type in a field called `event` (a string) or
+ * `events` (strings), at any depth: `event`, `events`, `wait.event`,
+ * `giveUp.event`, `summary.event`, `stages[].event`, `stages[].counts[].event`,
+ * `rates[].event`, `relatedCounts[].event`. Walking the spec for them keeps
+ * this check right as view kinds are added. `where` filters are skipped: their
+ * keys are an event's fields, and one could be called `event`.
+ */
+export const eventTypesOfView = (view: ViewSpec): string[] => {
+  const types: string[] = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) walk(item);
+      return;
+    }
+    if (typeof value !== 'object' || value === null) return;
+    for (const [key, field] of Object.entries(value)) {
+      if (key === 'where') continue;
+      if (key === 'event' && typeof field === 'string') types.push(field);
+      else if (key === 'events' && Array.isArray(field)) types.push(...field.filter((type): type is string => typeof type === 'string'));
+      else walk(field);
+    }
+  };
+  walk(view);
+  return types;
+};
+
+/**
+ * Every event type the pattern's views and tour name is declared, by the kit
+ * or the pattern: a typo (`circuit.stat`) would otherwise leave a view empty,
+ * or a tour step that can never be ticked, with nothing to say why.
+ */
+export const checkDeclaredEvents = (patternId: string, manifest: PatternManifest, tour?: Tour): void => {
+  const undeclared = (type: string) => !isCoreTelemetryType(type) && !Object.hasOwn(manifest.telemetry, type);
+  const notDeclared = (type: string) => `event '${type}' is not declared in patterns/${patternId}/telemetry.ts or the kit's core types`;
+  for (const lab of manifest.labs) {
+    for (const view of lab.views) {
+      const type = eventTypesOfView(view).find(undeclared);
+      if (type !== undefined) throw new Error(`patterns/${patternId}/pattern.ts, lab '${lab.id}', view '${view.title}': ${notDeclared(type)}`);
+    }
+  }
+  for (const step of tour?.steps ?? []) {
+    const matcher = step.until.find((m) => undeclared(m.type));
+    if (matcher) throw new Error(`patterns/${patternId}/tour.ts, step '${step.title}': ${notDeclared(matcher.type)}`);
+  }
+};
+
 export class PatternRegistry {
   private constructor(
     readonly patternsDir: string,
@@ -62,6 +142,7 @@ export class PatternRegistry {
         throw new Error(`patterns/${id}/pattern.ts must export \`pattern\` with id '${id}'`);
       }
       for (const lab of manifest.labs) checkInvariants(id, lab);
+      checkTelemetry(id, manifest);
       const tourFile = join(dir, 'tour.ts');
       const tour = existsSync(tourFile)
         ? ((await import(pathToFileURL(tourFile).href)) as { tour?: Tour }).tour
@@ -69,6 +150,7 @@ export class PatternRegistry {
       if (tour && !manifest.labs.some((lab) => lab.id === tour.lab)) {
         throw new Error(`patterns/${id}/tour.ts names lab '${tour.lab}', which the pattern does not have`);
       }
+      checkDeclaredEvents(id, manifest, tour);
       entries.set(id, { manifest, dir, ...(tour && { tour }) });
     }
     return new PatternRegistry(patternsDir, entries);
@@ -85,6 +167,21 @@ export class PatternRegistry {
   lab(id: string, labId?: string): LabManifest | undefined {
     const labs = this.entries.get(id)?.manifest.labs ?? [];
     return labId === undefined ? labs[0] : labs.find((lab) => lab.id === labId);
+  }
+
+  /**
+   * How events of `type` in a run of pattern `patternId` reach a browser that
+   * falls behind (the live hub asks): the kit's delivery for a core type, the
+   * pattern's for its own. A type neither declares is `droppable`: loading and
+   * the contract suite keep shipped labs from emitting one, but a lab being
+   * written can still send one (through a cast), and a type nobody vouched
+   * for must not be able to fill a slow browser's queue; its drops are still
+   * counted and shown by type.
+   */
+  delivery(patternId: string, type: string): Delivery {
+    if (isCoreTelemetryType(type)) return CORE_TELEMETRY[type];
+    const own = this.entries.get(patternId)?.manifest.telemetry;
+    return own && Object.hasOwn(own, type) ? own[type]! : 'droppable';
   }
 
   isEditable(id: string, file: string): boolean {

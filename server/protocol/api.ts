@@ -45,6 +45,22 @@ export interface PatternDetail extends PatternManifest {
   files: PatternFileInfo[];
 }
 
+/** A TypeScript file as shipped, at its repository path (`patterns/kit/clock.ts`). */
+export interface SourceFile {
+  path: string;
+  content: string;
+}
+
+/**
+ * GET /api/patterns/:id/sources: what the editor type-checks the pattern's files against, read
+ * from disk when asked (a file added to the pattern's folder shows without a web rebuild): the
+ * kit's `.ts` files, then the pattern's own, each sorted by path; no tests, no other pattern's
+ * files. Editable files are as shipped: the learner's versions come from the files routes.
+ */
+export interface PatternSources {
+  files: SourceFile[];
+}
+
 export interface CodeError {
   message: string;
   file?: string;
@@ -284,6 +300,7 @@ export interface ProgressImportResult {
 export interface ApiRoutes {
   'GET /api/patterns': PatternSummary[];
   'GET /api/patterns/:id': PatternDetail;
+  'GET /api/patterns/:id/sources': PatternSources;
   'GET /api/patterns/:id/files/:file': FileState;
   'PUT /api/patterns/:id/files/:file': SaveResult;
   'GET /api/patterns/:id/files/:file/reference': FileContent;

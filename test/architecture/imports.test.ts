@@ -12,12 +12,15 @@
  * would load at run time, as the bundler sees it, not by a pattern over its text.
  *
  * Allowed beside types:
- * - `?raw` imports of pattern sources (text for the editor, never run), including Vite's
- *   `import.meta.glob(…, { query: '?raw' })`, which esbuild does not see and is read from the
- *   file's text below;
+ * - patterns' own views: Vite's `import.meta.glob('…/patterns/*\/*.view.tsx')` (a lab's
+ *   `kind: 'custom'` view), which esbuild does not see and is read from the file's text below;
  * - the kit files listed in PURE_KIT_RUNTIME: none today. A kit file may join only if it is pure
  *   (no I/O, no Node built-ins, no globals) and itself imports nothing at run time but other
- *   listed files; the test checks the second part.
+ *   listed files; the test checks the second part;
+ * - anything in tests (`*.test.ts(x)`, `testing.ts`): they never reach the bundle, and a view's
+ *   test may well draw a real pattern's view spec.
+ * Pattern sources as text (`?raw`) are not allowed: the editor gets them from the API
+ * (`GET /api/patterns/:id/sources`), so a new or edited pattern needs no web rebuild.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -88,7 +91,10 @@ const runtimeImports = async (
   return found;
 };
 
-/** `import.meta.glob(…)` calls whose patterns reach into server/ or patterns/ without `query: '?raw'`. */
+/** The one glob into patterns/ the web may have: patterns' own views. */
+const CUSTOM_VIEWS_GLOB = 'patterns/*/*.view.tsx';
+
+/** `import.meta.glob(…)` calls whose patterns reach into server/ or patterns/ (but for CUSTOM_VIEWS_GLOB). */
 const codeGlobs = (root: string, file: string, text: string): RuntimeImport[] => {
   const found: RuntimeImport[] = [];
   for (const match of text.matchAll(/import\.meta\.glob\s*(?:<[^>]*>)?\s*\(/g)) {
@@ -100,11 +106,11 @@ const codeGlobs = (root: string, file: string, text: string): RuntimeImport[] =>
       end++;
     }
     const call = text.slice(match.index, end);
-    const raw = /query\s*:\s*['"]\?raw['"]/.test(call);
     for (const [, pattern] of call.matchAll(/['"`]([^'"`]*\*[^'"`]*)['"`]/g)) {
       if (pattern!.startsWith('!')) continue;
       const target = toPosix(relative(root, resolve(dirname(join(root, file)), pattern!)));
-      if (/^(server|patterns)\//.test(target) && !raw) found.push({ file, specifier: pattern!, kind: 'dynamic-import', target });
+      if (target === CUSTOM_VIEWS_GLOB) continue;
+      if (/^(server|patterns)\//.test(target)) found.push({ file, specifier: pattern!, kind: 'dynamic-import', target });
     }
   }
   return found;
@@ -113,15 +119,14 @@ const codeGlobs = (root: string, file: string, text: string): RuntimeImport[] =>
 /** The rule: what of these imports the web may not have, as "file: import 'x' (kind)" lines. */
 const violations = (imports: RuntimeImport[], allowedKit: readonly string[]): string[] =>
   imports
-    .filter(({ specifier, target }) => {
+    .filter(({ target }) => {
       if (target === undefined || !/^(server|patterns)\//.test(target)) return false;
-      if (/\?raw$/.test(specifier) && target.startsWith('patterns/')) return false;
       return !allowedKit.includes(target);
     })
     .map(({ file, specifier, kind }) => `${file}: imports '${specifier}' at run time (${kind}); use \`import type\``);
 
 const check = async (root: string, tsconfig: Pick<esbuild.BuildOptions, 'tsconfig' | 'tsconfigRaw'>): Promise<string[]> => {
-  const files = sourcesUnder(join(root, 'web/src'));
+  const files = sourcesUnder(join(root, 'web/src')).filter((path) => !/(\.test\.tsx?|[\\/]testing\.ts)$/.test(path));
   const imports = await runtimeImports(root, files, tsconfig);
   const globs = files.flatMap((path) => codeGlobs(root, toPosix(relative(root, path)), readFileSync(path, 'utf8')));
   return violations([...imports, ...globs], PURE_KIT_RUNTIME);
@@ -157,15 +162,19 @@ describe('the web app imports only types from the server and the kit', () => {
     fixture('dynamic.tsx', "export const load = () => import('../../patterns/kit/index.ts');\nexport const el = <div />;\n");
     fixture('raw.ts', "import text from '../../patterns/kit/index.ts?raw';\nexport const t: string = text;\n");
     fixture('glob-raw.ts', "export const g = import.meta.glob<string>(['../../patterns/**/*.ts'], { query: '?raw', import: 'default' });\n");
+    fixture('glob-views.ts', "export const g = import.meta.glob('../../patterns/*/*.view.tsx');\n");
+    fixture('view.test.ts', "import { VALUE } from '../../server/protocol/api.ts';\nexport const v = VALUE;\n");
     fixture('glob-code.ts', "export const g = import.meta.glob(['../../patterns/**/*.ts', '!../../patterns/**/*.test.ts']);\n");
     fixture('package.ts', "import { useState } from 'react';\nexport const s = useState;\n");
 
-    it('names each offending file and import, and passes types, ?raw text and packages', async () => {
+    it('names each offending file and import (pattern sources as ?raw text too), and passes types, custom views, tests and packages', async () => {
       const found = await check(root, { tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true, jsx: 'react-jsx' } } });
       expect(found.sort()).toEqual(
         [
           "web/src/dynamic.tsx: imports '../../patterns/kit/index.ts' at run time (dynamic-import); use `import type`",
           "web/src/glob-code.ts: imports '../../patterns/**/*.ts' at run time (dynamic-import); use `import type`",
+          "web/src/glob-raw.ts: imports '../../patterns/**/*.ts' at run time (dynamic-import); use `import type`",
+          "web/src/raw.ts: imports '../../patterns/kit/index.ts?raw' at run time (import-statement); use `import type`",
           "web/src/inline-type.ts: imports '../../server/protocol/api.ts' at run time (import-statement); use `import type`",
           "web/src/reexport.ts: imports '../../patterns/kit/index.ts' at run time (import-statement); use `import type`",
           "web/src/side-effect.ts: imports '../../server/protocol/api.ts' at run time (import-statement); use `import type`",

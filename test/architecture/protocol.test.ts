@@ -36,6 +36,7 @@ describe('the protocol types the routes and the client', () => {
     const protocol: Record<ApiRouteKey, true> = {
       'GET /api/patterns': true,
       'GET /api/patterns/:id': true,
+      'GET /api/patterns/:id/sources': true,
       'GET /api/patterns/:id/files/:file': true,
       'PUT /api/patterns/:id/files/:file': true,
       'GET /api/patterns/:id/files/:file/reference': true,

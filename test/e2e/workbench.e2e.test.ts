@@ -98,7 +98,8 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     if (!workbench) return;
     for (const run of workbench.runs.live()) await run.stop('user').catch(() => undefined);
     // Every edited file back to its reference, so each test starts from it.
-    for (const patternId of ['circuit-breaker', 'retry-backoff', 'event-bus']) {
+    const catalog = (await apiCall<Array<{ id: string }>>('GET', '/api/patterns').catch(() => [])) ?? [];
+    for (const { id: patternId } of catalog) {
       const detail = await apiCall<{ files: Array<{ name: string; modified: boolean }> }>('GET', `/api/patterns/${patternId}`).catch(() => undefined);
       for (const file of detail?.files ?? []) {
         if (file.modified) await apiCall('POST', `/api/patterns/${patternId}/files/${file.name}/reset`).catch(() => undefined);
@@ -190,9 +191,9 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     await page.locator('.fault-panel .fault-now.faulty').waitFor(WAIT);
     await circuitState(page, 'open').waitFor(WAIT);
     // The request log has rows, and the open circuit's rejections among them.
-    const log = page.getByRole('table', { name: 'Inbound requests' });
-    await log.locator('.rl-row.rejected').first().waitFor(WAIT);
-    await expect(log.locator('.rl-row.rejected .outcome-pill').first().textContent()).resolves.toBe('rejected');
+    const log = page.getByRole('table', { name: 'Request log' });
+    await log.locator('.tv-row.outcome-rejected').first().waitFor(WAIT);
+    await expect(log.locator('.tv-row.outcome-rejected .outcome-pill').first().textContent()).resolves.toBe('rejected');
     await page.locator('.timeline .marker.fault').first().waitFor(WAIT);
     await shoot(page, 'workbench-lab-circuit-open');
 
@@ -200,8 +201,8 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     await presets(page, 'payments').getByRole('button', { name: 'Clear' }).click();
     await page.locator('.fault-panel .fault-now.healthy').waitFor(WAIT);
     await circuitState(page, 'closed').waitFor(WAIT);
-    await page.locator('.circuit-card .transitions li.latest', { hasText: 'probes-succeeded' }).waitFor(WAIT);
-    await log.locator('.rl-row.ok').first().waitFor(WAIT);
+    await page.getByRole('list', { name: 'Recent transitions' }).locator('li.latest', { hasText: 'probes-succeeded' }).waitFor(WAIT);
+    await log.locator('.tv-row.outcome-ok').first().waitFor(WAIT);
     await shoot(page, 'workbench-lab-closed');
 
     await page.getByRole('button', { name: /Stop run/ }).click();
@@ -324,7 +325,7 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     await gantt.locator('.gantt-wait').first().waitFor(WAIT);
     await gantt.locator('.gantt-attempt.error[title*="503"]').first().waitFor(WAIT);
     // And they keep coming: a handful of retries counted in the view's headline.
-    const retries = page.locator('.retries-view .headline b').nth(1);
+    const retries = page.locator('.attempts-view .headline b').nth(1);
     await expect.poll(async () => Number((await retries.textContent())?.replace(/\D/g, '')), WAIT).toBeGreaterThanOrEqual(5);
     await shoot(page, 'workbench-retries');
   }, 120_000);
@@ -332,16 +333,16 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
   it('shows the event bus’s handlers and their outcomes, a failing one retried and dead-lettered', async () => {
     const page = await newPage();
     await startLab(page, 'event-bus');
-    const flow = page.getByRole('img', { name: 'Publisher, bus and handlers' });
+    const flow = page.getByRole('img', { name: 'Event bus: Publishers → Events → Handlers' });
     for (const handler of ['send-welcome-email', 'create-profile', 'track-analytics']) {
-      await flow.locator('.flow-node.handler.ok', { hasText: handler }).waitFor(WAIT);
+      await flow.locator('.flow-node.box.ok', { hasText: handler }).waitFor(WAIT);
     }
 
     // The email service fails every call: its handler fails, retries, dead-letters; the others carry on.
     await presets(page, 'email').getByRole('button', { name: 'Fail 100%' }).click();
-    await flow.locator('.flow-node.handler.failed', { hasText: 'send-welcome-email' }).waitFor(WAIT);
-    await page.locator('table.dead-letters tbody tr', { hasText: 'send-welcome-email' }).first().waitFor(WAIT);
-    await flow.locator('.flow-node.handler.ok', { hasText: 'create-profile' }).waitFor(WAIT);
+    await flow.locator('.flow-node.box.failed', { hasText: 'send-welcome-email' }).waitFor(WAIT);
+    await page.getByRole('table', { name: 'Dead letters' }).locator('.tv-row', { hasText: 'send-welcome-email' }).first().waitFor(WAIT);
+    await flow.locator('.flow-node.box.ok', { hasText: 'create-profile' }).waitFor(WAIT);
     await shoot(page, 'workbench-events');
   }, 120_000);
 });

@@ -1,13 +1,16 @@
 /**
  * The live stream: the WebSocket `/api/live?run=ID` sends batches
- * `{ runId, events, dropped }` a few times a second; and the hub's drop policy
- * for a client that cannot keep up (a unit test of server/live/hub.ts with a
- * fake socket).
+ * `{ runId, events, dropped, droppedByType }` a few times a second; and the
+ * hub's drop policy for a client that cannot keep up (a unit test of
+ * server/live/hub.ts with a fake socket): what it sheds is what the run's
+ * pattern and the kit declare droppable.
  */
 import type WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Disposable, TelemetryBatch, TelemetryEvent } from '../../patterns/kit/index.ts';
-import { LiveHub, type TelemetrySource } from '../../server/live/hub.ts';
+import type { Delivery, Disposable, TelemetryBatch, TelemetryDelivery, TelemetryEvent } from '../../patterns/kit/index.ts';
+import { CORE_TELEMETRY } from '../../patterns/kit/index.ts';
+import { telemetry as circuitTelemetry } from '../../patterns/circuit-breaker/telemetry.ts';
+import { LiveHub, type RunDelivery, type TelemetrySource } from '../../server/live/hub.ts';
 import { is, SLOW, startTestWorkbench, waitUntil, type TestWorkbench } from './helpers.ts';
 
 describe('WebSocket /api/live', { timeout: SLOW }, () => {
@@ -28,7 +31,7 @@ describe('WebSocket /api/live', { timeout: SLOW }, () => {
     return batches;
   };
 
-  it('delivers batches { runId, events, dropped } with request and metrics events', async () => {
+  it('delivers batches { runId, events, dropped, droppedByType } with request and metrics events', async () => {
     const socket = tw.openLive(runId);
     const batches = collect(socket);
     const events = () => batches.flatMap((b) => b.events);
@@ -38,9 +41,10 @@ describe('WebSocket /api/live', { timeout: SLOW }, () => {
       what: 'request and metrics events on the socket',
     });
     for (const batch of batches) {
-      expect(Object.keys(batch).sort()).toEqual(['dropped', 'events', 'runId']);
+      expect(Object.keys(batch).sort()).toEqual(['dropped', 'droppedByType', 'events', 'runId']);
       expect(batch.runId).toBe(runId);
       expect(batch.dropped).toBe(0);
+      expect(batch.droppedByType).toEqual({});
       expect(batch.events.length).toBeGreaterThan(0);
       for (const event of batch.events) expect(event.runId).toBe(runId);
     }
@@ -119,6 +123,15 @@ class FakeSource implements TelemetrySource {
   }
 }
 
+/** Delivery as the registry answers it for a run of `declared`'s pattern: the kit's for core types, the pattern's own, else droppable. */
+const deliveryOf =
+  (declared: TelemetryDelivery): ((type: string) => Delivery) =>
+  (type) =>
+    (CORE_TELEMETRY as TelemetryDelivery)[type] ?? declared[type] ?? 'droppable';
+
+/** Every run is a circuit-breaker run. */
+const circuitRuns: RunDelivery = () => deliveryOf(circuitTelemetry);
+
 let t = 0;
 const request = (): TelemetryEvent => ({
   type: 'request',
@@ -139,7 +152,7 @@ describe('LiveHub drop policy (unit)', () => {
   it('keeps memory bounded for a client that cannot keep up, counts what it dropped and keeps state events', () => {
     const source = new FakeSource();
     // A long flush interval: the test flushes by hand.
-    const hub = new LiveHub(source, { flushEveryMs: 60_000, maxQueuedEvents: MAX, maxBufferedBytes: 1024 });
+    const hub = new LiveHub(source, circuitRuns, { flushEveryMs: 60_000, maxQueuedEvents: MAX, maxBufferedBytes: 1024 });
     const socket = new FakeSocket();
     expect(hub.attach(socket as unknown as WebSocket, 'run-1')).toBe(true);
 
@@ -167,8 +180,9 @@ describe('LiveHub drop policy (unit)', () => {
     // Memory stayed bounded: at most MAX events were held for this client.
     expect(batch!.events.length).toBeLessThanOrEqual(MAX);
     expect(batch!.runId).toBe('run-1');
-    // Everything not delivered is counted.
+    // Everything not delivered is counted, and by type: only requests were droppable here.
     expect(batch!.events.length + batch!.dropped).toBe(pushed);
+    expect(batch!.droppedByType).toEqual({ request: batch!.dropped });
     // Every state change survived, in order; the requests kept are the newest.
     expect(batch!.events.filter((e) => e.type === 'circuit.state')).toEqual(states);
     const keptRequests = batch!.events.filter((e) => e.type === 'request');
@@ -178,14 +192,71 @@ describe('LiveHub drop policy (unit)', () => {
     // The count starts again: the next batch reports only what was dropped since.
     source.listener!([request(), request()]);
     hub.flushAll();
-    expect(socket.sent[1]).toMatchObject({ dropped: 0 });
+    expect(socket.sent[1]).toMatchObject({ dropped: 0, droppedByType: {} });
     expect(socket.sent[1]!.events).toHaveLength(2);
     hub.close();
   });
 
+  it("sheds what the run's pattern declares droppable and keeps what it declares always, and counts drops by type", () => {
+    const source = new FakeSource();
+    const asked: string[] = [];
+    // A retry run: its attempts are droppable, its give-ups always (patterns/retry-backoff/telemetry.ts).
+    const retryRuns: RunDelivery = (runId) => {
+      asked.push(runId);
+      return deliveryOf({ 'retry.attempt': 'droppable', 'retry.giveup': 'always' });
+    };
+    const hub = new LiveHub(source, retryRuns, { flushEveryMs: 60_000, maxQueuedEvents: MAX, maxBufferedBytes: 1024 });
+    const socket = new FakeSocket();
+    expect(hub.attach(socket as unknown as WebSocket, 'run-1')).toBe(true);
+    // The hub asks once, for the run it streams, not once per event.
+    expect(asked).toEqual(['run-1']);
+
+    const base = { runId: 'run-1', requestId: 'req-1', error: 'inventory answered 503' };
+    const events: TelemetryEvent[] = [];
+    const giveUps: TelemetryEvent[] = [];
+    for (let i = 0; i < 300; i++) {
+      events.push({ ...base, type: 'retry.attempt', seq: t, t: t++, attempt: 1, delayMs: 100 });
+      if (i % 3 === 0) events.push({ ...base, type: 'log', seq: t, t: t++, level: 'info', msg: 'retrying', fields: {} });
+      if (i % 30 === 0) {
+        const giveUp: TelemetryEvent = { ...base, type: 'retry.giveup', seq: t, t: t++, attempts: 3 };
+        giveUps.push(giveUp);
+        events.push(giveUp);
+      }
+      // A type the pattern does not declare: droppable, and still counted under its name.
+      if (i % 10 === 0) events.push({ ...base, type: 'retry.mystery', seq: t, t: t++ } as unknown as TelemetryEvent);
+    }
+    source.listener!(events);
+    socket.bufferedAmount = 0;
+    hub.flushAll();
+    hub.close();
+
+    const [batch] = socket.sent;
+    expect(batch!.events.length).toBeLessThanOrEqual(MAX);
+    expect(batch!.events.filter((e) => e.type === 'retry.giveup')).toEqual(giveUps);
+    const byType = batch!.droppedByType;
+    expect(Object.keys(byType).sort()).toEqual(['log', 'retry.attempt', 'retry.mystery']);
+    expect(Object.values(byType).reduce((sum, n) => sum + n, 0)).toBe(batch!.dropped);
+    expect(batch!.events.length + batch!.dropped).toBe(events.length);
+  });
+
+  it('never drops invariant.violated, even when the delivery lookup calls it droppable', () => {
+    const source = new FakeSource();
+    const hub = new LiveHub(source, () => () => 'droppable', { flushEveryMs: 60_000, maxQueuedEvents: 10, maxBufferedBytes: 1024 });
+    const socket = new FakeSocket();
+    expect(hub.attach(socket as unknown as WebSocket, 'run-1')).toBe(true);
+    const breaks = Array.from({ length: 5 }, (_, i): TelemetryEvent => ({ type: 'invariant.violated', seq: t, t: t++, runId: 'run-1', invariant: 'x', detail: `break ${i}` }));
+    source.listener!([...Array.from({ length: 50 }, request), ...breaks, ...Array.from({ length: 50 }, request)]);
+    socket.bufferedAmount = 0;
+    hub.flushAll();
+    hub.close();
+    const [batch] = socket.sent;
+    expect(batch!.events.filter((e) => e.type === 'invariant.violated')).toEqual(breaks);
+    expect(batch!.droppedByType).toEqual({ request: 95 });
+  });
+
   it('sends nothing while idle; stops streaming once the socket closes', () => {
     const source = new FakeSource();
-    const hub = new LiveHub(source, { flushEveryMs: 60_000, maxQueuedEvents: MAX });
+    const hub = new LiveHub(source, circuitRuns, { flushEveryMs: 60_000, maxQueuedEvents: MAX });
     const socket = new FakeSocket();
     socket.bufferedAmount = 0;
     expect(hub.attach(socket as unknown as WebSocket, 'unknown-run')).toBe(false);

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabContext, LabModule, TelemetryEvent, TelemetryOf } from '../../patterns/kit/index.ts';
-import { VirtualClock } from '../../patterns/kit/index.ts';
+import { requestLogView, VirtualClock } from '../../patterns/kit/index.ts';
 import { PatternRegistry } from '../../server/patterns/registry.ts';
 import { LabRun } from '../../server/runs/engine.ts';
 import { simulatedServices } from '../../server/runs/simulated-services.ts';
@@ -52,7 +52,7 @@ describe('the engine on virtual time', () => {
     module: 'lab.ts',
     faultPoints: [],
     params: [],
-    views: ['request-log'],
+    views: [requestLogView()],
     defaultLoad: { model: 'none' as const },
   };
   const makeRun = (clock: VirtualClock, events: TelemetryEvent[], drainTimeoutMs?: number) =>

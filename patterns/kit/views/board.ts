@@ -12,6 +12,12 @@ export interface BoardViewSpec extends ViewSpecBase {
   /** The field naming the item (`jobId`) and the one naming its new state (`to`). */
   itemField: string;
   stateField: string;
+  /**
+   * The field naming the state an item leaves (`from`), if the event has one.
+   * The board follows a bounded number of items; this keeps the column counts
+   * exact when an item it has let go moves again.
+   */
+  fromField?: string;
   columns: Array<{ state: string; label: string; tone: Tone }>;
   /** Fields of an item's latest event shown on its card. */
   cardFields?: FieldDisplay[];

@@ -9,6 +9,10 @@ export interface ChartsViewSpec extends ViewSpecBase {
   kind: 'charts';
   /** Which `metrics` charts to draw, in order. */
   metrics: Array<'throughput' | 'errors' | 'latency'>;
-  /** Further charts: how many of an event per second. */
+  /**
+   * Further charts, after the metrics ones: how many of an event (those
+   * matching `where`) per second. `label` names what is counted, in the
+   * plural and lower case (`retries`): the chart reads "Retries per second".
+   */
   rates?: Array<{ event: string; where?: FieldFilter; label: string }>;
 }

@@ -2,12 +2,12 @@ import type { ViewSpecBase } from './common.ts';
 
 /**
  * A view a pattern truly needs for itself: a React component in the
- * pattern's folder (`views/<Name>.tsx`, exporting `default`), given the same
+ * pattern's folder (`<name>.view.tsx`, exporting `default`), given the same
  * props as the generic views. It is part of the web build, so prefer the
  * generic views: they need no rebuild.
  */
 export interface CustomViewSpec extends ViewSpecBase {
   kind: 'custom';
-  /** Relative to the pattern folder: `views/Heatmap.tsx`. */
+  /** A file in the pattern folder: `heatmap.view.tsx`. */
   component: string;
 }

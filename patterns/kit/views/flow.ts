@@ -19,14 +19,20 @@ export interface FlowStage {
   where?: FieldFilter;
   /** The field whose values are this column's nodes: `target`, `name`, `handler`. */
   nodeField: string;
+  /** What a node's count counts, shown after the number: `requests`, `published`, `attempts` (default `events`). */
+  countLabel?: string;
   /**
    * How an event here follows one of the previous stage: this event's `field`
-   * equals that event's `previousField` (`eventId` and `eventId`).
+   * equals that event's `previousField` (`eventId` and `eventId`; `requestId`
+   * and `id`). Either may come first: an inbound `request` is recorded when it
+   * ends, after the calls it made.
    */
   link?: { field: string; previousField: string };
   /** A boolean field telling success (`ok`), or a field holding a `RequestOutcome` (`outcome`). */
   okField?: string;
   outcomeField?: string;
+  /** A field holding the error of a failed event, shown with the node's last outcome. */
+  errorField?: string;
   /** A numeric field of durations, ms: average and p90 per node. */
   durationField?: string;
   /** A field numbering attempts from 1: attempts past the first count as retries. */

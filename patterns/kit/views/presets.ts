@@ -22,9 +22,10 @@ export const requestLogView = (title = 'Request log'): TableViewSpec => ({
     { field: 'clientKey', label: 'client' },
   ],
   filters: ['outcome', 'status', 'target'],
-  search: ['id', 'clientKey', 'error', 'target'],
+  search: ['id', 'target', 'clientKey', 'status', 'outcome', 'error'],
   details: { field: 'id' },
-  relatedCounts: [{ label: 'calls', event: 'request', where: { direction: 'outbound' }, field: 'parentId' }],
+  relatedCounts: [{ label: 'calls', event: 'request', where: { direction: 'outbound' }, field: 'parentId', warnAbove: 1 }],
+  empty: 'No requests yet.',
 });
 
 /** The lab's `log` events, filtered by level and text. */
@@ -40,6 +41,7 @@ export const logsView = (title = 'Logs'): TableViewSpec => ({
   ],
   filters: ['level'],
   search: ['msg', 'fields'],
+  empty: 'No logs yet.',
   maxRows: 2000,
 });
 

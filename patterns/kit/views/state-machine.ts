@@ -14,6 +14,12 @@ export interface StateMachineViewSpec extends ViewSpecBase {
   /** The state every machine starts in, before its first transition. */
   initial: string;
   /**
+   * Machines drawn from the start, in `initial`, before they report anything
+   * (the circuit `payments`); others appear with their first transition.
+   * Without a `name` field the one machine is always drawn.
+   */
+  machines?: string[];
+  /**
    * Every state, placed on a small grid (`at: [column, row]`, from 0) so the
    * diagram reads like the lesson's. `optional` states are drawn only once a
    * machine has been in them.
@@ -27,7 +33,12 @@ export interface StateMachineViewSpec extends ViewSpecBase {
    * last 10 s, the error share and a requests-per-second sparkline.
    */
   requestCounters?: boolean;
-  /** Outbound calls made while a machine is in `state`, and how they ended: the half-open probes. */
+  /**
+   * Outbound calls (`request` events) made while a machine is in `state`, and
+   * how they ended: the half-open probes. With a `name` field, a machine
+   * counts the calls whose `target` is its name (a circuit is named after the
+   * downstream it guards); without one, it counts every call.
+   */
   callsIn?: { state: string; label: string };
   /** What to say before the first transition. */
   emptyText?: string;

@@ -57,6 +57,8 @@ const file = (patternId: string, name: string) => `/api/patterns/${enc(patternId
 export const api = {
   patterns: () => request('GET /api/patterns', '/api/patterns'),
   pattern: (id: string) => request('GET /api/patterns/:id', `/api/patterns/${enc(id)}`),
+  /** The kit's and the pattern's own `.ts` files as shipped, read from disk: what the editor type-checks against. */
+  sources: (id: string) => request('GET /api/patterns/:id/sources', `/api/patterns/${enc(id)}/sources`),
 
   file: (patternId: string, name: string) => request('GET /api/patterns/:id/files/:file', file(patternId, name)),
   reference: (patternId: string, name: string) =>

@@ -27,6 +27,8 @@ export interface LiveRun {
   events: TelemetryEvent[];
   /** Events the server dropped because this page fell behind. */
   dropped: number;
+  /** `dropped` by event type: only types their pattern (or the kit) declares droppable, unless the page fell very far behind. */
+  droppedByType: Record<string, number>;
   connected: boolean;
   /** Bumped on every batch: a cheap dependency for memoised reducers. */
   revision: number;
@@ -36,22 +38,24 @@ export interface LiveRun {
   fullFromT: number | undefined;
 }
 
-const EMPTY: LiveRun = { events: [], dropped: 0, connected: false, revision: 0, olderNotLoaded: false, fullFromT: undefined };
+const EMPTY: LiveRun = { events: [], dropped: 0, droppedByType: {}, connected: false, revision: 0, olderNotLoaded: false, fullFromT: undefined };
 
 interface Buffer {
   events: TelemetryEvent[];
   dropped: number;
+  /** A map: event types come off the wire, and one must not be able to name a prototype key. */
+  droppedByType: Map<string, number>;
   trimmed: number;
   historyHadMore: boolean;
   /** The seq from which the window holds every event. */
   fullFromSeq: number;
 }
 
-const freshBuffer = (): Buffer => ({ events: [], dropped: 0, trimmed: 0, historyHadMore: false, fullFromSeq: 0 });
+const freshBuffer = (): Buffer => ({ events: [], dropped: 0, droppedByType: new Map(), trimmed: 0, historyHadMore: false, fullFromSeq: 0 });
 
-const snapshot = (b: Buffer): Pick<LiveRun, 'events' | 'dropped' | 'olderNotLoaded' | 'fullFromT'> => {
+const snapshot = (b: Buffer): Pick<LiveRun, 'events' | 'dropped' | 'droppedByType' | 'olderNotLoaded' | 'fullFromT'> => {
   const older = olderNotLoaded(b.events, b.historyHadMore, b.trimmed);
-  return { events: b.events.slice(), dropped: b.dropped, olderNotLoaded: older, fullFromT: older ? fullFromT(b.events, b.fullFromSeq) : undefined };
+  return { events: b.events.slice(), dropped: b.dropped, droppedByType: Object.fromEntries(b.droppedByType), olderNotLoaded: older, fullFromT: older ? fullFromT(b.events, b.fullFromSeq) : undefined };
 };
 
 export const useLiveRun = (runId: string | undefined, options: { paused?: boolean } = {}): LiveRun => {
@@ -79,7 +83,8 @@ export const useLiveRun = (runId: string | undefined, options: { paused?: boolea
         setState((s) => ({ ...s, ...next, revision: s.revision + 1 }));
       });
     };
-    const merge = (events: readonly TelemetryEvent[], dropped = 0) => {
+    /** Merges events into the window; a live batch also brings what the server dropped for this page. */
+    const merge = (events: readonly TelemetryEvent[], drops?: Pick<TelemetryBatch, 'dropped' | 'droppedByType'>) => {
       const b = buffer.current;
       mergeBySeq(b.events, events);
       const trimmed = trimOldest(b.events, MAX_EVENTS);
@@ -87,7 +92,10 @@ export const useLiveRun = (runId: string | undefined, options: { paused?: boolea
         b.trimmed += trimmed;
         b.fullFromSeq = Math.max(b.fullFromSeq, b.events[0]?.seq ?? 0);
       }
-      b.dropped += dropped;
+      if (drops) {
+        b.dropped += drops.dropped;
+        for (const [type, count] of Object.entries(drops.droppedByType)) b.droppedByType.set(type, (b.droppedByType.get(type) ?? 0) + count);
+      }
     };
 
     (async () => {
@@ -105,7 +113,7 @@ export const useLiveRun = (runId: string | undefined, options: { paused?: boolea
           pending.push(batch);
           return;
         }
-        merge(batch.events, batch.dropped);
+        merge(batch.events, batch);
         publish();
       };
       const history = await api.events(runId, { order: 'desc', limit: HISTORY_PAGE }).catch(() => undefined);
@@ -124,7 +132,7 @@ export const useLiveRun = (runId: string | undefined, options: { paused?: boolea
           if (prelude) merge(oldestFirst(prelude.events));
         }
       }
-      for (const batch of pending) merge(batch.events, batch.dropped);
+      for (const batch of pending) merge(batch.events, batch);
       loaded = true;
       publish();
     })();

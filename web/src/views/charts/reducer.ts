@@ -1,11 +1,13 @@
 /**
- * The charts' model: one point per `metrics` summary (each second), bounded
- * to the last MAX_POINTS, plus the run's markers so a spike sits beside the
+ * The charts' model, built from their spec: one point per `metrics` summary
+ * (each second), bounded to the last MAX_POINTS; the per-second counts of
+ * the spec's `rates`; and the run's markers, so a spike sits beside the
  * fault or deploy that caused it.
  */
-import type { TelemetryEvent } from '../../../../patterns/kit/index.ts';
+import type { ChartsViewSpec, TelemetryOf } from '../../../../patterns/kit/index.ts';
 import { markersReducer, type Marker } from '../shared/markers.ts';
 import { trimFront, type ViewReducer } from '../shared/reducer.ts';
+import { makeRatesReducer, MAX_SECONDS, type RatesAcc, type RateSeries } from './rates.ts';
 
 export interface MetricsPoint {
   /** Run time at the end of the window, ms. */
@@ -24,58 +26,67 @@ export interface MetricsPoint {
 
 export interface ChartsModel {
   points: MetricsPoint[];
+  /** One per rate of the spec, in its order. */
+  rates: RateSeries[];
+  /** Those of the charted span. */
   markers: Marker[];
-  /** Bumped per metrics event: charts redraw only when it moves. */
-  version: number;
   /** Latest figures, for the headline. */
   latest: MetricsPoint | undefined;
 }
 
 /** Ten minutes at one point a second. */
-export const MAX_POINTS = 600;
+export const MAX_POINTS = MAX_SECONDS;
 
 interface Acc {
   points: MetricsPoint[];
+  rates: RatesAcc;
   markers: ReturnType<typeof markersReducer.init>;
-  version: number;
 }
 
 const perSecond = (n: number, windowMs: number) => (windowMs > 0 ? (n * 1000) / windowMs : n);
 
-export const chartsReducer: ViewReducer<Acc, ChartsModel> = {
-  init: () => ({ points: [], markers: markersReducer.init(), version: 0 }),
-  step(acc, event: TelemetryEvent) {
-    if (event.type !== 'metrics') {
-      markersReducer.step(acc.markers, event);
-      return;
-    }
-    const { windowMs } = event;
-    const errors = perSecond(event.errors, windowMs);
-    const rejected = perSecond(event.rejected, windowMs);
-    // An empty window has no latency: leave a gap rather than draw a fake zero.
-    const p = (v: number) => (event.count > 0 ? v : Number.NaN);
-    acc.points.push({
-      t: event.t,
-      rate: event.rate,
-      ok: Math.max(0, event.rate - errors - rejected),
-      errors,
-      rejected,
-      errorPct: event.errorRate * 100,
-      p50: p(event.p50),
-      p90: p(event.p90),
-      p99: p(event.p99),
-    });
-    trimFront(acc.points, MAX_POINTS);
-    acc.version++;
-  },
-  view(acc, nowT) {
-    const points = acc.points.filter((p) => p.t <= nowT).slice(-MAX_POINTS);
-    const first = points[0]?.t ?? 0;
-    return {
-      points,
-      markers: markersReducer.view(acc.markers, nowT).filter((m) => m.t >= first),
-      version: acc.version,
-      latest: points[points.length - 1],
-    };
-  },
+const toPoint = (event: TelemetryOf<'metrics'>): MetricsPoint => {
+  const { windowMs } = event;
+  const errors = perSecond(event.errors, windowMs);
+  const rejected = perSecond(event.rejected, windowMs);
+  // An empty window has no latency: leave a gap rather than draw a fake zero.
+  const p = (v: number) => (event.count > 0 ? v : Number.NaN);
+  return {
+    t: event.t,
+    rate: event.rate,
+    ok: Math.max(0, event.rate - errors - rejected),
+    errors,
+    rejected,
+    errorPct: event.errorRate * 100,
+    p50: p(event.p50),
+    p90: p(event.p90),
+    p99: p(event.p99),
+  };
+};
+
+export const makeChartsReducer = (spec: ChartsViewSpec): ViewReducer<Acc, ChartsModel> => {
+  const rates = makeRatesReducer(spec.rates ?? []);
+  return {
+    init: () => ({ points: [], rates: rates.init(), markers: markersReducer.init() }),
+    step(acc, event) {
+      rates.step(acc.rates, event);
+      if (event.type !== 'metrics') {
+        markersReducer.step(acc.markers, event);
+        return;
+      }
+      acc.points.push(toPoint(event));
+      trimFront(acc.points, MAX_POINTS);
+    },
+    view(acc, nowT) {
+      const points = acc.points.filter((p) => p.t <= nowT).slice(-MAX_POINTS);
+      const series = rates.view(acc.rates, nowT);
+      const first = Math.min(points[0]?.t ?? Infinity, ...series.map((s) => s.points[0]?.t ?? Infinity));
+      return {
+        points,
+        rates: series,
+        markers: markersReducer.view(acc.markers, nowT).filter((m) => m.t >= first),
+        latest: points[points.length - 1],
+      };
+    },
+  };
 };

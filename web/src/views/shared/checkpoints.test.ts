@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { TelemetryEvent } from '../../../../patterns/kit/index.ts';
-import { circuitReducer } from '../circuit/reducer.ts';
-import { requestLogReducer } from '../request-log/reducer.ts';
+import { requestLogView, type TelemetryEvent } from '../../../../patterns/kit/index.ts';
+import { makeStateMachineReducer } from '../state-machine/reducer.ts';
+import { circuitSpec } from '../state-machine/testing.ts';
+import { makeTableReducer } from '../table/reducer.ts';
 import { CHECKPOINT_EVERY, CheckpointedFold, indexAfterSeq } from './checkpoints.ts';
 import { reduceEvents, type ViewReducer } from './reducer.ts';
 import { makeCircuitState, makeMetrics, makeOutbound, makeRequest } from './testing.ts';
+
+/** The payments lab's circuit view: a reducer with transitions, probes and request counters. */
+const circuitReducer = makeStateMachineReducer(circuitSpec());
 
 /** A long run: requests, some failing, the circuit opening and closing, metrics every 100 events. */
 const makeRun = (count: number, runId = 'run-1'): TelemetryEvent[] => {
@@ -54,7 +58,7 @@ describe('checkpointed folds', () => {
 
   for (const [name, reducer] of [
     ['circuit', circuitReducer],
-    ['request log', requestLogReducer],
+    ['request log', makeTableReducer(requestLogView())],
   ] as const) {
     it(`scrubbing a run of 100,000 events (${name}) folds at most one checkpoint span per move, and equals a full fold`, () => {
       const { wrapped, counter } = counting(reducer as ViewReducer<unknown, unknown>);

@@ -39,74 +39,65 @@ export const makeMetrics = (overrides: Partial<TelemetryOf<'metrics'>> = {}): Te
   ...overrides,
 });
 
-export const makeCircuitState = (overrides: Partial<TelemetryOf<'circuit.state'>> = {}): TelemetryOf<'circuit.state'> => ({
-  ...base,
-  type: 'circuit.state',
-  name: 'payments',
-  from: 'closed',
-  to: 'open',
-  reason: 'failure-threshold',
-  ...overrides,
-});
+/*
+ * A pattern's own event types (`circuit.state`, `retry.attempt`, …) are
+ * declared in its folder (`patterns/<id>/telemetry.ts`), which the web app's
+ * typecheck does not include: to it they are not `TelemetryEvent`s, and a
+ * generic view reads them by the names its spec gives. So these makers check
+ * the fields against the shape the pattern declares, repeated here, and cast
+ * the result: a `TelemetryEvent` that also has those fields.
+ */
 
-export const makeRetryAttempt = (overrides: Partial<TelemetryOf<'retry.attempt'>> = {}): TelemetryOf<'retry.attempt'> => ({
-  ...base,
-  type: 'retry.attempt',
-  requestId: 'req-1',
-  attempt: 1,
-  delayMs: 100,
-  error: 'HTTP 503',
-  ...overrides,
-});
+/** The stamp every event has; a maker's overrides may set it too. */
+type Stamp = typeof base;
 
-export const makeRetryGiveup = (overrides: Partial<TelemetryOf<'retry.giveup'>> = {}): TelemetryOf<'retry.giveup'> => ({
-  ...base,
-  type: 'retry.giveup',
-  requestId: 'req-1',
-  attempts: 3,
-  error: 'HTTP 503',
-  ...overrides,
-});
+/** An event of a pattern's own type, as the web sees it: any event, with these fields. */
+export type PatternEvent<F> = TelemetryEvent & F;
 
-export const makePublished = (overrides: Partial<TelemetryOf<'event.published'>> = {}): TelemetryOf<'event.published'> => ({
-  ...base,
-  type: 'event.published',
-  eventId: 'evt-1',
-  name: 'user.created',
-  ...overrides,
-});
+const patternEvent = <F extends object>(type: string, fields: F, overrides: Partial<F & Stamp>): PatternEvent<F> =>
+  ({ ...base, type, ...fields, ...overrides }) as unknown as PatternEvent<F>;
 
-export const makeHandled = (overrides: Partial<TelemetryOf<'event.handled'>> = {}): TelemetryOf<'event.handled'> => ({
-  ...base,
-  type: 'event.handled',
-  eventId: 'evt-1',
-  handler: 'send-welcome-email',
-  ok: true,
-  durationMs: 10,
-  attempt: 1,
-  ...overrides,
-});
+/** `circuit.state`, as patterns/circuit-breaker/telemetry.ts declares it. */
+export type CircuitStateFields = { name: string; from: string; to: string; reason?: string };
 
-export const makeDeadLetter = (overrides: Partial<TelemetryOf<'event.deadletter'>> = {}): TelemetryOf<'event.deadletter'> => ({
-  ...base,
-  type: 'event.deadletter',
-  eventId: 'evt-1',
-  handler: 'send-welcome-email',
-  attempts: 3,
-  error: 'email answered 503',
-  ...overrides,
-});
+export const makeCircuitState = (overrides: Partial<CircuitStateFields & Stamp> = {}): PatternEvent<CircuitStateFields> =>
+  patternEvent<CircuitStateFields>('circuit.state', { name: 'payments', from: 'closed', to: 'open', reason: 'failure-threshold' }, overrides);
 
-export const makeRateLimit = (overrides: Partial<TelemetryOf<'ratelimit'>> = {}): TelemetryOf<'ratelimit'> => ({
-  ...base,
-  type: 'ratelimit',
-  key: 'client-0',
-  allowed: true,
-  remaining: 9,
-  limit: 10,
-  algorithm: 'fixed-window',
-  ...overrides,
-});
+/** `retry.attempt`, as patterns/retry-backoff/telemetry.ts declares it. */
+export type RetryAttemptFields = { requestId: string; attempt: number; delayMs: number; error: string };
+
+export const makeRetryAttempt = (overrides: Partial<RetryAttemptFields & Stamp> = {}): PatternEvent<RetryAttemptFields> =>
+  patternEvent<RetryAttemptFields>('retry.attempt', { requestId: 'req-1', attempt: 1, delayMs: 100, error: 'HTTP 503' }, overrides);
+
+/** `retry.giveup`, as patterns/retry-backoff/telemetry.ts declares it. */
+export type RetryGiveupFields = { requestId: string; attempts: number; error: string };
+
+export const makeRetryGiveup = (overrides: Partial<RetryGiveupFields & Stamp> = {}): PatternEvent<RetryGiveupFields> =>
+  patternEvent<RetryGiveupFields>('retry.giveup', { requestId: 'req-1', attempts: 3, error: 'HTTP 503' }, overrides);
+
+/** `event.published`, as patterns/event-bus/telemetry.ts declares it. */
+export type PublishedFields = { eventId: string; name: string };
+
+export const makePublished = (overrides: Partial<PublishedFields & Stamp> = {}): PatternEvent<PublishedFields> =>
+  patternEvent<PublishedFields>('event.published', { eventId: 'evt-1', name: 'user.created' }, overrides);
+
+/** `event.handled`, as patterns/event-bus/telemetry.ts declares it. */
+export type HandledFields = { eventId: string; handler: string; ok: boolean; durationMs: number; attempt: number; error?: string };
+
+export const makeHandled = (overrides: Partial<HandledFields & Stamp> = {}): PatternEvent<HandledFields> =>
+  patternEvent<HandledFields>('event.handled', { eventId: 'evt-1', handler: 'send-welcome-email', ok: true, durationMs: 10, attempt: 1 }, overrides);
+
+/** `event.deadletter`, as patterns/event-bus/telemetry.ts declares it. */
+export type DeadLetterFields = { eventId: string; handler: string; attempts: number; error: string };
+
+export const makeDeadLetter = (overrides: Partial<DeadLetterFields & Stamp> = {}): PatternEvent<DeadLetterFields> =>
+  patternEvent<DeadLetterFields>('event.deadletter', { eventId: 'evt-1', handler: 'send-welcome-email', attempts: 3, error: 'email answered 503' }, overrides);
+
+/** `ratelimit`, as patterns/middleware/telemetry.ts declares it. */
+export type RateLimitFields = { key: string; allowed: boolean; remaining: number; limit: number; algorithm: string };
+
+export const makeRateLimit = (overrides: Partial<RateLimitFields & Stamp> = {}): PatternEvent<RateLimitFields> =>
+  patternEvent<RateLimitFields>('ratelimit', { key: 'client-0', allowed: true, remaining: 9, limit: 10, algorithm: 'fixed-window' }, overrides);
 
 export const makeLog = (overrides: Partial<TelemetryOf<'log'>> = {}): TelemetryOf<'log'> => ({
   ...base,
@@ -164,7 +155,7 @@ export const makeLoadProgress = (overrides: Partial<TelemetryOf<'load.progress'>
   ...overrides,
 });
 
-/** Any event, for types the kit does not declare (a pattern's own, like `retry.summary`). */
+/** Any event, for types the kit does not declare and no maker above builds (a pattern's own, like `retry.summary`). */
 export const makeCustom = (type: string, fields: Record<string, unknown> = {}, t = 0): TelemetryEvent =>
   ({ ...base, t, type, ...fields }) as unknown as TelemetryEvent;
 

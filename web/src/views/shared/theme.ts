@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 
-const NAMES = ['text', 'muted', 'border', 'panel', 'panel-2', 'accent', 'ok', 'warn', 'bad', 'reject', 'closed', 'open', 'half-open'] as const;
+const NAMES = ['text', 'muted', 'border', 'panel', 'panel-2', 'accent', 'ok', 'warn', 'bad', 'reject'] as const;
 export type ThemeColor = (typeof NAMES)[number];
 export type ThemeColors = Record<ThemeColor, string>;
 
@@ -19,9 +19,6 @@ const FALLBACK: ThemeColors = {
   warn: '#b7791f',
   bad: '#c0392b',
   reject: '#7b4bc4',
-  closed: '#1f8a4c',
-  open: '#c0392b',
-  'half-open': '#d08b00',
 };
 
 const read = (): ThemeColors => {

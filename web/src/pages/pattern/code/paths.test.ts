@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSameFile, isSourceOf, modelUri, patternFilePath, repoPathOfGlobKey, repoPathOfUri, shortLabel } from './paths.ts';
+import { isSameFile, modelUri, patternFilePath, repoPathOfUri, shortLabel } from './paths.ts';
 
 describe('model URIs mirror the repository', () => {
   it('puts pattern and kit files where their imports point', () => {
@@ -14,22 +14,8 @@ describe('model URIs mirror the repository', () => {
     expect(repoPathOfUri('file:///patterns/kit/clock.ts')).toBe('patterns/kit/clock.ts');
     expect(repoPathOfUri(modelUri('patterns/event-bus/dead-letters.ts'))).toBe('patterns/event-bus/dead-letters.ts');
   });
-  it('reads the repository path from an import.meta.glob key', () => {
-    expect(repoPathOfGlobKey('../../../../../patterns/kit/clock.ts')).toBe('patterns/kit/clock.ts');
-    expect(repoPathOfGlobKey('./patterns/kit/clock.ts')).toBe('patterns/kit/clock.ts');
-  });
   it('labels tabs without the patterns/ prefix', () => {
     expect(shortLabel('patterns/kit/clock.ts')).toBe('kit/clock.ts');
-  });
-});
-
-describe('isSourceOf', () => {
-  it('keeps the kit and the pattern’s own files, not tests or other patterns', () => {
-    expect(isSourceOf('circuit-breaker', 'patterns/kit/events.ts')).toBe(true);
-    expect(isSourceOf('circuit-breaker', 'patterns/circuit-breaker/lab.ts')).toBe(true);
-    expect(isSourceOf('circuit-breaker', 'patterns/circuit-breaker/breakers.test.ts')).toBe(false);
-    expect(isSourceOf('circuit-breaker', 'patterns/retry-backoff/retry.ts')).toBe(false);
-    expect(isSourceOf('circuit', 'patterns/circuit-breaker/lab.ts')).toBe(false);
   });
 });
 

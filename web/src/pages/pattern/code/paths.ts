@@ -14,16 +14,6 @@ export const modelUri = (repoPath: string): string => `file:///${repoPath.replac
 /** The repository path a model URI stands for (the inverse of modelUri). */
 export const repoPathOfUri = (uri: string): string => decodeURIComponent(uri.replace(/^file:\/\/\//, ''));
 
-/**
- * The repository path of an `import.meta.glob` key: the glob is written
- * relative to this folder (`../../../../../patterns/kit/clock.ts`).
- */
-export const repoPathOfGlobKey = (key: string): string => key.replace(/^(\.\.?\/)+/, '');
-
-/** True when the repo path is one the editor needs for this pattern: the kit, and the pattern's own non-test files. */
-export const isSourceOf = (patternId: string, repoPath: string): boolean =>
-  !repoPath.endsWith('.test.ts') && (repoPath.startsWith('patterns/kit/') || repoPath.startsWith(`patterns/${patternId}/`));
-
 const normalise = (file: string): string => file.replace(/\\/g, '/').replace(/^file:\/\//, '');
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Loads a pattern's workspace once Monaco is there: the kit and pattern
- * sources (bundled) and each editable file as the learner last saved it (API).
+ * sources as shipped and each editable file as the learner last saved it (both
+ * from the API; the saved files take the shipped ones' place).
  * Also keeps each editable file's server state (version, good version, error)
  * and the set of files with unsaved edits.
  */

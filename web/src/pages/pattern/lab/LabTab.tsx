@@ -171,6 +171,7 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
         connected={live.connected}
         eventCount={viewEvents.length}
         dropped={live.dropped}
+        droppedByType={live.droppedByType}
         versions={runId ? controls.versions : nextVersions(pattern)}
         versionsOfRun={!!runId && !!detail}
         pinnedFiles={detail?.code?.follows === 'pinned' ? detail.code.files : undefined}

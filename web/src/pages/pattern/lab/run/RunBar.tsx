@@ -11,7 +11,9 @@ export interface RunBarProps {
   busy: boolean;
   connected: boolean;
   eventCount: number;
+  /** Events the server dropped for this page because it fell behind, in all and by type. */
   dropped: number;
+  droppedByType: Record<string, number>;
   /** The code version each editable file runs (0: the reference). */
   versions: Record<string, number>;
   /** True: the run's own versions; false: what a new run would start with. */
@@ -30,7 +32,20 @@ const STATE_LABELS: Record<ControlsState['state'], string> = {
   error: 'ended with an error',
 };
 
-export const RunBar = ({ labs, labId, onLabChange, state, runId, busy, connected, eventCount, dropped, versions, versionsOfRun, pinnedFiles, onStart, onStop }: RunBarProps) => {
+/**
+ * What the server dropped for this page, in a phrase: "1,240 events dropped to keep up (request 1,100,
+ * log 140)", the types most dropped first, so the learner knows which views may be missing rows.
+ */
+export const describeDropped = (dropped: number, byType: Record<string, number>): string => {
+  const types = Object.entries(byType)
+    .filter(([, count]) => count > 0)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([type, count]) => `${type} ${count.toLocaleString()}`);
+  const total = `${dropped.toLocaleString()} ${dropped === 1 ? 'event' : 'events'} dropped to keep up`;
+  return types.length > 0 ? `${total} (${types.join(', ')})` : total;
+};
+
+export const RunBar = ({ labs, labId, onLabChange, state, runId, busy, connected, eventCount, dropped, droppedByType, versions, versionsOfRun, pinnedFiles, onStart, onStop }: RunBarProps) => {
   const going = state === 'running' || state === 'starting';
   return (
     <div className="run-bar">
@@ -74,9 +89,12 @@ export const RunBar = ({ labs, labId, onLabChange, state, runId, busy, connected
           <code>{runId}</code> · {eventCount.toLocaleString()} events in view
           {going && !connected && <span className="warn-text"> · reconnecting…</span>}
           {dropped > 0 && (
-            <span className="warn-text" title="The server skipped request and log events this page could not keep up with; counters from metrics stay right.">
+            <span
+              className="warn-text"
+              title="This page fell behind the run, so the server skipped events of the types its pattern declares droppable (requests, logs, retries…) rather than hold them. State changes and the metrics are kept, so the charts' counts stay right; tables may miss rows."
+            >
               {' '}
-              · {dropped.toLocaleString()} dropped
+              · {describeDropped(dropped, droppedByType)}
             </span>
           )}
         </span>
