@@ -72,7 +72,7 @@ export function start(ctx: LabContext): LabInstance {
   store.add(
     bus.onDeadLettered((letter) => {
       const { event, handler, attempts, error } = letter;
-      ctx.emit({ type: 'event.deadletter', eventId: event.id, handler, attempts, error });
+      ctx.emit({ type: 'event.deadletter', eventId: event.id, name: event.name, handler, attempts, error });
       ctx.log.warn(`${handler} gave up on ${event.id} after ${plural(attempts, 'attempt')}: dead-lettered`, {
         deadLetterId: letter.id,
         error,

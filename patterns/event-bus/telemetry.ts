@@ -15,8 +15,8 @@ declare module '../kit/telemetry.ts' {
      * with `error` (an exception or the handler timeout). `attempt` counts from 1.
      */
     'event.handled': { eventId: string; handler: string; ok: boolean; durationMs: number; attempt: number; error?: string };
-    /** `handler` gave up on the event `eventId` after `attempts` tries: the event is kept in the dead-letter store. */
-    'event.deadletter': { eventId: string; handler: string; attempts: number; error: string };
+    /** `handler` gave up on the event `eventId` (named `name`) after `attempts` tries: the event is kept in the dead-letter store. */
+    'event.deadletter': { eventId: string; name: string; handler: string; attempts: number; error: string };
   }
 }
 

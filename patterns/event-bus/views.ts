@@ -40,6 +40,7 @@ export const signupViews: ViewSpec[] = [
     columns: [
       { field: 't', label: 'time', format: 'time' },
       { field: 'eventId', label: 'event' },
+      { field: 'name', label: 'name' },
       { field: 'handler', label: 'handler' },
       { field: 'attempts', label: 'attempts', format: 'count' },
       { field: 'error', label: 'error' },

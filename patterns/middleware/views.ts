@@ -9,10 +9,8 @@ export const apiViews: ViewSpec[] = [
     event: 'ratelimit',
     keyField: 'key',
     split: { field: 'allowed', yes: 'allowed', no: 'limited' },
-    latest: [
-      { field: 'remaining', label: 'remaining', format: 'count' },
-      { field: 'limit', label: 'limit', format: 'count' },
-    ],
+    // The limit is in the heading: per key, what is left of it.
+    latest: [{ field: 'remaining', label: 'remaining', format: 'count' }],
     heading: [{ field: 'limit', label: 'limit per window', format: 'count' }],
     mode: { field: 'algorithm', label: 'algorithm', param: 'algorithm' },
     bucketMs: 250,

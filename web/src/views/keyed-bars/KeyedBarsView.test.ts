@@ -27,8 +27,8 @@ describe('keyed-bars view, with the rate-limiting spec', () => {
       decision(1500, { algorithm: 'token-bucket', remaining: 4 }),
     ]);
     expect(shown).toContain('Algorithm token-bucket · limit per window 10 · 2 allowed · 2 limited (50%) · switched at 1.50 s');
-    expect(shown).toContain('client-0 1 allowed · 0 limited · remaining 4 · limit 10');
-    expect(shown).toContain('client-1 1 allowed · 2 limited · remaining 0 · limit 10');
+    expect(shown).toContain('client-0 1 allowed · 0 limited · remaining 4');
+    expect(shown).toContain('client-1 1 allowed · 2 limited · remaining 0');
   });
 
   it('names the algorithm parameter’s default before any decision', () => {

@@ -88,10 +88,10 @@ export const makeHandled = (overrides: Partial<HandledFields & Stamp> = {}): Pat
   patternEvent<HandledFields>('event.handled', { eventId: 'evt-1', handler: 'send-welcome-email', ok: true, durationMs: 10, attempt: 1 }, overrides);
 
 /** `event.deadletter`, as patterns/event-bus/telemetry.ts declares it. */
-export type DeadLetterFields = { eventId: string; handler: string; attempts: number; error: string };
+export type DeadLetterFields = { eventId: string; name: string; handler: string; attempts: number; error: string };
 
 export const makeDeadLetter = (overrides: Partial<DeadLetterFields & Stamp> = {}): PatternEvent<DeadLetterFields> =>
-  patternEvent<DeadLetterFields>('event.deadletter', { eventId: 'evt-1', handler: 'send-welcome-email', attempts: 3, error: 'email answered 503' }, overrides);
+  patternEvent<DeadLetterFields>('event.deadletter', { eventId: 'evt-1', name: 'user.created', handler: 'send-welcome-email', attempts: 3, error: 'email answered 503' }, overrides);
 
 /** `ratelimit`, as patterns/middleware/telemetry.ts declares it. */
 export type RateLimitFields = { key: string; allowed: boolean; remaining: number; limit: number; algorithm: string };

@@ -32,7 +32,9 @@ export const Toolbar = ({ spec, layout, model, filter, onFilter, shown, followin
       {searched.length > 0 && (
         <input
           type="search"
-          placeholder={`Filter: ${searched.join(', ')}…`}
+          placeholder={`Filter: ${searched.slice(0, 3).join(', ')}…`}
+          title={`Every word must appear in one of: ${searched.join(', ')}`}
+          className="table-search"
           aria-label={`Search ${spec.title}`}
           value={filter.text}
           onChange={(e) => onFilter({ ...filter, text: e.target.value })}

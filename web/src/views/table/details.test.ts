@@ -59,6 +59,7 @@ describe('opening a row without details', () => {
       ['time', 7],
       ['type', 'event.deadletter'],
       ['event', 'evt-9'],
+      ['name', 'user.created'],
       ['handler', 'send-welcome-email'],
       ['attempts', 4],
       ['error', 'email answered 503'],
@@ -77,6 +78,6 @@ describe('opening a row without details', () => {
     expect(rowEvent(later, model.rows[0]!)).toBeUndefined();
     const { fields, whole } = rowFields(later, model.rows[0]!, layout);
     expect(whole).toBe(false);
-    expect(fields.map((f) => f.value)).toEqual([0, 'evt-9', 'send-welcome-email', 3, 'boom']);
+    expect(fields.map((f) => f.value)).toEqual([0, 'evt-9', 'user.created', 'send-welcome-email', 3, 'boom']);
   });
 });

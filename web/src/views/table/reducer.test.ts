@@ -135,7 +135,7 @@ describe('the event bus’s dead letters', () => {
     const events = Array.from({ length: 205 }, (_, i) => at(i, makeDeadLetter(`evt-${i}`, i % 2 ? 'send-welcome-email' : 'grant-credits', 'email answered 503')));
     const { layout, model } = tableOf(deadLetters, [...events, makeCustom('event.handled', { eventId: 'evt-1', handler: 'x', ok: true })]);
     expect(model.rows).toHaveLength(200);
-    expect(valuesOf(layout, model.rows.at(-1)!)).toEqual({ t: 204, eventId: 'evt-204', handler: 'grant-credits', attempts: 3, error: 'email answered 503' });
+    expect(valuesOf(layout, model.rows.at(-1)!)).toEqual({ t: 204, eventId: 'evt-204', name: 'user.created', handler: 'grant-credits', attempts: 3, error: 'email answered 503' });
     expect(model.filters.map((f) => f.choices.map((c) => c.value))).toEqual([['grant-credits', 'send-welcome-email']]);
     expect(layout.key).toBeUndefined();
   });

@@ -41,7 +41,7 @@ export const valuesOf = (layout: { fields: string[] }, row: { values: unknown[] 
 /** Patterns' own event types, declared in their folders: built loosely. */
 export const makeSql = (statement: string, rows: number, durationMs: number, extra: Record<string, unknown> = {}) =>
   makeCustom('sql', { statement, rows, durationMs, ...extra });
-export const makeDeadLetter = (eventId: string, handler: string, error: string, attempts = 3) =>
-  makeCustom('event.deadletter', { eventId, handler, attempts, error });
+export const makeDeadLetter = (eventId: string, handler: string, error: string, attempts = 3, name = 'user.created') =>
+  makeCustom('event.deadletter', { eventId, name, handler, attempts, error });
 export const makeRetryWait = (requestId: string, attempt: number, delayMs: number, error = 'HTTP 503') =>
   makeCustom('retry.attempt', { requestId, attempt, delayMs, error });
