@@ -8,8 +8,14 @@ import type { Logger } from 'pino';
 
 const STAMP = '.build-stamp';
 
-/** The newest modification time among the web app's sources. */
-const newestSource = (webDir: string): number => {
+/**
+ * The newest modification time among the web app's sources: web/ itself and
+ * patterns' own views (`patterns/<id>/<name>.view.tsx`, bundled for a lab's
+ * `custom` view). Nothing else of a pattern is in the bundle: the browser reads
+ * manifests and sources through the API, so editing or adding a pattern
+ * never rebuilds the web app.
+ */
+export const newestSource = (webDir: string): number => {
   let newest = 0;
   const visit = (path: string) => {
     const stat = statSync(path);
@@ -22,6 +28,15 @@ const newestSource = (webDir: string): number => {
   for (const name of ['src', 'index.html', 'vite.config.ts']) {
     const path = join(webDir, name);
     if (existsSync(path)) visit(path);
+  }
+  const patternsDir = join(webDir, '..', 'patterns');
+  if (existsSync(patternsDir)) {
+    for (const pattern of readdirSync(patternsDir, { withFileTypes: true })) {
+      if (!pattern.isDirectory()) continue;
+      for (const file of readdirSync(join(patternsDir, pattern.name))) {
+        if (file.endsWith('.view.tsx')) visit(join(patternsDir, pattern.name, file));
+      }
+    }
   }
   return newest;
 };

@@ -27,6 +27,6 @@ export const basicViews: ViewSpec[] = [
   requestLogView(),
   decisionsView,
   // The kit's charts, and one more: how many calls a second the limit turns away.
-  { ...metricsCharts(), rates: [{ event: '__id__.decision', where: { admitted: false }, label: 'turned away / s' }] },
+  { ...metricsCharts(), rates: [{ event: '__id__.decision', where: { admitted: false }, label: 'turned away' }] },
   logsView(),
 ];

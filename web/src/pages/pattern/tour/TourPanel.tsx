@@ -134,7 +134,7 @@ export const TourPanel = ({ tour, labs, runId, live, session }: TourPanelProps) 
 export const TourInvite = ({ tour, onStart }: { tour: Tour; onStart: () => void }) => (
   <div className="tour-invite">
     <span>
-      <span className="tour-kicker">Guided tour</span> <b>{tour.title}</b> <span className="muted">· {tour.steps.length} steps, each ticked as the run shows it</span>
+      <span className="tour-kicker">Guided tour</span> <b>{tour.title}</b> <span className="muted">· {tour.steps.length === 1 ? '1 step, ticked' : `${tour.steps.length} steps, each ticked`} as the run shows it</span>
     </span>
     <button type="button" className="primary small-button" onClick={onStart}>
       Start tour
