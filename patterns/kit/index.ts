@@ -15,3 +15,4 @@ export * from './tour.ts';
 export * from './invariants.ts';
 export type * from './views/index.ts';
 export * from './views/presets.ts';
+export * from './views/kinds.ts';

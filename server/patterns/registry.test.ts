@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LabManifest, PatternManifest, TelemetryDelivery, Tour, ViewSpec } from '../../patterns/kit/index.ts';
 import { logsView, metricsCharts, requestLogView } from '../../patterns/kit/index.ts';
-import { checkDeclaredEvents, checkTelemetry, eventTypesOfView, PatternRegistry } from './registry.ts';
+import { checkDeclaredEvents, checkTelemetry, checkViews, eventTypesOfView, PatternRegistry } from './registry.ts';
 
 const PATTERNS_DIR = join(import.meta.dirname, '..', '..', 'patterns');
 
@@ -139,6 +139,28 @@ describe('checkDeclaredEvents', () => {
 });
 
 const shipped = await PatternRegistry.load(PATTERNS_DIR);
+
+describe('checkViews', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'views-check-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'heatmap.view.tsx'), 'export default () => null;\n');
+
+  it('passes the generic views, and a custom one whose file is in the folder', () => {
+    expect(() => checkViews('x', dir, pattern({}, [requestLogView(), metricsCharts(), { kind: 'custom', title: 'Heat', component: 'heatmap.view.tsx' }]))).not.toThrow();
+  });
+
+  it('names the lab and what is wrong: an unknown kind, no title, no views, a missing custom file', () => {
+    expect(() => checkViews('x', dir, pattern({}, [{ kind: 'circuit', title: 'Circuit' } as unknown as ViewSpec]))).toThrow(
+      /patterns\/x\/pattern.ts, lab 'y': view kind "circuit" is not one of state-machine, attempts/,
+    );
+    expect(() => checkViews('x', dir, pattern({}, [{ ...metricsCharts(), title: ' ' }]))).toThrow(/a charts view needs a title/);
+    expect(() => checkViews('x', dir, pattern({}, []))).toThrow(/list the views the lab draws/);
+    expect(() => checkViews('x', dir, pattern({}, [{ kind: 'custom', title: 'Heat', component: 'other.view.tsx' }]))).toThrow(
+      /view 'Heat': its component must be a file like 'heatmap.view.tsx' in patterns\/x\/ \(found no other.view.tsx\)/,
+    );
+    expect(() => checkViews('x', dir, pattern({}, [{ kind: 'custom', title: 'Heat', component: '../heatmap.view.tsx' }]))).toThrow(/its component must be/);
+  });
+});
 
 describe('PatternRegistry', () => {
   it('loads the shipped patterns: each declares its telemetry', () => {

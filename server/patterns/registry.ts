@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Delivery, LabManifest, PatternManifest, Tour, ViewSpec } from '../../patterns/kit/index.ts';
-import { CORE_TELEMETRY, isCoreTelemetryType } from '../../patterns/kit/index.ts';
+import { CORE_TELEMETRY, isCoreTelemetryType, VIEW_KINDS } from '../../patterns/kit/index.ts';
 
 export interface PatternEntry {
   manifest: PatternManifest;
@@ -122,6 +122,27 @@ export const checkDeclaredEvents = (patternId: string, manifest: PatternManifest
   }
 };
 
+/**
+ * Each view of each lab is a kind the web workbench draws, with a title; a
+ * `custom` view names a `*.view.tsx` file that is in the pattern's folder.
+ */
+export const checkViews = (patternId: string, dir: string, manifest: PatternManifest): void => {
+  for (const lab of manifest.labs) {
+    const where = `patterns/${patternId}/pattern.ts, lab '${lab.id}'`;
+    if (!Array.isArray(lab.views) || lab.views.length === 0) throw new Error(`${where}: list the views the lab draws (\`views: [...]\`, see patterns/kit/views/)`);
+    for (const view of lab.views) {
+      const kind: unknown = (view as { kind?: unknown }).kind;
+      if (!(VIEW_KINDS as readonly unknown[]).includes(kind)) {
+        throw new Error(`${where}: view kind ${JSON.stringify(kind)} is not one of ${VIEW_KINDS.join(', ')}`);
+      }
+      if (typeof view.title !== 'string' || view.title.trim() === '') throw new Error(`${where}: a ${view.kind} view needs a title`);
+      if (view.kind === 'custom' && (!/^[\w-]+\.view\.tsx$/.test(view.component) || !existsSync(join(dir, view.component)))) {
+        throw new Error(`${where}, view '${view.title}': its component must be a file like 'heatmap.view.tsx' in patterns/${patternId}/ (found no ${view.component})`);
+      }
+    }
+  }
+};
+
 export class PatternRegistry {
   private constructor(
     readonly patternsDir: string,
@@ -143,6 +164,7 @@ export class PatternRegistry {
       }
       for (const lab of manifest.labs) checkInvariants(id, lab);
       checkTelemetry(id, manifest);
+      checkViews(id, dir, manifest);
       const tourFile = join(dir, 'tour.ts');
       const tour = existsSync(tourFile)
         ? ((await import(pathToFileURL(tourFile).href)) as { tour?: Tour }).tour
