@@ -50,6 +50,9 @@ describe('event history of a long run', () => {
       const streamed: TelemetryEvent[] = [];
       live.on('message', (data) => streamed.push(...(JSON.parse(String(data)) as TelemetryBatch).events));
 
+      // A busy machine may answer a healthy call late: only the injected 503s may count as failures here,
+      // so the call timeout is the longest the lab allows (the history is what is under test, not the timing).
+      expect((await tw.api('PUT', `/api/runs/${runId}/params`, { callTimeoutMs: 10_000 })).status).toBe(200);
       expect((await tw.api('PUT', `/api/runs/${runId}/load`, { model: 'open', rate: 400 })).status).toBe(200);
       const broken = await tw.api('PUT', `/api/runs/${runId}/faults/payments`, { errorRate: 1, error: { kind: 'status', status: 503 } });
       expect(broken.status).toBe(200);
