@@ -6,18 +6,21 @@
 import { benchBreaker } from './breaker.ts';
 import { benchHistory } from './history.ts';
 import { benchLoad } from './load.ts';
+import { benchSoak } from './soak.ts';
 import type { BenchResult } from './result.ts';
 
 const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['circuit breaker: per-call overhead', benchBreaker],
   ['load generator: top throughput', benchLoad],
   ['database: a day of runs within the history bound', benchHistory],
+  // Ten minutes: only when asked for (`npm run bench -- soak`).
+  ['soak: memory at 1,000 req/s with half the calls failing', benchSoak],
 ];
 
 const only = process.argv.slice(2);
 const all: Array<BenchResult & { suite: string }> = [];
 for (const [suite, run] of suites) {
-  if (only.length > 0 && !only.some((word) => suite.includes(word))) continue;
+  if (only.length > 0 ? !only.some((word) => suite.includes(word)) : suite.startsWith('soak')) continue;
   console.log(`\n== ${suite}`);
   for (const result of await run()) all.push({ ...result, suite });
 }
