@@ -69,16 +69,22 @@ export const benchSoak = async (): Promise<BenchResult[]> => {
     socket = new WebSocket(`${base.replace('http', 'ws')}/api/live?run=${encodeURIComponent(runId)}`, { headers: { authorization: `Bearer ${TOKEN}`, origin: base } });
     let streamed = 0;
     let sent = 0;
+    let ended: string | undefined;
     socket.on('message', (data) => {
       const { events } = JSON.parse(String(data)) as { events: Array<{ type: string; sent?: number }> };
       streamed += events.length;
-      for (const event of events) if (event.type === 'load.progress' && event.sent !== undefined) sent = event.sent;
+      for (const event of events) {
+        if (event.type === 'load.progress' && event.sent !== undefined) sent = event.sent;
+        // A run that ends early would measure an idle server: say so instead.
+        if (event.type === 'run.error' || event.type === 'run.stopped') ended ??= JSON.stringify(event);
+      }
     });
 
     const samples: Array<{ t: number; mb: number }> = [];
     const started = performance.now();
     while (performance.now() - started < totalMs) {
       await sleep(SAMPLE_MS);
+      if (ended) throw new Error(`the run ended during the soak: ${ended}`);
       const t = performance.now() - started;
       samples.push({ t, mb: rssMb(server.pid!) });
       if (samples.length % 12 === 0) console.log(`  ${(t / 60_000).toFixed(1)} min: ${samples.at(-1)!.mb.toFixed(0)} MB resident, ${streamed.toLocaleString()} events streamed`);
