@@ -113,7 +113,7 @@ const assemble = async (options: WorkbenchOptions, store: Store): Promise<Workbe
     ...(options.maxRuns !== undefined && { maxRuns: options.maxRuns }),
     ...(options.sandbox && { sandbox: options.sandbox }),
   });
-  const code = new CodeService(registry, store, runs, rootDir);
+  const code = new CodeService(registry, store, runs);
   const { exercises, problems } = loadExercises(join(rootDir, 'exercises'));
   for (const problem of problems) log.warn(`exercise left out: ${problem}`);
   const runner = new ExerciseRunner({

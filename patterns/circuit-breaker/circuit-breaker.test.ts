@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { setListenerErrorHandler, VirtualClock } from '../kit/index.ts';
+import { setListenerErrorHandler, VirtualClock, type Clock } from '../kit/index.ts';
 import { ConsecutiveBreaker, FailureRateBreaker } from './breakers.ts';
 import {
   CircuitBreaker,
@@ -239,6 +239,124 @@ describe('CircuitBreaker: what counts as a failure', () => {
     });
     await fail(circuit);
     expect(circuit.state).toBe('open');
+  });
+});
+
+describe('CircuitBreaker: call timeouts', () => {
+  /** A call that never answers and records the signal it was given. */
+  const hang = (seen: AbortSignal[]) => (signal: AbortSignal) => {
+    seen.push(signal);
+    return new Promise<never>(() => {});
+  };
+
+  it('times out each call at its own deadline on one shared clock timer, gone with the last call', async () => {
+    const { circuit } = makeCircuit({ breaker: new ConsecutiveBreaker(10) });
+    const seen: AbortSignal[] = [];
+    const timedOutAt: number[] = [];
+    const timed = (call: Promise<unknown>) => call.catch((e: unknown) => e instanceof TimeoutError && timedOutAt.push(clock.now()));
+    const early = deferred<string>();
+    const quick = circuit.execute(() => early.promise); // the timer is set for this one: t = 500
+    await clock.advance(100);
+    const second = timed(circuit.execute(hang(seen))); // due at 600
+    await clock.advance(100);
+    const third = timed(circuit.execute(hang(seen))); // due at 700
+    expect(clock.pending).toBe(1); // three calls, one timer
+    early.resolve('done'); // the oldest ends early: the others keep their own deadlines
+    expect(await quick).toBe('done');
+    await clock.advance(CALL_TIMEOUT_MS - 100 - 1); // t = 599: the timer fired at 500 and was set again
+    expect(timedOutAt).toEqual([]);
+    await clock.advance(1);
+    await second;
+    expect(timedOutAt).toEqual([100 + CALL_TIMEOUT_MS]);
+    expect(seen.map((s) => s.aborted)).toEqual([true, false]);
+    expect(clock.pending).toBe(1);
+    await clock.advance(100);
+    await third;
+    expect(timedOutAt).toEqual([100 + CALL_TIMEOUT_MS, 200 + CALL_TIMEOUT_MS]);
+    expect(seen.map((s) => s.aborted)).toEqual([true, true]);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('never times a call out early, even when the clock fires its timer early (a real clock may)', async () => {
+    // Timers that fire 1 ms before they are due (as Node's may, read against
+    // performance.now()), though never sooner than 1 ms after they are set.
+    const hasty: Clock = {
+      now: () => clock.now(),
+      wallNow: () => clock.wallNow(),
+      setTimeout: (callback, ms) => clock.setTimeout(callback, Math.max(1, ms - 1)),
+      setInterval: (callback, ms) => clock.setInterval(callback, ms),
+      sleep: (ms, signal) => clock.sleep(ms, signal),
+    };
+    const { circuit } = makeCircuit({ clock: hasty });
+    let error: unknown;
+    void circuit.execute(hang([])).catch((e: unknown) => (error = e));
+    await clock.advance(CALL_TIMEOUT_MS - 1);
+    expect(error).toBeUndefined();
+    await clock.advance(1);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('ignores a result that arrives after the timeout', async () => {
+    const { circuit, failures } = makeCircuit();
+    const successes: unknown[] = [];
+    circuit.onSuccess((e) => successes.push(e));
+    const late = deferred<string>();
+    const call = circuit.execute(() => late.promise).catch((e: unknown) => e);
+    await clock.advance(CALL_TIMEOUT_MS);
+    late.resolve('too late');
+    expect(await call).toBeInstanceOf(TimeoutError);
+    await clock.advance(0);
+    expect(successes).toEqual([]);
+    expect(failures.map((f) => f.counted)).toEqual([true]);
+  });
+
+  it('gives a callee that declares no parameter the shared signal, and still times it out', async () => {
+    const { circuit } = makeCircuit();
+    let seen: AbortSignal | undefined;
+    const call = circuit
+      .execute(function () {
+        // Reads the argument it did not declare, to show what it was handed.
+        seen = arguments[0] as AbortSignal;
+        return new Promise(() => {});
+      })
+      .catch((e: unknown) => e);
+    await clock.advance(CALL_TIMEOUT_MS);
+    expect(await call).toBeInstanceOf(TimeoutError);
+    expect(seen!.aborted).toBe(false); // the circuit's signal: it aborts on dispose only
+    circuit.dispose();
+    expect(seen!.aborted).toBe(true);
+  });
+
+  it('times out a call started by an abort listener while others expire', async () => {
+    const { circuit } = makeCircuit({ breaker: new ConsecutiveBreaker(10) });
+    let retry: Promise<unknown> | undefined;
+    const first = circuit
+      .execute((signal) => {
+        // Starts a new call the moment this one is aborted, from inside the timer.
+        signal.addEventListener('abort', () => {
+          retry = circuit.execute(hang([])).catch((e: unknown) => e);
+        });
+        return new Promise(() => {});
+      })
+      .catch((e: unknown) => e);
+    await clock.advance(CALL_TIMEOUT_MS);
+    expect(await first).toBeInstanceOf(TimeoutError);
+    expect(clock.pending).toBe(1);
+    await clock.advance(CALL_TIMEOUT_MS);
+    expect(await retry).toBeInstanceOf(TimeoutError);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('sets no timer without a timeout, and still ends the call when the caller aborts', async () => {
+    const { circuit } = makeCircuit({ callTimeoutMs: Infinity });
+    const seen: AbortSignal[] = [];
+    const caller = new AbortController();
+    const call = circuit.execute(hang(seen), caller.signal).catch((e: unknown) => e);
+    expect(clock.pending).toBe(0);
+    caller.abort('gone');
+    expect(await call).toBe('gone');
+    expect(seen[0]!.reason).toBe('gone');
   });
 });
 

@@ -14,7 +14,7 @@
 import { Emitter, RealClock, toDisposable, type Clock, type Disposable, type Event } from '../kit/index.ts';
 import { ConsecutiveBreaker, type Breaker } from './breakers.ts';
 import { BrokenCircuitError, IsolatedCircuitError, TimeoutError } from './errors.ts';
-import { guardCall, invoke, type GuardedCall } from './guarded-call.ts';
+import { CallsInFlight, invoke } from './guarded-call.ts';
 
 /** The defaults, in one place: edit them here and every circuit (and the lab) follows. */
 export const DEFAULTS = {
@@ -112,9 +112,10 @@ export class CircuitBreaker implements Disposable {
 
   private current: CircuitState;
   private halfOpenTimer: Disposable | undefined;
-  private readonly calls = new Set<GuardedCall<unknown>>();
-  /** Handed to calls that have no timeout and no signal of their own; aborted on dispose. */
+  /** Handed to calls that get no signal of their own (see execute); aborted on dispose. */
   private readonly lifetime = new AbortController();
+  /** The calls the timeout or the caller's signal may end early; dispose() ends them all. */
+  private readonly calls: CallsInFlight;
   private disposed = false;
 
   private readonly stateChangeEmitter = new Emitter<StateChangeEvent>();
@@ -155,6 +156,7 @@ export class CircuitBreaker implements Disposable {
     this.callTimeoutMs = callTimeoutMs;
     this.isFailure = isFailure;
     this.clock = clock;
+    this.calls = new CallsInFlight({ clock, timeoutMs: callTimeoutMs, sharedSignal: this.lifetime.signal });
     this.current = { name: 'closed', since: clock.now() };
   }
 
@@ -171,7 +173,10 @@ export class CircuitBreaker implements Disposable {
    * Runs `fn` through the circuit. Rejects at once with BrokenCircuitError
    * (IsolatedCircuitError when isolated) if the circuit refuses the call, with
    * TimeoutError if it outlives `callTimeoutMs`. `fn` gets a signal that aborts
-   * on timeout, when `signal` aborts, or when the breaker is disposed.
+   * on timeout, when `signal` aborts, or when the breaker is disposed. A signal
+   * is made only for an `fn` that declares a parameter for it: `() => …` gets
+   * the circuit's shared one (so a wrapper that passes `...args` on should
+   * name it instead: `(signal) => inner(signal)`).
    */
   async execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
     signal?.throwIfAborted();
@@ -181,7 +186,7 @@ export class CircuitBreaker implements Disposable {
     const start = this.clock.now();
     let value: T;
     try {
-      value = await this.run(fn, signal);
+      value = await this.run(fn, signal, start);
     } catch (error) {
       const verdict = this.judge(error, signal);
       if (this.failureEmitter.hasListeners) {
@@ -223,8 +228,7 @@ export class CircuitBreaker implements Disposable {
     this.halfOpenTimer?.dispose();
     this.halfOpenTimer = undefined;
     const reason = new BrokenCircuitError('The circuit breaker was disposed');
-    for (const call of this.calls) call.cancel(reason);
-    this.calls.clear();
+    this.calls.cancelAll(reason);
     this.lifetime.abort(reason);
     for (const emitter of [this.stateChangeEmitter, this.successEmitter, this.failureEmitter, this.rejectEmitter]) {
       emitter.dispose();
@@ -257,12 +261,10 @@ export class CircuitBreaker implements Disposable {
   }
 
   /** Calls `fn` with the call timeout, the caller's signal and dispose() watching it. */
-  private run<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-    // Nothing to watch: skip the per-call AbortController and timer (the cheap path).
+  private run<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal | undefined, start: number): Promise<T> {
+    // Nothing to watch: skip the queue of calls in flight and its timer (the cheap path).
     if (this.callTimeoutMs === Infinity && !signal) return invoke(fn, this.lifetime.signal);
-    const call = guardCall(fn, { clock: this.clock, timeoutMs: this.callTimeoutMs, signal });
-    this.calls.add(call);
-    return call.promise.finally(() => this.calls.delete(call));
+    return this.calls.run(fn, signal, start);
   }
 
   /** What a rejected call tells us about the downstream. */

@@ -1,34 +1,171 @@
 /**
- * One call with a deadline: the plumbing behind `callTimeoutMs`, on the kit's
- * one timeout helper (`Deadline` in patterns/kit/deadline.ts).
+ * A circuit's calls in flight and their timeout: the plumbing behind
+ * `callTimeoutMs`.
  *
- * The call gets its own AbortSignal. When the deadline passes, when the
- * caller's signal aborts, or when someone calls `cancel`, that signal fires
- * (so a well-behaved call stops its work: closes the socket, drops the query)
- * and the promise rejects at once, even if the call ignores its signal.
+ * When a call's time is up, when the caller's signal aborts, or when the
+ * circuit is disposed, the call's promise rejects at once, even if the call
+ * ignores its signal, and then its signal aborts (so a well-behaved call stops
+ * its work: closes the socket, drops the query). A result that comes later
+ * changes nothing.
+ *
+ * The kit's `Deadline` (patterns/kit/deadline.ts) gives one piece of work a
+ * timer and an AbortSignal of its own. That suits a retry's overall deadline,
+ * but this runs on every call, where those two would cost more than the rest
+ * of the breaker together. So:
+ * - Every call of a circuit has the same timeout, so deadlines fall due in
+ *   the order the calls started. The calls in flight are a queue, and one
+ *   clock timer, set for the oldest, serves them all (Node keeps its own
+ *   timers the same way: one list per duration). It goes with the last call.
+ * - A call gets an AbortSignal of its own only if it declares a parameter to
+ *   receive it (a signal costs several µs in Node); a call written `() => …`
+ *   cannot read one anyway.
  */
-import { Deadline, invokeWithSignal, type Clock } from '../kit/index.ts';
+import { invokeWithSignal, type Clock, type Disposable } from '../kit/index.ts';
 import { TimeoutError } from './errors.ts';
 
-export interface GuardedCall<T> {
-  readonly promise: Promise<T>;
-  /** Ends the call now: aborts its signal and rejects the promise with `reason`. */
-  cancel(reason: unknown): void;
-}
-
-export interface GuardOptions {
+export interface CallsInFlightOptions {
   clock: Clock;
-  /** `Infinity` for no deadline. */
+  /** The same for every call; `Infinity` for none. */
   timeoutMs: number;
-  /** The caller's own signal: when it aborts, so does the call, with its reason. */
-  signal?: AbortSignal;
+  /** Handed to a call that declares no parameter (`fn.length === 0`) instead of a signal of its own. */
+  sharedSignal: AbortSignal;
 }
 
-export function guardCall<T>(fn: (signal: AbortSignal) => Promise<T>, options: GuardOptions): GuardedCall<T> {
-  const { clock, timeoutMs, signal } = options;
-  const deadline = new Deadline({ clock, timeoutMs, signal, timeoutError: (ms) => new TimeoutError(ms) });
-  const promise = deadline.run(fn, () => deadline.dispose());
-  return { promise, cancel: (reason) => deadline.abort(reason) };
+/** What the queue needs of a call. */
+interface InFlight {
+  /** Clock time at which the call times out. */
+  readonly expiresAt: number;
+  stop(reason: unknown): void;
+}
+
+export class CallsInFlight {
+  private readonly clock: Clock;
+  private readonly timeoutMs: number;
+  private readonly sharedSignal: AbortSignal;
+  /** Oldest first (a Set iterates in insertion order), so also in the order their deadlines fall due. */
+  private readonly calls = new Set<InFlight>();
+  /** Set for the oldest call's deadline (or an earlier one) while any call runs. */
+  private timer: Disposable | undefined;
+  /** One callback, made once: the timer is set again and again. */
+  private readonly onTimer = (): void => this.expire();
+
+  constructor(options: CallsInFlightOptions) {
+    this.clock = options.clock;
+    this.timeoutMs = options.timeoutMs;
+    this.sharedSignal = options.sharedSignal;
+  }
+
+  /**
+   * Calls `fn` under the timeout, counted from `start` (a reading of the
+   * clock, just taken), and the caller's `signal` if there is one.
+   */
+  run<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal | undefined, start: number): Promise<T> {
+    const call = new GuardedCall<T>(this, start + this.timeoutMs, signal);
+    this.calls.add(call);
+    if (!this.timer && this.timeoutMs !== Infinity) this.setTimer(this.timeoutMs);
+    call.start(fn, fn.length === 0 ? this.sharedSignal : call.signal);
+    return call.promise;
+  }
+
+  /** Ends every call in flight now, with `reason`. */
+  cancelAll(reason: unknown): void {
+    for (const call of this.calls) call.stop(reason);
+  }
+
+  /** A call is over: it leaves the queue, and the timer goes with the last one. */
+  remove(call: InFlight): void {
+    this.calls.delete(call);
+    if (this.calls.size === 0) {
+      this.timer?.dispose();
+      this.timer = undefined;
+    }
+  }
+
+  private setTimer(delayMs: number): void {
+    this.timer?.dispose();
+    this.timer = this.clock.setTimeout(this.onTimer, delayMs);
+  }
+
+  /** Times out every call whose deadline has passed, then waits for the next one. */
+  private expire(): void {
+    this.timer = undefined;
+    const now = this.clock.now();
+    for (const call of this.calls) {
+      // Not due yet: the call the timer was set for ended early (or a real clock fired a hair early).
+      if (call.expiresAt > now) {
+        this.setTimer(call.expiresAt - now);
+        return;
+      }
+      call.stop(new TimeoutError(this.timeoutMs)); // it leaves the queue: a Set allows that while iterating
+    }
+  }
+}
+
+/** One call in flight. It listens to the caller's signal itself (`handleEvent`): no closure per call. */
+class GuardedCall<T> implements InFlight, EventListenerObject {
+  readonly promise: Promise<T>;
+  private resolve!: (value: T) => void;
+  private reject!: (error: unknown) => void;
+  /** Made on first use of `signal`. */
+  private controller: AbortController | undefined;
+  private done = false;
+
+  constructor(
+    private readonly owner: CallsInFlight,
+    readonly expiresAt: number,
+    private readonly callerSignal: AbortSignal | undefined,
+  ) {
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    callerSignal?.addEventListener('abort', this);
+  }
+
+  /** The call's own signal: it aborts when the call is stopped. */
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    return this.controller.signal;
+  }
+
+  /** Calls `fn` with `signal`; its result settles the call unless the call has already ended. */
+  start(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): void {
+    if (this.callerSignal?.aborted) {
+      this.stop(this.callerSignal.reason);
+      return;
+    }
+    invoke(fn, signal).then(
+      (value) => {
+        if (this.finish()) this.resolve(value);
+      },
+      (error: unknown) => {
+        if (this.finish()) this.reject(error);
+      },
+    );
+  }
+
+  /** The caller's signal aborted (EventTarget calls this on a listener object). */
+  handleEvent(): void {
+    this.stop(this.callerSignal!.reason);
+  }
+
+  /** Ends the call now: its promise rejects with `reason`, then its signal aborts with it. */
+  stop(reason: unknown): void {
+    if (!this.finish()) return;
+    // Settle first, then abort: whatever the call does when its signal fires
+    // (reject with an error of its own, at once) comes after, and changes nothing.
+    this.reject(reason);
+    this.controller?.abort(reason);
+  }
+
+  /** True the first time the call ends (that end is its outcome), false after. */
+  private finish(): boolean {
+    if (this.done) return false;
+    this.done = true;
+    this.callerSignal?.removeEventListener('abort', this);
+    this.owner.remove(this);
+    return true;
+  }
 }
 
 /** Calls `fn`, turning a synchronous throw into a rejection. */

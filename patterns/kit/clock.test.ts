@@ -58,6 +58,22 @@ describe('RealClock', () => {
     expect(ticks).toHaveBeenCalledTimes(2);
   });
 
+  it('fires a short timer once, and never once disposed', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+    const clock = new RealClock();
+    const fired = vi.fn();
+    clock.setTimeout(fired, 100);
+    const cancelled = vi.fn();
+    clock.setTimeout(cancelled, 100).dispose();
+    vi.advanceTimersByTime(99);
+    expect(fired).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(fired).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(1_000);
+    expect(fired).toHaveBeenCalledTimes(1);
+    expect(cancelled).not.toHaveBeenCalled();
+  });
+
   it('keeps monotonic time and wall time apart', () => {
     const clock = new RealClock();
     expect(Math.abs(clock.wallNow() - Date.now())).toBeLessThan(50);

@@ -58,6 +58,15 @@ export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 /** A delay as the clocks read it: NaN and negatives are 0. */
 const delayOf = (ms: number): number => (ms > 0 ? ms : 0);
 
+/** A Node timer as a Disposable: a class, not a closure per timer, as timers are set per call. */
+class NodeTimer implements Disposable {
+  constructor(private readonly handle: ReturnType<typeof setTimeout>) {}
+
+  dispose(): void {
+    clearTimeout(this.handle);
+  }
+}
+
 /**
  * The machine's clock. `now()` is monotonic (performance.now, counted from
  * the process's time origin, so it reads like epoch ms); `wallNow()` is
@@ -75,8 +84,7 @@ export class RealClock implements Clock {
   setTimeout(callback: () => void, ms: number): Disposable {
     const delay = delayOf(ms);
     if (delay <= MAX_TIMER_DELAY_MS) {
-      const handle = setTimeout(callback, delay);
-      return { dispose: () => clearTimeout(handle) };
+      return new NodeTimer(setTimeout(callback, delay));
     }
     // Past Node's limit: wait in chunks of at most MAX_TIMER_DELAY_MS until the due time.
     const due = this.now() + delay;

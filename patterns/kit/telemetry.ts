@@ -45,7 +45,39 @@ export interface CoreTelemetryEventMap {
   'fault.injected': { point: string; kind: FaultErrorKind | 'latency'; status?: number; latencyMs?: number; requestId?: string };
   'fault.changed': { point: string; spec: FaultSpec };
   'load.changed': { profile: LoadProfile };
-  'load.progress': { sent: number; completed: number; inFlight: number; elapsedMs: number; durationMs?: number; amount?: number; done: boolean };
+  /**
+   * How far the current load has got: every 250 ms while it runs, and once (`done`) when it ends.
+   * While it runs it also says whether the workbench itself keeps up with the load, so a lab can
+   * tell its own overload from the pattern's (server/load/saturation.ts). Those four fields are
+   * absent before the first tick, on the final event, and from runs recorded before they existed.
+   */
+  'load.progress': {
+    sent: number;
+    completed: number;
+    inFlight: number;
+    elapsedMs: number;
+    durationMs?: number;
+    amount?: number;
+    done: boolean;
+    /**
+     * Open model: the rate the profile asked for over the last second, ramps included, in
+     * requests per second. Absent for the closed model: its clients go as fast as the lab answers.
+     */
+    targetRate?: number;
+    /** Requests handed to the lab per second, over the last second. */
+    sentRate?: number;
+    /**
+     * p99 delay of the event loop that runs the load generator and the lab, over the last
+     * second, in ms. Live runs only (on virtual time nothing waits on a loop).
+     */
+    loopLagMs?: number;
+    /**
+     * The workbench cannot keep up: the generator has sent under 90 % of its target rate, or the
+     * loop lag has been over 100 ms, for 2 s on end; cleared after 2 s back above 95 % and 50 ms.
+     * While it holds, the lab's numbers show the workbench's limits, not the pattern's.
+     */
+    saturated?: boolean;
+  };
   'params.changed': { params: Record<string, ParamValue> };
   log: { level: LogLevel; msg: string; fields: Record<string, unknown> };
   /**
@@ -116,7 +148,9 @@ export type TelemetryDelivery = Record<string, Delivery>;
  * The core types and their delivery. Requests, logs, SQL statements, injected
  * faults and load progress come by the hundred a second and are summarised
  * elsewhere (`metrics`, the latest `load.progress`): droppable. The rest are
- * the run's state and its verdicts: always.
+ * the run's state and its verdicts: always. (`load.progress` also carries the
+ * workbench's saturation verdict, but as a state repeated every 250 ms rather
+ * than a change: a lost one is made good by the next.)
  */
 export const CORE_TELEMETRY: Readonly<Record<CoreTelemetryType, Delivery>> = {
   'run.started': 'always',

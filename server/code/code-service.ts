@@ -5,16 +5,12 @@
  * compile or load is still kept (nothing typed is lost) but marked with its
  * error; runs go on with the last good code.
  */
-import type { LabManifest } from '../../patterns/kit/index.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import type { PatternRegistry } from '../patterns/registry.ts';
 import type { LoadFailure } from '../runs/protocol.ts';
 import type { RunManager } from '../runs/run-manager.ts';
-import type { CompileMessage } from '../sandbox/compile.ts';
-import { SandboxedWorker } from '../sandbox/host.ts';
+import type { CompiledLab, CompileMessage } from '../sandbox/compile.ts';
 import type { FileVersion, Store, StoredError } from '../store/store.ts';
-
-const trialEntry = new URL('../runs/trial-entry.ts', import.meta.url);
 
 export interface SaveResult {
   version: number;
@@ -51,7 +47,6 @@ export class CodeService {
     private readonly registry: PatternRegistry,
     private readonly store: Store,
     private readonly runs: RunManager,
-    private readonly rootDir: string,
   ) {}
 
   private check(patternId: string, file: string): void {
@@ -108,25 +103,60 @@ export class CodeService {
       return await mine;
     } finally {
       if (this.saving.get(patternId) === mine) this.saving.delete(patternId);
+      // A trial sandbox this save ended (or wore out) is replaced once its runs have the code, not before.
+      this.runs.warmTrial(patternId);
     }
   }
 
   private async saveNow(patternId: string, file: string, content: string, origin: FileVersion['origin']): Promise<SaveResult> {
+    const bundles = new Map<string, CompiledLab>();
+    try {
+      return await this.compileAndDeploy(patternId, file, content, origin, bundles);
+    } finally {
+      // The trial load has ended and each run that took a bundle holds it itself: the save's
+      // holds go, and with them the bundles nobody took (see CompiledLab.release).
+      for (const bundle of bundles.values()) bundle.release();
+    }
+  }
+
+  private async compileAndDeploy(
+    patternId: string,
+    file: string,
+    content: string,
+    origin: FileVersion['origin'],
+    bundles: Map<string, CompiledLab>,
+  ): Promise<SaveResult> {
     const started = performance.now();
     const labs = this.registry.get(patternId)!.manifest.labs;
     const { contents } = this.runs.sources(patternId, { file, content, version: 0 });
 
     // Compile first, so a version that cannot build is stored with its error at once.
     let compileError: CompileMessage | undefined;
-    let bundleUrl: string | undefined;
     for (const lab of labs) {
       const compiled = await this.runs.compile(patternId, lab, contents);
       if (!compiled.ok) {
         compileError = compiled.errors[0];
         break;
       }
-      bundleUrl ??= compiled.url;
+      bundles.set(lab.id, compiled);
     }
+
+    // Only runs that follow the pattern's current code take a save; pinned runs keep their own.
+    // The code is tried first where it cannot take a run down: loaded in a trial sandbox with a
+    // run's limits, each lab a live run uses (or the first lab, when no run is live, so a save
+    // is checked anyway). Code that throws, spins or eats memory while loading fails there; the
+    // runs go on with their last good code, and their timelines say why. The trial starts now,
+    // on its own thread, while the version is committed here.
+    const following = this.runs.following(patternId);
+    const tried = following.length > 0 ? labs.filter((lab) => following.some((run) => run.lab.id === lab.id)) : labs.slice(0, 1);
+    const trying = compileError
+      ? undefined
+      : this.runs.trial(
+          patternId,
+          tried.map((lab) => ({ lab, bundleUrl: bundles.get(lab.id)!.url })),
+        );
+    // If the commit fails (a busy database), nobody awaits the trial: it must not go unhandled.
+    trying?.catch(() => undefined);
     const saved = this.store.saveFileVersion({
       patternId,
       file,
@@ -141,22 +171,22 @@ export class CodeService {
       durationMs: performance.now() - started,
     });
     if (compileError) return done([], toStoredError(compileError));
-
-    // Only runs that follow the pattern's current code take a save; pinned runs keep their own.
-    const hasFollowingRuns = this.runs.following(patternId).length > 0;
-    let result: { deployedTo: string[]; error?: LoadFailure | CompileMessage | undefined } = hasFollowingRuns
-      ? await this.runs.deploy(patternId, { file, content, version: saved.version })
-      : { deployedTo: [] };
-    // No run took it (none live, or they ended before it came): a trial load still checks that it loads.
-    if (!result.error && result.deployedTo.length === 0) {
-      result = { deployedTo: [], error: await this.trialLoad(patternId, labs[0]!, bundleUrl!) };
-    }
-    if (result.error) {
-      const stored = toStoredError(result.error);
+    const rejected = (error: LoadFailure | CompileMessage, deployedTo: string[] = []): SaveResult => {
+      const stored = toStoredError(error);
       this.store.setFileVersionError(patternId, file, saved.version, stored);
-      return done(result.deployedTo, stored);
+      return done(deployedTo, stored);
+    };
+
+    const failure = await trying;
+    if (failure) {
+      for (const run of following) run.noteRejectedCode(file, saved.version, failure);
+      return rejected(failure);
     }
-    return done(result.deployedTo);
+    if (following.length === 0) return done([]);
+    // A load can still fail in a run where the trial passed (code that throws only on the real
+    // clock, say): the run keeps its previous code then too (see LabRun.deploy).
+    const result = await this.runs.deploy(patternId, { file, content, version: saved.version }, bundles);
+    return result.error ? rejected(result.error, result.deployedTo) : done(result.deployedTo);
   }
 
   async reset(patternId: string, file: string): Promise<SaveResult> {
@@ -165,25 +195,5 @@ export class CodeService {
 
   async restore(patternId: string, file: string, version: number): Promise<SaveResult> {
     return this.save(patternId, file, this.version(patternId, file, version).content, 'restored');
-  }
-
-  /** Loads the bundle once in a throwaway sandbox, on virtual time. */
-  private async trialLoad(patternId: string, lab: LabManifest, bundleUrl: string): Promise<LoadFailure | undefined> {
-    const worker = new SandboxedWorker({
-      entry: trialEntry,
-      data: { bundleUrl, lab, patternId },
-      rootDir: this.rootDir,
-      userCodeDirs: [this.registry.get(patternId)!.dir],
-      name: `trial ${patternId}`,
-      captureOutput: true,
-    });
-    let fatal: LoadFailure | undefined;
-    worker.onFatal((f) => {
-      fatal = { message: f.message, ...(f.file && { file: f.file }), ...(f.line && { line: f.line }), ...(f.column && { column: f.column }) };
-    });
-    const exit = await worker.exited;
-    if (fatal) return fatal;
-    if (exit.code !== 0) return { message: `the code failed to load (worker exit ${exit.code})` };
-    return undefined;
   }
 }

@@ -80,29 +80,34 @@ export class ExerciseRunner {
       return finish({ status: 'error', message: `Your code does not compile: ${first.message}`, ...located(first), tests: [] });
     }
 
-    const worker = new SandboxedWorker({
-      entry: checkEntry,
-      data: { bundleUrl: compiled.url, checkTimeoutMs: this.options.checkTimeoutMs ?? 2000 },
-      rootDir: this.options.rootDir,
-      userCodeDirs: [pattern.dir],
-      name: `checks ${exercise.id}`,
-      captureOutput: true,
-      ...(this.options.watchdogMs !== undefined && { watchdogMs: this.options.watchdogMs }),
-    });
-    let outcomes: CheckOutcome[] | undefined;
-    let fatal: SandboxFatal | undefined;
-    worker.onMessage((message) => {
-      const m = message as { type?: string; outcomes?: CheckOutcome[] };
-      if (m.type === 'check-results') outcomes = m.outcomes;
-    });
-    worker.onFatal((f) => (fatal = f));
-    await worker.exited;
+    try {
+      const worker = new SandboxedWorker({
+        entry: checkEntry,
+        data: { bundleUrl: compiled.url, checkTimeoutMs: this.options.checkTimeoutMs ?? 2000 },
+        rootDir: this.options.rootDir,
+        userCodeDirs: [pattern.dir],
+        name: `checks ${exercise.id}`,
+        captureOutput: true,
+        ...(this.options.watchdogMs !== undefined && { watchdogMs: this.options.watchdogMs }),
+      });
+      let outcomes: CheckOutcome[] | undefined;
+      let fatal: SandboxFatal | undefined;
+      worker.onMessage((message) => {
+        const m = message as { type?: string; outcomes?: CheckOutcome[] };
+        if (m.type === 'check-results') outcomes = m.outcomes;
+      });
+      worker.onFatal((f) => (fatal = f));
+      await worker.exited;
 
-    if (fatal) {
-      const prefix = fatal.kind === 'load' ? '' : 'The checks could not finish: ';
-      return finish({ status: 'error', message: prefix + fatal.message, ...located(fatal), tests: [] });
+      if (fatal) {
+        const prefix = fatal.kind === 'load' ? '' : 'The checks could not finish: ';
+        return finish({ status: 'error', message: prefix + fatal.message, ...located(fatal), tests: [] });
+      }
+      if (!outcomes) return finish({ status: 'error', message: 'The checks ended without a result.', tests: [] });
+      return finish({ status: overall(outcomes), tests: outcomes });
+    } finally {
+      // The checks' worker has ended: nothing needs the bundle (or its map) any more.
+      compiled.release();
     }
-    if (!outcomes) return finish({ status: 'error', message: 'The checks ended without a result.', tests: [] });
-    return finish({ status: overall(outcomes), tests: outcomes });
   }
 }

@@ -12,7 +12,7 @@
  * requests report latencies from 1 s down to 10 ms, as users would have felt it;
  * the closed model, by design, reports only what its clients experienced.
  */
-import type { Clock } from '../../patterns/kit/clock.ts';
+import { RealClock, type Clock } from '../../patterns/kit/clock.ts';
 import { Emitter, type Disposable, type Event } from '../../patterns/kit/events.ts';
 import type { LoadProfile } from '../../patterns/kit/load.ts';
 import { ArrivalSchedule } from './arrivals.ts';
@@ -20,6 +20,7 @@ import { driveClosed } from './closed-model.ts';
 import { LatencyHistogram } from './histogram.ts';
 import { driveOpen } from './open-model.ts';
 import { validateProfile } from './profile.ts';
+import { EventLoopLag, SaturationMonitor, type LoopLagFactory, type SaturationReading, type SaturationThresholds } from './saturation.ts';
 import { LoadSession, type SessionHost } from './session.ts';
 import type { LoadProgress, LoadStats, LoadTarget } from './types.ts';
 
@@ -44,9 +45,21 @@ export interface LoadGeneratorOptions {
   maxInFlight?: number;
   /** Prefix of request ids. Default `'load-'`. */
   idPrefix?: string;
+  /** Whether the workbench keeps up with the load (saturation.ts), reported in each progress event. */
+  saturation?: {
+    /**
+     * Where the event loop's delay comes from. Default: the calling thread's
+     * loop on a RealClock (a live run: the sandbox worker running this
+     * generator and the lab), nothing on any other clock (virtual time waits
+     * on no loop, and a run there must not depend on the machine). `null`:
+     * not measured.
+     */
+    loopLag?: LoopLagFactory | null;
+    thresholds?: Partial<SaturationThresholds>;
+  };
 }
 
-const defaults: Required<Omit<LoadGeneratorOptions, 'clock' | 'target' | 'profile'>> = {
+const defaults: Required<Omit<LoadGeneratorOptions, 'clock' | 'target' | 'profile' | 'saturation'>> = {
   progressIntervalMs: 250,
   tickMs: 1,
   maxInFlight: 10_000,
@@ -70,7 +83,10 @@ export class LoadGenerator implements Disposable {
   /** Latencies of the current profile's requests, in ms (reset by `setProfile`). */
   readonly histogram = new LatencyHistogram();
   private readonly progressEmitter = new Emitter<LoadProgress>();
-  /** Progress of the current profile: every `progressIntervalMs` while it runs, and once when it is done. */
+  /**
+   * Progress of the current profile: every `progressIntervalMs` while it runs, and once when it is done.
+   * While it runs, each also says whether the workbench keeps up with it (`saturated`, see saturation.ts).
+   */
   readonly onProgress: Event<LoadProgress> = this.progressEmitter.event;
 
   private readonly clock: Clock;
@@ -87,10 +103,20 @@ export class LoadGenerator implements Disposable {
   private outstanding = 0;
   private drainWaiters: Array<() => void> = [];
   private readonly host: SessionHost;
+  private readonly loopLag: LoopLagFactory | undefined;
+  private readonly saturationThresholds: Partial<SaturationThresholds>;
+  /** The current load's saturation verdict, and its reading at the latest progress tick. */
+  private saturation: SaturationMonitor | undefined;
+  private saturationReading: SaturationReading | undefined;
 
   constructor(options: LoadGeneratorOptions) {
-    const { clock, target, profile, ...rest } = options;
+    const { clock, target, profile, saturation, ...rest } = options;
     this.clock = clock;
+    this.loopLag =
+      saturation?.loopLag === null
+        ? undefined
+        : (saturation?.loopLag ?? (clock instanceof RealClock ? (startedAt, windowMs) => new EventLoopLag({ startedAt, windowMs }) : undefined));
+    this.saturationThresholds = saturation?.thresholds ?? {};
     this.options = {
       progressIntervalMs: rest.progressIntervalMs ?? defaults.progressIntervalMs,
       tickMs: rest.tickMs ?? defaults.tickMs,
@@ -141,7 +167,9 @@ export class LoadGenerator implements Disposable {
     if (!session) return undefined;
     const { sent, completed, inFlight } = session;
     const elapsedMs = this.clock.now() - session.startedAt;
-    return { sent, completed, inFlight, elapsedMs, ...this.bounds, done: this.finished };
+    // A finished load has nothing left to fall behind on: its last event carries no verdict.
+    const saturation = this.finished ? undefined : this.saturationReading;
+    return { sent, completed, inFlight, elapsedMs, ...this.bounds, ...saturation, done: this.finished };
   }
 
   /**
@@ -165,7 +193,8 @@ export class LoadGenerator implements Disposable {
       profile.model === 'open'
         ? driveOpen(profile, session, { clock: this.clock, tickMs: this.options.tickMs, maxInFlight: this.options.maxInFlight })
         : driveClosed(profile, session, this.clock);
-    this.progressTimer = this.clock.setInterval(() => this.fireProgress(), this.options.progressIntervalMs);
+    this.saturation = new SaturationMonitor({ profile, startedAt: session.startedAt, loopLag: this.loopLag, thresholds: this.saturationThresholds });
+    this.progressTimer = this.clock.setInterval(() => this.tick(), this.options.progressIntervalMs);
   }
 
   /** Resolves once no request of any profile is outstanding. */
@@ -196,7 +225,21 @@ export class LoadGenerator implements Disposable {
     this.driver = undefined;
     this.progressTimer?.dispose();
     this.progressTimer = undefined;
+    this.stopSaturation();
     this.fireProgress();
+  }
+
+  /** Every progress interval: measure whether the workbench keeps up, then report. */
+  private tick(): void {
+    const session = this.session;
+    if (session && this.saturation) this.saturationReading = this.saturation.sample(this.clock.now(), session);
+    this.fireProgress();
+  }
+
+  private stopSaturation(): void {
+    this.saturation?.dispose();
+    this.saturation = undefined;
+    this.saturationReading = undefined;
   }
 
   private fireProgress(): void {
@@ -211,6 +254,7 @@ export class LoadGenerator implements Disposable {
     this.driver = undefined;
     this.progressTimer?.dispose();
     this.progressTimer = undefined;
+    this.stopSaturation();
     const session = this.session;
     if (!session) return;
     if (replaced) {

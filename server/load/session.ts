@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../../patterns/kit/clock.ts';
 import type { LatencyHistogram } from './histogram.ts';
-import { isOk, type LoadRequest, type LoadStats, type LoadTarget } from './types.ts';
+import { isOk, type LoadRequest, type LoadResult, type LoadStats, type LoadTarget } from './types.ts';
 
 /** What a LoadSession borrows from the generator that owns it. */
 export interface SessionHost {
@@ -26,8 +26,11 @@ export interface DriverSession {
   readonly startedAt: number;
   readonly sent: number;
   readonly inFlight: number;
-  /** Sends request number `sent + dropped` now; resolves once it is answered and counted. */
-  send(intendedAt: number): Promise<void>;
+  /**
+   * Sends request number `sent + dropped` now; resolves once it is answered
+   * and counted, with the clock time it was (read once, for its latency too).
+   */
+  send(intendedAt: number): Promise<number>;
   /** Skips the next arrival without sending it (open model back-pressure). */
   drop(): void;
   /** The driver will send nothing more. */
@@ -63,8 +66,8 @@ export class LoadSession implements DriverSession {
     return { sent, completed, errors, dropped, inFlight };
   }
 
-  send(intendedAt: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+  send(intendedAt: number): Promise<number> {
+    if (this.stopped) return Promise.resolve(this.host.clock.now());
     const index = this.sent + this.dropped;
     const request: LoadRequest = {
       id: this.host.nextId(),
@@ -75,17 +78,18 @@ export class LoadSession implements DriverSession {
     this.sent += 1;
     this.inFlight += 1;
     this.host.requestStarted();
-    let answer: Promise<boolean>;
+    let answer: Promise<LoadResult>;
     try {
-      answer = Promise.resolve(this.host.target(request)).then(
-        (result) => isOk(result),
-        () => false,
-      );
+      answer = Promise.resolve(this.host.target(request));
     } catch {
       // A target that throws before returning a promise is a failed request, not a crashed load.
-      answer = Promise.resolve(false);
+      answer = Promise.resolve({ ok: false });
     }
-    return answer.then((ok) => this.complete(ok, intendedAt));
+    // One reaction for both ends (no intermediate promise): this runs for every request.
+    return answer.then(
+      (result) => this.complete(isOk(result), intendedAt),
+      () => this.complete(false, intendedAt),
+    );
   }
 
   drop(): void {
@@ -110,13 +114,15 @@ export class LoadSession implements DriverSession {
     this.detached = true;
   }
 
-  private complete(ok: boolean, intendedAt: number): void {
+  private complete(ok: boolean, intendedAt: number): number {
+    const now = this.host.clock.now();
     this.host.requestSettled();
-    if (this.detached) return;
+    if (this.detached) return now;
     this.inFlight -= 1;
     this.completed += 1;
     if (!ok) this.errors += 1;
-    this.host.histogram.record(Math.max(0, this.host.clock.now() - intendedAt));
+    this.host.histogram.record(Math.max(0, now - intendedAt));
     this.host.changed(this);
+    return now;
   }
 }

@@ -27,6 +27,7 @@ import type {
 } from '../../patterns/kit/index.ts';
 import { DisposableStore, Emitter, healthySpec, isDownstreamError, makeInvariantCheck, SeededRandom } from '../../patterns/kit/index.ts';
 import { FaultInjector } from '../faults/injector.ts';
+import { InstanceResources, instanceScope, type LeftRunning } from './instance-resources.ts';
 import { RunDatabase } from './lab-database.ts';
 import type { FaultInjection } from '../faults/types.ts';
 import { LoadGenerator } from '../load/generator.ts';
@@ -76,11 +77,16 @@ export interface LabRunOptions {
 /** One started lab instance and what it holds. */
 interface Instance {
   lab: LabInstance;
+  module: LabModule;
   store: DisposableStore;
   closers: Array<() => void | Promise<void>>;
   paramsChanged: Emitter<Params>;
+  /** What its code started on its own (timers, fetches): ended when it is disposed. */
+  resources: InstanceResources;
   /** Requests it is serving now. */
   inFlight: number;
+  /** Answers each request it holds with an error: called when it is disposed before answering them. */
+  abandon: Set<() => void>;
   /** Set while it is retiring: called when its last request is answered. */
   onIdle?: () => void;
 }
@@ -114,6 +120,11 @@ export class LabRun {
   private stopped = false;
   /** The run's database: made once, handed to every lab instance, closed when the run stops. */
   private readonly database: RunDatabase | undefined;
+  /**
+   * What each deployed module started while it was imported (timers at its top level): ended
+   * once no instance of that module is left. Modules deployed without it have none here.
+   */
+  private readonly loaded = new Map<LabModule, InstanceResources>();
 
   constructor(private readonly options: LabRunOptions) {
     this.startedAt = options.clock.now();
@@ -160,18 +171,28 @@ export class LabRun {
    * disposed (see `retire`): no request fails because of the swap. If the new
    * module throws while starting, the current instance simply goes on and the
    * error is rethrown: the run keeps its previous code.
+   *
+   * `loaded`: what importing `module` started, if the caller imported it within
+   * `instanceScope` (the live worker does): it ends with the module's last instance.
    */
-  async deploy(module: LabModule): Promise<void> {
-    if (this.stopped) throw new Error('the run has stopped');
-    const next = await this.startInstance(module);
-    if (this.stopped) {
-      await this.disposeInstance(next);
-      throw new Error('the run has stopped');
+  async deploy(module: LabModule, loaded?: InstanceResources): Promise<void> {
+    if (loaded && !this.loaded.has(module)) this.loaded.set(module, loaded);
+    try {
+      if (this.stopped) throw new Error('the run has stopped');
+      const next = await this.startInstance(module);
+      if (this.stopped) {
+        await this.disposeInstance(next);
+        throw new Error('the run has stopped');
+      }
+      const previous = this.instance;
+      this.instance = next;
+      this.module = module;
+      if (previous) this.retire(previous);
+    } catch (error) {
+      // A module that never ran (or no longer runs): what its import started ends with it.
+      this.endModuleIfUnused(module);
+      throw error;
     }
-    const previous = this.instance;
-    this.instance = next;
-    this.module = module;
-    if (previous) this.retire(previous);
   }
 
   /** Replaced instances that have not been disposed yet (they are finishing requests). */
@@ -230,6 +251,9 @@ export class LabRun {
     try {
       await Promise.all([current && this.disposeInstance(current), ...retiring.map((r) => r.disposed)]);
     } finally {
+      // No module runs any more: what their imports started ends too.
+      for (const loaded of this.loaded.values()) loaded.dispose();
+      this.loaded.clear();
       // Only once no lab instance is left to use it (or one failed to dispose): the data goes with the run.
       this.database?.close({ remove: true });
     }
@@ -249,11 +273,20 @@ export class LabRun {
       // Counted on the instance that took it: a redeploy lets that instance finish it.
       instance.inFlight++;
       try {
-        result = await this.scope
-          .run({ requestId: id, attempts: new Map() }, async () =>
+        const handled = instanceScope.run(instance.resources, () =>
+          this.scope.run({ requestId: id, attempts: new Map() }, async () =>
             instance.lab.handle({ id, clientKey: request.clientKey, ...(request.signal && { signal: request.signal }) }),
-          )
-          .catch((error: unknown): LabResult => ({ outcome: 'error', error: errorMessage(error) }));
+          ),
+        );
+        result = await new Promise<LabResult>((resolve) => {
+          // A request its instance still holds when it is disposed (past the drain bound) is
+          // answered then: the code that held it is gone, and nothing would ever answer it.
+          const abandon = () => resolve({ outcome: 'error', error: 'the code that held this request was disposed before answering it' });
+          instance.abandon.add(abandon);
+          handled
+            .then(resolve, (error: unknown) => resolve({ outcome: 'error', error: errorMessage(error) }))
+            .finally(() => instance.abandon.delete(abandon));
+        });
       } finally {
         if (--instance.inFlight === 0) instance.onIdle?.();
       }
@@ -281,16 +314,20 @@ export class LabRun {
     const store = new DisposableStore();
     const closers: Array<() => void | Promise<void>> = [];
     const paramsChanged = store.add(new Emitter<Params>());
-    const ctx = this.makeContext(closers, paramsChanged);
+    const resources = new InstanceResources('the lab instance');
+    const ctx = this.makeContext(closers, paramsChanged, resources);
     let started: Promise<LabInstance> | undefined;
     try {
-      started = Promise.resolve(module.start(ctx));
+      // Everything start(ctx) sets going belongs to this instance (see instance-resources.ts).
+      started = instanceScope.run(resources, () => Promise.resolve(module.start(ctx)));
       const lab = await (this.options.startWithin ? this.options.startWithin(started) : started);
-      return { lab, store, closers, paramsChanged, inFlight: 0 };
+      return { lab, module, store, closers, paramsChanged, resources, inFlight: 0, abandon: new Set() };
     } catch (error) {
-      // A start given up on may still finish later: that instance is disposed, never used.
-      void started?.then((late) => late.dispose(), () => undefined);
+      // A start given up on may still finish later: that instance is disposed, never used
+      // (and whatever it sets going after this is ended at once: its resources are over).
+      void started?.then((late) => instanceScope.run(resources, () => late.dispose()), () => undefined);
       store.dispose();
+      resources.dispose();
       await Promise.all(closers.map((close) => close()));
       throw error;
     }
@@ -343,14 +380,50 @@ export class LabRun {
 
   private async disposeInstance(instance: Instance): Promise<void> {
     try {
-      await instance.lab.dispose();
+      await instanceScope.run(instance.resources, () => instance.lab.dispose());
     } finally {
       instance.store.dispose();
-      await Promise.all(instance.closers.map((close) => close()));
+      try {
+        // Its downstreams and servers first, while their own pending work (a listener being
+        // opened for a request, say) can still finish: a close must never wait for ever.
+        await Promise.all(instance.closers.map((close) => close()));
+      } finally {
+        // Then what the lab did not end itself, the engine does.
+        const left = instance.resources.dispose();
+        for (const abandon of instance.abandon) abandon();
+        instance.abandon.clear();
+        this.endModuleIfUnused(instance.module, instance);
+        this.reportLeft(left);
+      }
     }
   }
 
-  private makeContext(closers: Array<() => void | Promise<void>>, paramsChanged: Emitter<Params>): LabContext {
+  /**
+   * Ends what importing `module` started, once no instance runs it any more: neither the
+   * current one nor one still retiring (`leaving` is being disposed: it no longer counts).
+   */
+  private endModuleIfUnused(module: LabModule, leaving?: Instance): void {
+    const loaded = this.loaded.get(module);
+    if (!loaded) return;
+    const runs = (instance: Instance | undefined) => instance !== undefined && instance !== leaving && instance.module === module;
+    if (runs(this.instance) || [...this.retiring.keys()].some(runs)) return;
+    this.loaded.delete(module);
+    this.reportLeft(loaded.dispose());
+  }
+
+  /** A lab that leaves timers or calls going is worth knowing about: its dispose() misses them. */
+  private reportLeft(left: LeftRunning): void {
+    if (this.stopped || (left.timers === 0 && left.fetches === 0)) return;
+    const parts = [left.timers > 0 && `${left.timers} timer(s)`, left.fetches > 0 && `${left.fetches} fetch call(s)`].filter(Boolean);
+    this.emit({
+      type: 'log',
+      level: 'info',
+      msg: `the previous code left ${parts.join(' and ')} going after it was disposed: ended them`,
+      fields: { ...left },
+    });
+  }
+
+  private makeContext(closers: Array<() => void | Promise<void>>, paramsChanged: Emitter<Params>, resources: InstanceResources): LabContext {
     const { clock, lab } = this.options;
     const declared = (point: string, kind: 'http' | 'in-process') => {
       const info = lab.faultPoints.find((p) => p.id === point);
@@ -364,7 +437,8 @@ export class LabRun {
     const run = this;
     return {
       runId: this.options.runId,
-      clock,
+      // The instance's own view of the run's clock: its timers end with it.
+      clock: resources.clock(clock),
       random: new SeededRandom(this.options.seed),
       get params() {
         return { ...run.params };
@@ -373,15 +447,17 @@ export class LabRun {
       emit: (event) => this.emit(event),
       service: (point, definition) => {
         declared(point, 'http');
-        const service = this.options.services({
+        // The engine's machinery, not the lab's: closed by its closer, not ended as a lab timer.
+        const service = instanceScope.exit(() => this.options.services({
           point,
-          definition,
+          // The lab's answer runs as the lab's code, whatever socket brought the call.
+          definition: { handle: (request) => instanceScope.run(resources, () => definition.handle(request)) },
           clock,
           getSpec: () => this.faults.get(point)!,
           runStartedAt: this.startedAt,
           onFault: (injection) =>
             this.emit({ type: 'fault.injected', ...injection, point, requestId: this.scope.getStore()?.requestId }),
-        });
+        }));
         closers.push(() => service.close());
         return this.instrument(point, service.client);
       },
@@ -391,20 +467,23 @@ export class LabRun {
         // request's scope across the socket through its x-request-id header, so
         // logs and injected faults inside the server still name their request.
         const scoped: ServiceDefinition = {
-          handle: (request) => {
-            const requestId = request.headers['x-request-id'];
-            if (this.scope.getStore() || !requestId) return definition.handle(request);
-            return this.scope.run({ requestId, attempts: new Map() }, () => definition.handle(request));
-          },
+          handle: (request) =>
+            instanceScope.run(resources, () => {
+              const requestId = request.headers['x-request-id'];
+              if (this.scope.getStore() || !requestId) return definition.handle(request);
+              return this.scope.run({ requestId, attempts: new Map() }, () => definition.handle(request));
+            }),
         };
-        const server = this.options.services({
-          point: name,
-          definition: scoped,
-          clock,
-          getSpec: () => healthy,
-          runStartedAt: this.startedAt,
-          onFault: () => undefined,
-        });
+        const server = instanceScope.exit(() =>
+          this.options.services({
+            point: name,
+            definition: scoped,
+            clock,
+            getSpec: () => healthy,
+            runStartedAt: this.startedAt,
+            onFault: () => undefined,
+          }),
+        );
         closers.push(() => server.close());
         return server.client;
       },

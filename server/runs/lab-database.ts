@@ -15,6 +15,7 @@ import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Clock, FaultDecision, FaultError, LabDatabase, RunResult, SqlValue, TelemetryInput } from '../../patterns/kit/index.ts';
 import { DatabaseError } from '../../patterns/kit/index.ts';
+import { instanceScope } from './instance-resources.ts';
 
 export interface RunDatabaseOptions {
   /** The database file; default `:memory:`. */
@@ -188,6 +189,7 @@ export class RunDatabase implements LabDatabase {
   }
 
   async transaction<T>(fn: (tx: LabDatabase) => Promise<T> | T): Promise<T> {
+    this.refuseDisposed();
     const outer = this.ownTransaction();
     if (outer) return this.savepoint(outer, fn);
     // Checked again after every wait, and the transaction taken without an await in between.
@@ -198,7 +200,20 @@ export class RunDatabase implements LabDatabase {
     this.current = tx;
     try {
       this.control('BEGIN');
-      const result = await this.scope.run(tx, () => fn(this));
+      const work = this.scope.run(tx, () => fn(this));
+      // A transaction of a lab instance that is disposed meanwhile (its timers ended, so it may
+      // never finish) is rolled back then: it must not hold the run's database for ever.
+      const owner = instanceScope.getStore();
+      const result = owner
+        ? await new Promise<T>((resolve, reject) => {
+            const watch = owner.onDispose(() =>
+              reject(new DatabaseError('SQLITE_ABORT', 'the transaction was rolled back: the code that opened it was disposed (replaced by a redeploy)')),
+            );
+            Promise.resolve(work)
+              .then(resolve, reject)
+              .finally(() => watch.dispose());
+          })
+        : await work;
       this.control('COMMIT');
       return result;
     } catch (error) {
@@ -252,7 +267,7 @@ export class RunDatabase implements LabDatabase {
     }
     let timer: { dispose(): void } | undefined;
     try {
-      await Promise.race([other.ended, new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, left)))]);
+      await Promise.race([other.ended, new Promise<void>((resolve) => (timer = instanceScope.exit(() => clock.setTimeout(resolve, left))))]);
     } finally {
       timer?.dispose();
     }
@@ -269,6 +284,13 @@ export class RunDatabase implements LabDatabase {
 
   private ensureOpen(): void {
     if (this.closed) throw new DatabaseError('SQLITE_MISUSE', 'the database is closed: the run has stopped');
+  }
+
+  /** Code of a disposed lab instance (a callback it left behind) no longer touches the run's data. */
+  private refuseDisposed(): void {
+    if (instanceScope.getStore()?.isOver) {
+      throw new DatabaseError('SQLITE_MISUSE', 'the code running this statement was disposed (replaced by a redeploy)');
+    }
   }
 
   /** BEGIN, COMMIT, savepoints: recorded, never faulted. */
@@ -293,13 +315,15 @@ export class RunDatabase implements LabDatabase {
     let error: unknown;
     try {
       this.ensureOpen();
+      this.refuseDisposed();
       refuseUnsafe(sql);
       if (faults) {
         const decision = faults.next();
         const requestId = this.options.requestId?.();
         if (decision.latencyMs > 0) {
           this.options.emit({ type: 'fault.injected', point: faults.point, kind: 'latency', latencyMs: decision.latencyMs, requestId });
-          await clock.sleep(decision.latencyMs);
+          // The engine's wait, not the lab's: it is not ended with the lab instance that asked.
+          await instanceScope.exit(() => clock.sleep(decision.latencyMs));
         }
         if (decision.error) {
           const injected = injectedDatabaseError(decision.error, faults.point);

@@ -44,3 +44,23 @@ export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'reply'; requestId: number; ok: true }
   | { type: 'reply'; requestId: number; ok: false; error: LoadFailure };
+
+/** One lab bundle a trial load imports and starts. */
+export interface TrialLoad {
+  lab: LabManifest;
+  bundleUrl: string;
+}
+
+/** What a trial sandbox is asked; it answers each request in turn, with the same `id`. */
+export interface TrialRequest {
+  type: 'trial';
+  id: number;
+  patternId: string;
+  loads: TrialLoad[];
+}
+
+/** A trial sandbox's answer when every load passed; a failing load ends the worker with a fatal instead. */
+export interface TrialReply {
+  type: 'trial-ok';
+  id: number;
+}

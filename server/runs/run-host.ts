@@ -8,7 +8,9 @@
 import { join } from 'node:path';
 import type { Disposable, FaultSpec, LabManifest, LoadProfile, Params, TelemetryEvent, TelemetryInput, UnsequencedEvent } from '../../patterns/kit/index.ts';
 import { DisposableStore, toDisposable } from '../../patterns/kit/index.ts';
+import { holdBundle, LoadedBundles } from '../sandbox/compile.ts';
 import { SandboxedWorker, type SandboxFatal } from '../sandbox/host.ts';
+import { DRAIN_TIMEOUT_MS } from './engine.ts';
 import { RunRecorder, type RecordingState } from '../store/recorder.ts';
 import type { Store } from '../store/store.ts';
 import type { HostMessage, LoadFailure, RunWorkerData, WorkerMessage } from './protocol.ts';
@@ -69,6 +71,12 @@ const END_GRACE_MS = 10_000;
  * no line; a learner is better served by waiting a little longer for it.
  */
 const LOCATE_TIMEOUT_MS = 3000;
+/**
+ * How long a replaced bundle is kept: the engine lets the previous code finish its requests
+ * for up to DRAIN_TIMEOUT_MS, then disposes it; the margin covers the dispose itself. Until
+ * then the watchdog may still need the old bundle's map to name a line in the old code.
+ */
+const REPLACED_BUNDLE_KEPT_MS = DRAIN_TIMEOUT_MS + 5_000;
 
 export class RunHost {
   private readonly worker: SandboxedWorker;
@@ -90,6 +98,8 @@ export class RunHost {
   private versions: Record<string, number>;
   /** The run's own folder (its database file), for labs that use `ctx.db`; removed once the worker has ended. */
   private readonly folder: RunFolder | undefined;
+  /** The compiled bundles the worker loaded: removed once replaced and drained, all of them once it has ended. */
+  private readonly bundles = new LoadedBundles(REPLACED_BUNDLE_KEPT_MS);
   /** Resolves when the run is running (true) or has failed to start (false). */
   readonly started: Promise<boolean>;
   /** Resolves once the worker has ended. */
@@ -126,6 +136,8 @@ export class RunHost {
       locateTimeoutMs: LOCATE_TIMEOUT_MS,
       limits: { maxOldGenerationSizeMb: options.sandbox?.maxOldGenerationSizeMb ?? 256 },
     });
+    // Held from the moment a worker will import it, until the run has ended (see `ended`).
+    this.bundles.replace(holdBundle(options.bundleUrl));
     let markStarted!: (ok: boolean) => void;
     this.started = new Promise((resolve) => (markStarted = resolve));
     this.lifetime.add(
@@ -153,6 +165,7 @@ export class RunHost {
       for (const resolve of this.pending.values()) resolve({ ok: false, error: { message: 'the run has ended' } });
       this.pending.clear();
       this.lifetime.dispose();
+      this.bundles.dispose();
       // The worker closed the database when the run stopped cleanly; whatever way it ended,
       // nothing uses the files any more. A folder that will not go (a file still held open)
       // is left for the next start's sweep: it must not turn into an unhandled rejection.
@@ -225,9 +238,31 @@ export class RunHost {
 
   /** Hands new code to the running lab; resolves with the load error if it did not take. */
   async deploy(bundleUrl: string, file: string, version: number): Promise<LoadFailure | undefined> {
+    // Held while the worker imports it; kept as the run's code if it takes, else let go at once.
+    const hold = holdBundle(bundleUrl);
     const reply = await this.request((requestId) => ({ type: 'deploy', requestId, bundleUrl, file, version }));
-    if (reply.ok) this.versions[file] = version;
+    if (reply.ok) {
+      this.versions[file] = version;
+      this.bundles.replace(hold);
+    } else hold.dispose();
     return reply.ok ? undefined : reply.error;
+  }
+
+  /**
+   * Marks on the run's timeline that a saved version was not deployed (it failed its trial
+   * load), so the run's history says why it goes on with its previous code. A `run.error`
+   * that does not end the run, as an undeclared invariant's: the timeline and the editor show
+   * it with its line, and the next deploy supersedes it.
+   */
+  noteRejectedCode(file: string, version: number, failure: LoadFailure): void {
+    if (!this.isLive) return;
+    const running = this.versions[file];
+    const goesOn = running === undefined ? 'its previous code' : running === 0 ? `the reference ${file}` : `v${running} of ${file}`;
+    this.emitHere({
+      type: 'run.error',
+      ...failure,
+      message: `v${version} of ${file} was not deployed: ${failure.message} The run goes on with ${goesOn}.`,
+    });
   }
 
   /** Stops the run: the lab stops cleanly, then the worker ends. */

@@ -11,8 +11,9 @@ import { healthySpec } from '../../patterns/kit/index.ts';
 import type { PatternRegistry } from '../patterns/registry.ts';
 import { compileLab, type CompileMessage, type CompileResult } from '../sandbox/compile.ts';
 import type { Store } from '../store/store.ts';
-import type { LoadFailure } from './protocol.ts';
+import type { LoadFailure, TrialLoad } from './protocol.ts';
 import { RunHost } from './run-host.ts';
+import { TrialLoader } from './trial.ts';
 
 export interface RunManagerOptions {
   registry: PatternRegistry;
@@ -54,8 +55,12 @@ export class RunManager {
   private readonly ended: string[] = [];
   /** Runs started with code of their own: the files they pinned. */
   private readonly pinned = new Map<string, string[]>();
+  /** Where a save's code is tried before live runs get it. */
+  private readonly trials: TrialLoader;
 
-  constructor(private readonly options: RunManagerOptions) {}
+  constructor(private readonly options: RunManagerOptions) {
+    this.trials = new TrialLoader({ rootDir: options.rootDir, ...(options.sandbox && { sandbox: options.sandbox }) });
+  }
 
   get(id: string): RunHost | undefined {
     return this.runs.get(id);
@@ -168,11 +173,16 @@ export class RunManager {
       // No worker could be started: the record must not stay 'running' until the next start.
       this.options.store.finishRun(id, 'error', error instanceof Error ? error.message : String(error));
       throw error;
+    } finally {
+      // The run holds its bundle itself (until its worker has ended): the compile's hold goes.
+      compiled.release();
     }
     this.runs.set(id, run);
     if (options.code) this.pinned.set(id, Object.keys(options.code));
     void run.ended.then(() => {
       this.options.log.info({ runId: id, state: run.state }, 'run ended');
+      // No run left to take this pattern's saves: no trial sandbox waits for them either.
+      if (this.following(patternId).length === 0) this.trials.cool(this.trialTarget(patternId));
       // Ended runs stay a while (their error with its line is richer than the stored record),
       // then only the store remembers them: the map does not grow with every run of a day.
       this.ended.push(id);
@@ -184,24 +194,51 @@ export class RunManager {
     });
     const started = await run.started;
     this.options.log.info({ runId: id, patternId, lab: lab.id, started, pinned: this.pinned.get(id) }, 'run started');
+    // Saves of this pattern now redeploy a live run: have their trial sandbox ready.
+    if (started && !options.code && run.isLive) this.trials.warm(this.trialTarget(patternId));
     if (!started) return { run, error: run.info().error ?? { message: 'the run failed to start' } };
     return { run };
+  }
+
+  /**
+   * Loads `loads` (compiled bundles of `patternId`) once in a trial sandbox with the limits a
+   * run has: see trial.ts. Resolves with why the code failed to load, or undefined. A sandbox
+   * that failed or wore out is not replaced here: see `warmTrial`.
+   */
+  async trial(patternId: string, loads: TrialLoad[]): Promise<LoadFailure | undefined> {
+    const target = this.trialTarget(patternId);
+    try {
+      return await this.trials.trial(target, loads);
+    } finally {
+      // Kept for the next save only while runs take this pattern's saves.
+      if (this.following(patternId).length === 0) this.trials.cool(target);
+    }
+  }
+
+  /**
+   * Starts the trial sandbox of `patternId`, if it has none, while live runs take its saves.
+   * Called once a save is done with its runs: starting a thread competes for the CPU with the deploy.
+   */
+  warmTrial(patternId: string): void {
+    if (this.following(patternId).length > 0) this.trials.warm(this.trialTarget(patternId));
   }
 
   /**
    * Deploys a new version of one file into every live run of the pattern that
    * follows its current code (pinned runs keep theirs). Resolves with the runs
    * that took it, or the first load error (those runs keep their previous code).
+   * `compiled`: bundles of this very code by lab id, already built by the caller.
    */
   async deploy(
     patternId: string,
     change: { file: string; content: string; version: number },
+    compiled: ReadonlyMap<string, CompileResult> = new Map(),
   ): Promise<{ deployedTo: string[]; error?: LoadFailure | CompileMessage }> {
     // Runs still starting count too: they were compiled with the code from before this save, so
     // they take it once they run (or they would miss this version, and nothing would check it loads).
     const runs = this.following(patternId);
     const { contents } = this.sources(patternId, change);
-    const bundles = new Map<string, CompileResult>();
+    const bundles = new Map<string, CompileResult>(compiled);
     const deployedTo: string[] = [];
     for (const run of runs) {
       if (!(await run.started) || run.state !== 'running') continue;
@@ -221,6 +258,10 @@ export class RunManager {
     return { deployedTo };
   }
 
+  private trialTarget(patternId: string) {
+    return { patternId, patternDir: this.options.registry.get(patternId)!.dir };
+  }
+
   subscribe(runId: string, listener: (events: readonly TelemetryEvent[]) => void): Disposable | undefined {
     return this.runs.get(runId)?.subscribe(listener);
   }
@@ -230,6 +271,7 @@ export class RunManager {
   }
 
   async stopAll(): Promise<void> {
+    this.trials.dispose();
     await Promise.all([...this.runs.values()].map((run) => run.stop('shutdown')));
   }
 }

@@ -1,35 +1,63 @@
 /**
- * A trial load, inside a short-lived sandbox worker: imports a compiled lab
- * and starts it once on virtual time, so a save that throws at load is
- * reported even when no run is live to receive it. A throw ends the worker
- * with a fatal that names the learner's line.
+ * Trial loads, inside a sandbox worker of their own: imports compiled lab
+ * bundles and starts each lab once on virtual time, so a save whose code
+ * throws, spins forever or eats memory while it loads is caught here, where it
+ * takes nothing down, before any live run is handed that code (and when no run
+ * is live, a save is still checked). A throw ends the worker with a fatal that
+ * names the learner's line; a hang or a memory bomb is ended by the host's
+ * watchdog and heap limit, as in a run.
+ *
+ * The worker answers `TrialRequest` messages one at a time, so the host starts
+ * it ahead of time and keeps it for the next save: starting a thread and
+ * registering tsx costs far more than a trial. Like a live run's worker, it
+ * keeps the modules it imported (they cannot be unloaded) and ends what each
+ * trial set going (see instance-resources.ts), so one trial's leftovers do not
+ * run on into the next.
  */
 import { parentPort } from 'node:worker_threads';
-import type { LabManifest, LabModule } from '../../patterns/kit/index.ts';
+import type { LabModule } from '../../patterns/kit/index.ts';
 import { VirtualClock } from '../../patterns/kit/index.ts';
-import { endWorker, engineData, importLab, reportFatal } from '../sandbox/guards.ts';
+import { importLab, reportFatal, withinLoadDeadline } from '../sandbox/guards.ts';
 import { LabRun } from './engine.ts';
+import { InstanceResources, instanceScope, installResourceTracking } from './instance-resources.ts';
+import type { TrialReply, TrialRequest } from './protocol.ts';
 import { simulatedServices } from './simulated-services.ts';
 
-const data = engineData<{ bundleUrl: string; lab: LabManifest; patternId: string }>();
-const module = await importLab<Partial<LabModule>>(data.bundleUrl);
-if (typeof module.start !== 'function') reportFatal('load', new TypeError(`${data.lab.module} does not export start(ctx)`));
+const port = parentPort!;
+installResourceTracking();
 
-const clock = new VirtualClock();
-const run = new LabRun({
-  runId: 'trial',
-  patternId: data.patternId,
-  lab: data.lab,
-  seed: 1,
-  clock,
-  services: simulatedServices,
-  emit: () => undefined,
+// The port's listener keeps the worker alive between trials, and while a load waits (a start
+// that never settles must meet the load deadline, not end the worker quietly).
+let handling: Promise<void> = Promise.resolve();
+port.on('message', (message: TrialRequest) => {
+  if (message?.type !== 'trial') return;
+  handling = handling.then(() => trial(message));
 });
-try {
-  await run.deploy(module as LabModule);
-  await run.stop();
-} catch (error) {
-  reportFatal('load', error);
+
+async function trial(request: TrialRequest): Promise<void> {
+  for (const { bundleUrl, lab } of request.loads) {
+    // What the module's top level sets going ends with the trial run (LabRun.stop).
+    const loaded = new InstanceResources('the module');
+    const module = await instanceScope.run(loaded, () => importLab<Partial<LabModule>>(bundleUrl));
+    if (typeof module.start !== 'function') reportFatal('load', new TypeError(`${lab.module} does not export start(ctx)`));
+    const run = new LabRun({
+      runId: 'trial',
+      patternId: request.patternId,
+      lab,
+      seed: 1,
+      clock: new VirtualClock(),
+      services: simulatedServices,
+      emit: () => undefined,
+      // As in a live run: a start (or a dispose) that never settles is a failed load, within the deadline.
+      startWithin: (started) =>
+        withinLoadDeadline(started, (seconds) => `The lab did not finish starting within ${seconds} s: does start(ctx) await something that never settles?`),
+    });
+    try {
+      await run.deploy(module as LabModule, loaded);
+      await withinLoadDeadline(run.stop(), (seconds) => `The lab did not finish stopping within ${seconds} s: does dispose() await something that never settles?`);
+    } catch (error) {
+      reportFatal('load', error);
+    }
+  }
+  port.postMessage({ type: 'trial-ok', id: request.id } satisfies TrialReply);
 }
-parentPort!.postMessage({ type: 'trial-ok' });
-setImmediate(() => endWorker(0));

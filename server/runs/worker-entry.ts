@@ -10,9 +10,12 @@ import { RealClock } from '../../patterns/kit/index.ts';
 import { createLiveService } from '../faults/live.ts';
 import { describeThrown, endWorker, engineData, importLab, importWithin, locateError, reportFatal, withinLoadDeadline } from '../sandbox/guards.ts';
 import { LabRun, type ServiceFactory } from './engine.ts';
+import { InstanceResources, instanceScope, installResourceTracking } from './instance-resources.ts';
 import type { HostMessage, LoadFailure, RunWorkerData, WorkerMessage } from './protocol.ts';
 
 const data = engineData<RunWorkerData>();
+// Before any lab code loads: the timers and fetches a lab instance starts end with it (see instance-resources.ts).
+installResourceTracking();
 const port = parentPort!;
 const post = (message: WorkerMessage) => port.postMessage(message);
 
@@ -53,11 +56,26 @@ const failure = (error: unknown): LoadFailure => ({
   ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
 });
 
+/**
+ * Imports a bundle within a scope of its own: what its top level sets going (an interval, say)
+ * belongs to the module, and ends once no instance of it runs any more.
+ */
+const importInScope = async <T>(url: string, importer: (url: string) => Promise<T>): Promise<{ module: T; loaded: InstanceResources }> => {
+  const loaded = new InstanceResources('the module');
+  try {
+    return { module: await instanceScope.run(loaded, () => importer(url)), loaded };
+  } catch (error) {
+    loaded.dispose();
+    throw error;
+  }
+};
+
 // First deploy: a throw here ends the run with a fatal pointing at the learner's line.
-const first = asLabModule(await importLab(data.bundleUrl), data.bundleUrl);
+const { module: firstModule, loaded: firstLoaded } = await importInScope(data.bundleUrl, importLab);
+const first = asLabModule(firstModule, data.bundleUrl);
 for (const [point, spec] of Object.entries(data.faults)) run.setFault(point, spec);
 try {
-  await run.deploy(first);
+  await run.deploy(first, firstLoaded);
 } catch (error) {
   reportFatal('load', error);
 }
@@ -96,8 +114,15 @@ async function handle(message: HostMessage): Promise<void> {
         // deploy, not the end of the run: the previous code keeps running. So is an
         // import that never finishes: messages are handled one at a time, and every
         // later one (and the host's save) would wait behind it.
-        const module = asLabModule(await importWithin(message.bundleUrl), message.bundleUrl);
-        await run.deploy(module);
+        const { module: imported, loaded } = await importInScope(message.bundleUrl, importWithin);
+        let module: LabModule;
+        try {
+          module = asLabModule(imported, message.bundleUrl);
+        } catch (error) {
+          loaded.dispose();
+          throw error;
+        }
+        await run.deploy(module, loaded);
         run.emit({ type: 'run.deployed', file: message.file, version: message.version });
         post({ type: 'reply', requestId: message.requestId, ok: true });
       } catch (error) {

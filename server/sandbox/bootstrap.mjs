@@ -1,8 +1,12 @@
 // The first module a sandboxed worker runs. Plain JavaScript, because it is what
 // teaches the worker TypeScript: it starts the heartbeat (before anything slow, so
-// the host's watchdog covers start-up too), registers tsx, turns on source maps
+// the host's watchdog covers start-up too), registers tsx and the import guard
+// (import-guard.mjs), turns on source maps
 // so stacks point at the learner's `.ts` lines, installs the guards, and then
 // imports the entry module (the run engine) named in `workerData.sandbox.entry`.
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const port = parentPort;
@@ -18,6 +22,20 @@ let guards;
 try {
   const { register } = await import('tsx/esm/api');
   register();
+  // After tsx, so they run first: imports whose parent is lab code resolve only to the kit.
+  const { register: registerHooks } = await import('node:module');
+  // Real paths: module URLs are resolved through symlinks, so the prefixes must be too.
+  // Trusted parents: the project's files and the workbench's own (this file's project: the same
+  // one, unless the workbench serves another project's patterns).
+  const rootDir = realpathSync(workerData.sandbox.rootDir);
+  const workbenchDir = realpathSync(fileURLToPath(new URL('../..', import.meta.url)));
+  registerHooks('./import-guard.mjs', {
+    parentURL: import.meta.url,
+    data: {
+      trustedUrls: [pathToFileURL(rootDir).href, pathToFileURL(workbenchDir).href],
+      kitUrl: pathToFileURL(realpathSync(path.join(rootDir, 'patterns', 'kit'))).href,
+    },
+  });
   process.setSourceMapsEnabled(true);
   guards = await import('./guards.ts');
   guards.installGuards();

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { removeBundle } from './compile.ts';
+import { holdBundle, LoadedBundles, removeBundle } from './compile.ts';
 import { behaviour, compileDemo, compileDemoOk, demoFile, kitDir, lineOf } from './fixtures/harness.ts';
 
 const behaviourFile = demoFile('behaviour.ts');
@@ -95,6 +95,84 @@ describe('compileLab', () => {
       const source = behaviour(`import 'node:fs';`, `import 'child_process';`, `export const behave = (): string => 'x';`);
       const result = await compileDemo({ 'behaviour.ts': source });
       expect(result.ok ? [] : result.errors.map((e) => e.line)).toEqual([1, 2]);
+    });
+  });
+
+  describe('refuses the loading that no import names, at its line', () => {
+    it.each([
+      ['a computed import()', `export const load = (name: string) => import(name);`, 'import(name)', /import\(\) with a computed name is not allowed in the lab sandbox/],
+      ['a template import()', 'export const load = (x: string) => import(`./${x}`);', 'import(`', /import\(\) with a computed name/],
+      ['a template import() leaving the folder', 'export const load = (x: string) => import(`../../../../${x}`);', 'import(`', /computed name/],
+      ['require() of a built-in', `const fs = require('fs');`, "require('fs')", /require\(\) is not available in the lab sandbox/],
+      ['require() of an own file', `const m = require('./util/math.ts');`, 'require(', /require\(\) is not available/],
+      ['a computed require()', `export const load = (name: string) => require(name);`, 'require(name)', /require\(\) is not available/],
+      ['require.resolve', `export const where = () => require.resolve('fs');`, 'require.resolve', /require\(\) is not available/],
+      ['module.createRequire', `export const make = (module: any) => module.createRequire(import.meta.url);`, 'module.createRequire', /createRequire is not available in the lab sandbox/],
+      ['a computed createRequire', `export const make = (m: any) => m['createRequire']('/');`, "m['createRequire']", /createRequire is not available/],
+    ])('%s', async (_name, codeLine, at, reason) => {
+      const source = behaviour('// an edited file', codeLine, `export const behave = (): string => 'x';`);
+      const result = await compileDemo({ 'behaviour.ts': source });
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors[0]).toMatchObject({ file: behaviourFile, line: 2, column: codeLine.indexOf(at) + 1 });
+      expect(result.errors[0]!.message).toMatch(reason);
+    });
+
+    it('keeps an import() of an own file written as a plain string, and words in strings and comments', async () => {
+      const source = behaviour(
+        `// require('fs') and import(name) in a comment`,
+        `const words = "require('fs'), import(name), createRequire";`,
+        `export const load = () => import('./util/math.ts');`,
+        'export const load2 = () => import(`./util/math.ts`);',
+        `export const behave = (): string => words;`,
+      );
+      const result = await compileDemoOk({ 'behaviour.ts': source });
+      expect(result.code).toContain('n * 2'); // util/math.ts, bundled for the import()
+    });
+
+    it('reports every refused call of a file', async () => {
+      const source = behaviour(`const a = require('fs');`, `const b = (n: string) => import(n);`, `export const behave = (): string => 'x';`);
+      const result = await compileDemo({ 'behaviour.ts': source });
+      expect(result.ok ? [] : result.errors.map((e) => e.line)).toEqual([1, 2]);
+    });
+  });
+
+  describe('bundle lifetime: the files go with the last hold', () => {
+    const exists = (file: string) => existsSync(file) && existsSync(file + '.map');
+    const gone = (file: string) => !existsSync(file) && !existsSync(file + '.map');
+
+    it('keeps a bundle while anyone holds it, and removes it and its map with the last hold', async () => {
+      const result = await compileDemoOk();
+      const a = holdBundle(result.url);
+      const b = holdBundle(result.file);
+      result.release();
+      result.release(); // idempotent: it does not take another holder's hold
+      expect(exists(result.file)).toBe(true);
+      a.dispose();
+      a.dispose();
+      expect(exists(result.file)).toBe(true);
+      b.dispose();
+      expect(gone(result.file)).toBe(true);
+      // Holding a bundle that is gone (or was never written here) touches nothing.
+      holdBundle(result.url).dispose();
+      holdBundle(import.meta.filename).dispose();
+      expect(existsSync(import.meta.filename)).toBe(true);
+    });
+
+    it('as a run loads them: a replaced bundle goes after the drain, the rest when the worker has ended', async () => {
+      const [first, second] = [await compileDemoOk(), await compileDemoOk()];
+      const loaded = new LoadedBundles(50);
+      loaded.replace(holdBundle(first.url));
+      first.release();
+      loaded.replace(holdBundle(second.url));
+      second.release();
+      expect(exists(first.file)).toBe(true); // the old code may still be finishing requests
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      expect(gone(first.file)).toBe(true);
+      expect(exists(second.file)).toBe(true);
+      loaded.dispose();
+      expect(gone(second.file)).toBe(true);
     });
   });
 

@@ -4,15 +4,18 @@
  * imports stay external and point at the kit's own `.ts` files, so lab code and
  * the run engine in the worker share one kit module instance (one
  * `DownstreamError` class, one `Emitter`). Every other import is refused here,
- * at compile time, with the line that asked for it.
+ * at compile time, with the line that asked for it; so are the ways of loading
+ * code that no import names (a computed `import()`, `require`, `createRequire`:
+ * see refused-calls.ts).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Loader, type Message, type Plugin } from 'esbuild';
 import { processDir } from '../process-dir.ts';
+import { findRefusedCalls } from './refused-calls.ts';
 
 export interface CompileOptions {
   /** Absolute path of the pattern folder (`…/patterns/circuit-breaker`). */
@@ -59,6 +62,12 @@ export interface CompiledLab {
   warnings: CompileMessage[];
   /** Time spent in esbuild and writing the files, in ms. */
   durationMs: number;
+  /**
+   * Gives up the caller's hold on the files (see holdBundle): once nobody holds them, the
+   * bundle and its map are removed. Idempotent. A hold never released lapses a minute after
+   * the compile, so a bundle that no worker took goes then at the latest.
+   */
+  release(): void;
 }
 
 export interface CompileFailure {
@@ -117,6 +126,9 @@ const toMessage = (m: Message): CompileMessage => {
 /** Bundles go to a folder of this process's own (see processDir). */
 const bundleDir = (): string => processDir('patterns-workbench-sandbox');
 
+/** Where bundles are written when no `outDir` is given (tests look there for leftovers). */
+export const defaultBundleDir = bundleDir;
+
 let bundleCount = 0;
 
 /** Compiles `entry` of a pattern with the learner's overrides. Never throws on bad user code. */
@@ -173,6 +185,11 @@ export async function compileLab(options: CompileOptions): Promise<CompileResult
     mkdirSync(outDir, { recursive: true });
     writeFileSync(file + '.map', map.text);
     writeFileSync(file, js.text);
+    holders.set(file, 1);
+    const callerHold = toHold(file);
+    // A caller that never releases its hold (it handed the bundle to workers, which hold it
+    // themselves) must not keep the files for the life of the process: the hold lapses.
+    setTimeout(() => callerHold.dispose(), UNCLAIMED_BUNDLE_MS).unref();
     return {
       ok: true,
       code: js.text,
@@ -181,6 +198,7 @@ export async function compileLab(options: CompileOptions): Promise<CompileResult
       url: pathToFileURL(file).href,
       warnings: result.warnings.map(toMessage),
       durationMs: performance.now() - started,
+      release: () => callerHold.dispose(),
     };
   } catch (error) {
     const errors = (error as { errors?: Message[] }).errors;
@@ -194,8 +212,110 @@ export async function compileLab(options: CompileOptions): Promise<CompileResult
  * watchdog reads the map to name the line a stuck worker is on.
  */
 export function removeBundle(file: string): void {
+  holders.delete(file);
   rmSync(file, { force: true });
   rmSync(file + '.map', { force: true });
+}
+
+/**
+ * Who still needs each bundle this process wrote. A bundle is needed from its compile until
+ * every worker that loaded it is done with it: the worker reads the bundle when it imports
+ * it, and the watchdog reads its map to name the line a stuck worker is on. One bundle can
+ * serve several workers (a save compiles once per lab and deploys into every run of it), so
+ * each holds it, and the files go when the last hold is released: when a run stops, when
+ * its code is replaced and the old code has drained, when a check or a trial load ends.
+ */
+const holders = new Map<string, number>();
+
+/** How long the compile's own hold lasts when its caller does not release it (see CompiledLab.release). */
+const UNCLAIMED_BUNDLE_MS = 60_000;
+
+export interface BundleHold {
+  /** Releases this hold (idempotent); the files go with the last one. */
+  dispose(): void;
+}
+
+const toHold = (file: string): BundleHold => {
+  let held = true;
+  return {
+    dispose() {
+      if (!held) return;
+      held = false;
+      const count = holders.get(file);
+      if (count === undefined) return;
+      if (count > 1) holders.set(file, count - 1);
+      else {
+        try {
+          removeBundle(file);
+        } catch {
+          // A file that will not go now goes with the process's folder when the workbench exits.
+          holders.delete(file);
+        }
+      }
+    },
+  };
+};
+
+/**
+ * Holds a bundle (its path or `file:` URL) for as long as a worker uses it. A bundle this
+ * process did not write (a test's own file), or one already removed, is never touched: the
+ * hold is then a no-op.
+ */
+export function holdBundle(fileOrUrl: string): BundleHold {
+  let file: string;
+  try {
+    file = fileOrUrl.startsWith('file:') ? fileURLToPath(fileOrUrl) : path.resolve(fileOrUrl);
+  } catch {
+    return { dispose() {} };
+  }
+  const count = holders.get(file);
+  if (count === undefined) return { dispose() {} };
+  holders.set(file, count + 1);
+  return toHold(file);
+}
+
+/**
+ * The bundles one worker has loaded, as a run uses them: the code it runs now, and code it
+ * ran before that may still be finishing requests. A replaced bundle is kept for `drainMs`
+ * (the engine's drain limit, after which the old code is disposed), then released; all are
+ * released when the worker has ended.
+ */
+export class LoadedBundles {
+  private current: BundleHold | undefined;
+  private readonly draining = new Map<BundleHold, ReturnType<typeof setTimeout>>();
+  private ended = false;
+
+  constructor(private readonly drainMs: number) {}
+
+  /** `hold`'s bundle is now the code the worker runs; the previous one drains. */
+  replace(hold: BundleHold): void {
+    if (this.ended) {
+      hold.dispose();
+      return;
+    }
+    const previous = this.current;
+    this.current = hold;
+    if (!previous) return;
+    const timer = setTimeout(() => {
+      this.draining.delete(previous);
+      previous.dispose();
+    }, this.drainMs);
+    // Nothing to wait for at exit: the process's folder goes with it.
+    timer.unref();
+    this.draining.set(previous, timer);
+  }
+
+  /** The worker has ended: nothing of it needs any bundle any more. */
+  dispose(): void {
+    this.ended = true;
+    for (const [hold, timer] of this.draining) {
+      clearTimeout(timer);
+      hold.dispose();
+    }
+    this.draining.clear();
+    this.current?.dispose();
+    this.current = undefined;
+  }
 }
 
 interface PluginOptions {
@@ -226,6 +346,11 @@ function sandboxPlugin({ patternDir, kitDir, rootDir, overrides, extraDirs }: Pl
           return { path: file };
         }
         const spec = args.path;
+        // Each file is checked for require() as it loads (refused-calls.ts), so this is a second
+        // line: a require() that esbuild resolves must never bundle anything, not even an own file.
+        if (args.kind === 'require-call' || args.kind === 'require-resolve') {
+          return { errors: [{ text: `require("${spec}") is not available in the lab sandbox: use an import at the top of the file.` }] };
+        }
         const isPath = spec.startsWith('./') || spec.startsWith('../') || spec === '.' || spec === '..' || path.isAbsolute(spec);
         if (!isPath) {
           const what = spec.startsWith('node:') || builtinModules.includes(spec) ? 'a Node built-in module' : 'a package';
@@ -257,11 +382,29 @@ function sandboxPlugin({ patternDir, kitDir, rootDir, overrides, extraDirs }: Pl
       }));
       b.onResolve({ filter: /^file:/, namespace: KIT_NAMESPACE }, (args) => ({ path: args.path, external: true }));
 
+      // Every file is read here (the learner's text, or the file on disk) and checked for the
+      // loading that no import names before esbuild bundles it: its errors point at the line.
       b.onLoad({ filter: /.*/, namespace: 'file' }, (args) => {
-        const source = overrides.get(args.path);
-        if (source !== undefined) return { contents: source, loader: loaderFor(args.path), resolveDir: path.dirname(args.path) };
-        if (!existsSync(args.path)) return { errors: [{ text: `Cannot read ${rel(args.path)}.` }] };
-        return undefined;
+        let source = overrides.get(args.path);
+        if (source === undefined) {
+          if (!existsSync(args.path)) return { errors: [{ text: `Cannot read ${rel(args.path)}.` }] };
+          try {
+            source = readFileSync(args.path, 'utf8');
+          } catch {
+            return { errors: [{ text: `Cannot read ${rel(args.path)}.` }] };
+          }
+        }
+        const loader = loaderFor(args.path);
+        const refused = loader === 'json' ? [] : findRefusedCalls(args.path, source);
+        if (refused.length > 0) {
+          return {
+            errors: refused.map(({ message, line, column, lineText }) => ({
+              text: message,
+              location: { file: rel(args.path), line, column, lineText },
+            })),
+          };
+        }
+        return { contents: source, loader, resolveDir: path.dirname(args.path) };
       });
     },
   };

@@ -9,8 +9,10 @@
  * ends. (Infinite loops and memory bombs are caught on the host side: a
  * stuck or dying worker cannot report anything.)
  */
+import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseStack, userLocation, type UserCode } from './locate.ts';
+import { LineBudget, WORKER_OUTPUT_LIMITS } from './output-limit.ts';
 import { SANDBOX_KEY, type ControlMessage, type SandboxFatal, type SandboxFatalKind, type SandboxWorkerData } from './protocol.ts';
 import type { SourceLocation } from './protocol.ts';
 
@@ -22,6 +24,7 @@ const userCode: UserCode = { rootDir: config?.rootDir ?? process.cwd(), userCode
 const realExit = process.exit.bind(process);
 const realSetTimeout = setTimeout;
 const realClearTimeout = clearTimeout;
+const realNow = performance.now.bind(performance);
 const post = (message: ControlMessage): void => port?.postMessage(message);
 
 let fatalSent = false;
@@ -52,6 +55,7 @@ export function engineData<T>(): T {
 /** Ends the worker deliberately, without a fatal (the engine's way out; lab code gets a fatal). */
 export function endWorker(code = 0): never {
   fatalSent = true;
+  reportDroppedOutput();
   return realExit(code);
 }
 
@@ -81,6 +85,7 @@ export function reportFatal(
     const message = options.message ?? PREFIX[kind] + describeThrown(error);
     const fatal: SandboxFatal = { kind, message, ...where };
     if (stack) fatal.stack = stack;
+    reportDroppedOutput();
     post({ [SANDBOX_KEY]: 'fatal', fatal });
   }
   return realExit(1);
@@ -155,9 +160,137 @@ export function installGuards(): void {
   }) as typeof process.exit;
 
   // These reach beyond the worker (the whole server process): refuse them outright.
-  const refuse = (name: string) => () => {
-    throw new Error(`process.${name}() is not available in the sandbox`);
+  const refuse = (name: string, why: string) => () => {
+    throw new Error(`process.${name}() is not available in the lab sandbox: ${why}`);
   };
-  process.abort = refuse('abort') as typeof process.abort;
-  process.kill = refuse('kill') as typeof process.kill;
+  process.abort = refuse('abort', 'it would end the whole workbench') as typeof process.abort;
+  process.kill = refuse('kill', 'lab code may not signal processes') as typeof process.kill;
+
+  loadNativeModules();
+  // The runtime's own ways to Node's built-in and native modules, which the compiler's import
+  // allow-list cannot see: `process.getBuiltinModule('child_process')` would hand lab code
+  // processes, `process.binding('fs')` the raw file system, `process.dlopen` any native
+  // library. Nothing of the engine calls them once the guards are in (its native module was
+  // loaded above); they are replaced by functions that say so, and cannot be put back.
+  for (const name of ['binding', '_linkedBinding', 'dlopen', 'getBuiltinModule'] as const) {
+    if (!(name in process)) continue;
+    Object.defineProperty(process, name, {
+      value: refuse(name, "lab code may not load Node's built-in or native modules (import only the pattern's own files and the kit)"),
+      writable: false,
+      configurable: false,
+      enumerable: false,
+    });
+  }
+
+  limitOutput();
+}
+
+/**
+ * Loads the native modules the engine needs while `process.dlopen` is still there. The one
+ * the engine has, better-sqlite3 (the run's `ctx.db`, the checks' databases), loads its addon
+ * on the first `new Database()`, through `process.dlopen`; opening a database in memory now
+ * puts the addon in the module cache, where later loads find it.
+ */
+function loadNativeModules(): void {
+  try {
+    const Database = createRequire(import.meta.url)('better-sqlite3') as new (file: string) => { close(): void };
+    new Database(':memory:').close();
+  } catch {
+    // Not fatal here: a lab with a database then fails to start with better-sqlite3's own error.
+  }
+}
+
+/** What the worker lets through of the lab's console output (see output-limit.ts). */
+const outputBudget = new LineBudget(WORKER_OUTPUT_LIMITS, realNow);
+let summaryTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Tells the host how many lines were dropped since the last report, if any. */
+function reportDroppedOutput(): void {
+  if (summaryTimer !== undefined) realClearTimeout(summaryTimer);
+  summaryTimer = undefined;
+  const lines = outputBudget.takeDropped();
+  if (lines > 0) post({ [SANDBOX_KEY]: 'output-dropped', lines });
+}
+
+/** Once a second at most, while lines are being dropped: one summary, not one message per line. */
+function scheduleDroppedReport(): void {
+  if (summaryTimer !== undefined) return;
+  summaryTimer = realSetTimeout(reportDroppedOutput, 1000);
+  // The report alone must not keep a worker that has nothing else to do alive.
+  summaryTimer.unref();
+}
+
+/** Console methods that print, each refused whole (before it formats anything) when the budget is spent. */
+const PRINTING_CONSOLE_METHODS = ['log', 'info', 'debug', 'warn', 'error', 'trace', 'dir', 'dirxml', 'table', 'count', 'timeLog', 'timeEnd'] as const;
+
+/**
+ * Rate-limits the worker's output at its source. Every line would otherwise cross to the
+ * host thread (a message, a copy) and on into the workbench's log, so a `console.log` in a
+ * loop could hold the server's event loop. Two places, one budget:
+ *
+ * - the streams' `write`, which everything printed goes through: lines beyond the budget are
+ *   counted, not posted; long lines are cut;
+ * - the console's printing methods, which, once the budget is spent, drop a call before it is
+ *   formatted. That is what makes a flood cheap (formatting and writing a line costs
+ *   microseconds; a refused call, nanoseconds), so a million `console.log`s take a fraction of
+ *   the watchdog's limit instead of stalling the worker for seconds. A call dropped whole
+ *   counts as one line.
+ *
+ * The host bounds what it accepts as well (host.ts): lab code cannot change these wrappers,
+ * but it could write through the stream's prototype.
+ */
+function limitOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as (chunk: unknown, encoding?: unknown, callback?: unknown) => boolean;
+    const limited = function (chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+      if (typeof encoding === 'function') {
+        callback = encoding;
+        encoding = undefined;
+      }
+      let text: string;
+      if (typeof chunk === 'string') {
+        text = typeof encoding === 'string' && encoding !== 'utf8' && encoding !== 'utf-8' && Buffer.isEncoding(encoding)
+          ? Buffer.from(chunk, encoding).toString('utf8')
+          : chunk;
+      } else if (chunk instanceof Uint8Array) {
+        text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
+      } else {
+        // Not something a stream takes: let the stream say so, as it would have.
+        return write(chunk, encoding, callback);
+      }
+      const admitted = outputBudget.admit(text);
+      if (outputBudget.dropped > 0) scheduleDroppedReport();
+      if (admitted.length > 0) return write(admitted, typeof callback === 'function' ? callback : undefined);
+      if (typeof callback === 'function') process.nextTick(callback as () => void);
+      return true;
+    };
+    Object.defineProperty(stream, 'write', { value: limited, writable: false, configurable: false, enumerable: false });
+  }
+
+  const console = globalThis.console as unknown as Record<string, unknown>;
+  for (const name of PRINTING_CONSOLE_METHODS) {
+    const method = console[name];
+    if (typeof method !== 'function') continue;
+    console[name] = function (this: unknown, ...args: unknown[]) {
+      if (!outputBudget.hasRoom()) {
+        outputBudget.drop(1);
+        scheduleDroppedReport();
+        return undefined;
+      }
+      return (method as (...a: unknown[]) => unknown).apply(this, args);
+    };
+  }
+  const assert = console.assert;
+  if (typeof assert === 'function') {
+    console.assert = function (this: unknown, condition?: unknown, ...args: unknown[]) {
+      // A passing assertion prints nothing and costs no budget.
+      if (condition) return undefined;
+      if (!outputBudget.hasRoom()) {
+        outputBudget.drop(1);
+        scheduleDroppedReport();
+        return undefined;
+      }
+      return (assert as (...a: unknown[]) => unknown).call(this, condition, ...args);
+    };
+  }
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Emitter, type Disposable, type Event } from '../../patterns/kit/events.ts';
 import { parseStack, userLocation, type UserCode } from './locate.ts';
+import { droppedSummary, HOST_OUTPUT_LIMITS, LineBudget, WORKER_OUTPUT_LIMITS } from './output-limit.ts';
 import { isControlMessage, type SandboxFatal, type SandboxWorkerData } from './protocol.ts';
 import { stuckFatal } from './stuck-fatal.ts';
 import { inspectStuckWorker } from './stuck-location.ts';
@@ -71,6 +72,18 @@ export interface SandboxExit {
 
 export type SandboxState = 'starting' | 'running' | 'diagnosing' | 'exited';
 
+/**
+ * A piece of the worker's console output. Output is rate-limited (output-limit.ts): what was
+ * dropped is summarised, at most once a second, by an output of its own on `stderr` whose
+ * `dropped` says how many lines it stands for ("[sandbox] 12,000 lines of output dropped: …").
+ */
+export interface SandboxOutput {
+  stream: 'stdout' | 'stderr';
+  text: string;
+  /** Set on a summary: the lines dropped since the previous one. */
+  dropped?: number;
+}
+
 const DEFAULT_LIMITS: SandboxLimits = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 };
 
 const bootstrapUrl = new URL('./bootstrap.mjs', import.meta.url);
@@ -81,7 +94,10 @@ export class SandboxedWorker implements Disposable {
   private readonly messages = new Emitter<unknown>();
   private readonly fatals = new Emitter<SandboxFatal>();
   private readonly exits = new Emitter<SandboxExit>();
-  private readonly outputs = new Emitter<{ stream: 'stdout' | 'stderr'; text: string }>();
+  private readonly outputs = new Emitter<SandboxOutput>();
+  /** The host's own bound on the output it accepts, whatever the worker let through. */
+  private readonly outputBudget = new LineBudget(HOST_OUTPUT_LIMITS, () => performance.now());
+  private outputSummary: ReturnType<typeof setTimeout> | undefined;
   private readonly limits: SandboxLimits;
   private readonly userCode: UserCode;
   private readonly watchdog: ReturnType<typeof setInterval>;
@@ -102,8 +118,8 @@ export class SandboxedWorker implements Disposable {
   readonly onFatal: Event<SandboxFatal> = this.fatals.event;
   /** The worker has ended, for whatever reason. Fired once. */
   readonly onExit: Event<SandboxExit> = this.exits.event;
-  /** The worker's console output, when `captureOutput` is set. */
-  readonly onOutput: Event<{ stream: 'stdout' | 'stderr'; text: string }> = this.outputs.event;
+  /** The worker's console output, rate-limited and with summaries of what was dropped, when `captureOutput` is set. */
+  readonly onOutput: Event<SandboxOutput> = this.outputs.event;
   /** Resolves true once the entry module has loaded, false if the worker ended first. */
   readonly ready: Promise<boolean>;
   /** Resolves when the worker has ended. */
@@ -146,12 +162,13 @@ export class SandboxedWorker implements Disposable {
       resourceLimits: { ...this.limits },
       // Not the host's flags (`--import tsx` would load a second loader): the bootstrap sets up its own.
       execArgv: [],
+      env: sandboxEnv(process.env),
       stdout: capture,
       stderr: capture,
     });
     if (capture) {
-      this.worker.stdout.setEncoding('utf8').on('data', (text: string) => this.outputs.fire({ stream: 'stdout', text }));
-      this.worker.stderr.setEncoding('utf8').on('data', (text: string) => this.outputs.fire({ stream: 'stderr', text }));
+      this.worker.stdout.setEncoding('utf8').on('data', (text: string) => this.output('stdout', text));
+      this.worker.stderr.setEncoding('utf8').on('data', (text: string) => this.output('stderr', text));
     }
 
     this.worker.on('message', (message: unknown) => this.receive(message));
@@ -218,7 +235,37 @@ export class SandboxedWorker implements Disposable {
       case 'fatal':
         this.fail(message.fatal);
         break;
+      case 'output-dropped':
+        if (Number.isSafeInteger(message.lines) && message.lines > 0) {
+          this.outputs.fire({
+            stream: 'stderr',
+            text: droppedSummary(message.lines, WORKER_OUTPUT_LIMITS) + '\n',
+            dropped: message.lines,
+          });
+        }
+        break;
     }
+  }
+
+  /**
+   * Passes on what the host's bound admits of a piece of output. The worker limits its output
+   * itself; this holds however the output was written, so no worker can make the host format
+   * and log more than the bound's lines a second.
+   */
+  private output(stream: 'stdout' | 'stderr', text: string): void {
+    const admitted = this.outputBudget.admit(text);
+    if (admitted.length > 0) this.outputs.fire({ stream, text: admitted });
+    if (this.outputBudget.dropped > 0 && this.outputSummary === undefined) {
+      this.outputSummary = setTimeout(() => this.reportDroppedOutput(), 1000);
+      this.outputSummary.unref();
+    }
+  }
+
+  private reportDroppedOutput(): void {
+    clearTimeout(this.outputSummary);
+    this.outputSummary = undefined;
+    const lines = this.outputBudget.takeDropped();
+    if (lines > 0) this.outputs.fire({ stream: 'stderr', text: droppedSummary(lines, HOST_OUTPUT_LIMITS) + '\n', dropped: lines });
   }
 
   /** Records the run-ending error (the first one wins), tells listeners, and ends the worker. */
@@ -260,6 +307,7 @@ export class SandboxedWorker implements Disposable {
     this.currentState = 'exited';
     const exit: SandboxExit = { code, requested: this.requested, ...(this.fatal && { fatal: this.fatal }) };
     this.markReady(false);
+    this.reportDroppedOutput();
     this.markExited(exit);
     this.exits.fire(exit);
     this.messages.dispose();
@@ -294,5 +342,23 @@ export class SandboxedWorker implements Disposable {
     );
   }
 }
+
+/**
+ * What of the server's environment a worker sees: what Node, tsx and the clock need, nothing
+ * else. Lab code can read `process.env`, and it can `fetch`: the user's shell may hold
+ * credentials (cloud keys, `WORKBENCH_TOKEN`, which opens the workbench's API), and a snippet
+ * pasted from the internet must not find them there.
+ */
+const SANDBOX_ENV = /^(PATH|HOME|TMPDIR|TMP|TEMP|TZ|LANG|LANGUAGE|LC_[A-Z_]+|NODE_[A-Z_]+|TSX_[A-Z_]+|FORCE_COLOR|NO_COLOR)$/;
+// Except these NODE_ ones: NODE_OPTIONS could preload code into the worker, and NODE_AUTH_TOKEN is a credential.
+const NOT_IN_SANDBOX = new Set(['NODE_OPTIONS', 'NODE_AUTH_TOKEN', 'NODE_REPL_EXTERNAL_MODULE']);
+
+export const sandboxEnv = (env: NodeJS.ProcessEnv): Record<string, string> => {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && SANDBOX_ENV.test(name) && !NOT_IN_SANDBOX.has(name)) kept[name] = value;
+  }
+  return kept;
+};
 
 const toUrl = (entry: string): string => (/^[a-z][a-z0-9+.-]*:/i.test(entry) && !path.isAbsolute(entry) ? entry : pathToFileURL(path.resolve(entry)).href);

@@ -38,7 +38,12 @@ export type ControlMessage =
   | { [SANDBOX_KEY]: 'guarded' }
   /** The entry module has loaded. */
   | { [SANDBOX_KEY]: 'ready' }
-  | { [SANDBOX_KEY]: 'fatal'; fatal: SandboxFatal };
+  | { [SANDBOX_KEY]: 'fatal'; fatal: SandboxFatal }
+  /**
+   * Console output the worker dropped since its last report (its rate limit, output-limit.ts):
+   * sent at most once a second while lines are dropped, and before the worker ends.
+   */
+  | { [SANDBOX_KEY]: 'output-dropped'; lines: number };
 
 export const isControlMessage = (message: unknown): message is ControlMessage =>
   typeof message === 'object' && message !== null && SANDBOX_KEY in message;

@@ -6,7 +6,9 @@
  * Each row is compared with the cockatiel and opossum set-ups that do the same
  * job: without a call timeout, and with a 10 s one. (cockatiel's breaker has no
  * timeout of its own, so its timeout peer is breaker + timeout policy; opossum
- * times out without aborting the call, so it creates no AbortSignal.)
+ * times out without aborting the call, so it creates no AbortSignal.) Ours makes
+ * an AbortSignal only for a callee that declares a parameter: the no-op takes
+ * none, and one more row shows the price of a callee that takes its signal.
  *
  *   node --import tsx test/bench/breaker.ts
  */
@@ -39,6 +41,8 @@ setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
 const noop = async (): Promise<undefined> => undefined;
+/** A no-op that declares the signal parameter, as a real call that passes it on does. */
+const noopTakingSignal = async (_signal: AbortSignal): Promise<undefined> => undefined;
 
 const timeOps = async (call: () => Promise<unknown>, iterations: number): Promise<number> => {
   collectGarbage();
@@ -110,6 +114,7 @@ export async function benchBreaker(): Promise<BenchResult[]> {
     { name: 'ours, telemetry listeners', timeout: false, call: () => ours.listened.execute(noop) },
     { name: 'ours, 10 s timeout, no listeners', timeout: true, call: () => ours.timed.execute(noop) },
     { name: 'ours, 10 s timeout, telemetry listeners', timeout: true, call: () => ours.timedListened.execute(noop) },
+    { name: 'ours, 10 s timeout, callee takes its signal', timeout: true, call: () => ours.timed.execute(noopTakingSignal) },
     { name: peers.cockatiel.false, timeout: false, call: () => cockatiel.execute(noop) },
     { name: peers.cockatiel.true, timeout: true, call: () => cockatielTimed.execute(noop) },
     { name: peers.opossum.false, timeout: false, call: () => opossum.fire() },

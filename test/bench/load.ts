@@ -3,24 +3,27 @@
  * beside autocannon, against the same loopback endpoint, with the same
  * connections and duration, in one process run.
  *
- * The endpoint runs in a worker thread so it has a core of its own: the
- * figures then measure the clients, not a server sharing their event loop.
- * autocannon writes raw HTTP on its sockets and parses answers with its own
- * parser; the generator goes through `createHttpTarget` (server/load/
+ * The endpoint runs in a child process so it has a core of its own: the
+ * figures then measure the clients, not a server sharing their event loop,
+ * and this process's CPU time is the clients' alone. autocannon writes raw
+ * HTTP on its sockets and parses answers with its own parser; the generator
+ * goes through `createHttpTarget` (server/load/
  * http-target.ts), a keep-alive undici pool, with its scheduling, counters and
  * latency histogram on top. Two more subjects tell the costs apart: a bare
  * async loop over the same target (the client alone, no generator), and the
  * generator over node:http's keep-alive agent, the client it used before
- * undici (about 0.45× autocannon's throughput).
+ * undici (about half of autocannon's throughput). Besides throughput, each
+ * subject's CPU time per request is reported: on a busy machine it moves far
+ * less than throughput does.
  *
- * Each subject runs ROUNDS times (3 s each by default), interleaved, and the
+ * Each subject runs ROUNDS times (5 × 2 s by default), interleaved, and the
  * median is reported: other work on a shared machine moves single runs a lot.
  * The ratios are taken within each round, between runs seconds apart, and
  * their median reported, so a machine that gets busier halfway through moves
  * both sides of a ratio alike.
  *
  *   npm run bench -- load
- *   BENCH_LOAD_CONNECTIONS=64 BENCH_LOAD_DURATION_MS=3000 BENCH_LOAD_ROUNDS=3 node --import tsx test/bench/load.ts
+ *   BENCH_LOAD_CONNECTIONS=64 BENCH_LOAD_DURATION_MS=3000 BENCH_LOAD_ROUNDS=7 node --import tsx test/bench/load.ts
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -34,8 +37,9 @@ import type { LoadProgress, LoadTarget } from '../../server/load/types.ts';
 import type { BenchResult } from './result.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_LOAD_CONNECTIONS ?? 32);
-const DURATION_MS = Number(process.env.BENCH_LOAD_DURATION_MS ?? 3000);
-const ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 3);
+// Five short rounds rather than three long ones: the medians then shrug off two bad rounds.
+const DURATION_MS = Number(process.env.BENCH_LOAD_DURATION_MS ?? 2000);
+const ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 5);
 const WARMUP_MS = 500;
 
 /**

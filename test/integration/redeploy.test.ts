@@ -6,6 +6,9 @@
  * Two levels: the engine on virtual time (deterministic, with the drain bound),
  * and a real workbench under load getting 20 saves in a row.
  */
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabContext, LabModule, TelemetryEvent, TelemetryOf } from '../../patterns/kit/index.ts';
 import { requestLogView, VirtualClock } from '../../patterns/kit/index.ts';
@@ -13,7 +16,17 @@ import { PatternRegistry } from '../../server/patterns/registry.ts';
 import { LabRun } from '../../server/runs/engine.ts';
 import { simulatedServices } from '../../server/runs/simulated-services.ts';
 import { loadLabModule, PATTERNS_DIR, startVirtualLab } from '../contract/lab-harness.ts';
-import { BREAKER_FILE, breakerWithThreshold, is, PATTERN, SLOW, startTestWorkbench, waitUntil, type TestWorkbench } from './helpers.ts';
+import {
+  BREAKER_FILE,
+  breakerWithThreshold,
+  insertAfterLine,
+  is,
+  PATTERN,
+  SLOW,
+  startTestWorkbench,
+  waitUntil,
+  type TestWorkbench,
+} from './helpers.ts';
 
 type RequestEvent = TelemetryEvent & TelemetryOf<'request'>;
 const inbound = (events: readonly TelemetryEvent[]): RequestEvent[] =>
@@ -290,6 +303,91 @@ describe('a live run under load, 20 saves in a row', { timeout: SLOW * 2 }, () =
     expect(deployed.every((e) => e.file === BREAKER_FILE)).toBe(true);
     // No instance was cut off by the drain bound.
     expect(feed.seen.slice(quiet).filter(is('log', (e) => /disposed it anyway/.test(e.msg)))).toEqual([]);
+    await tw.stopRun(runId);
+  });
+});
+
+/** The last import line of `source`: what is inserted after it runs at the module's top level. */
+const lastImport = (source: string): string => source.split('\n').filter((line) => line.startsWith('import ')).at(-1)!;
+
+describe('what the previous code started ends with it', { timeout: SLOW }, () => {
+  let tw: TestWorkbench;
+  let server: http.Server;
+  let url: string;
+  /** Pings received, by who sent them (`module` or `instance`, and the version's tag). */
+  const pings = new Map<string, number>();
+  /** Requests the old code opened and never finished: the server holds them. */
+  const held: http.IncomingMessage[] = [];
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      const from = new URL(req.url ?? '/', 'http://x').searchParams.get('from') ?? '?';
+      if (req.url?.startsWith('/hold')) {
+        held.push(req);
+        return;
+      }
+      pings.set(from, (pings.get(from) ?? 0) + 1);
+      res.end('pong');
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    tw = await startTestWorkbench();
+  }, SLOW);
+  afterAll(async () => {
+    await tw?.close();
+    server.closeAllConnections();
+    server.close();
+  }, SLOW);
+
+  it("timers and a fetch the old code set going and never ended stop once it is disposed after the redeploy", async () => {
+    const reference = await tw.reference(BREAKER_FILE);
+    // The leaks a learner writes: an interval at the module's top level and one per breaker
+    // (started by the lab's start), each pinging our server, and a request never finished.
+    let leaky = insertAfterLine(
+      reference,
+      lastImport(reference),
+      `setInterval(() => void fetch('${url}/ping?from=module').catch(() => undefined), 50);\nvoid fetch('${url}/hold').catch(() => undefined);`,
+    ).content;
+    leaky = insertAfterLine(leaky, '} = options;', `    setInterval(() => void fetch('${url}/ping?from=instance').catch(() => undefined), 50);`).content;
+    const saved = await tw.saveFile(BREAKER_FILE, leaky);
+    expect(saved.status, saved.text).toBe(200);
+    const runId = await tw.startRun();
+    const feed = tw.feed(runId);
+    await feed.waitFor(is('run.started'));
+    // The trial load of that save ran the code too, in a sandbox that ended: count from here.
+    await waitUntil(() => held.length > 0 && (pings.get('module') ?? 0) > 3 && (pings.get('instance') ?? 0) > 3, {
+      what: 'the leaky code pinging',
+    });
+    const holding = held.at(-1)!;
+    const closed = once(holding.socket, 'close');
+
+    const after = await feed.mark();
+    const clean = await tw.saveFile(BREAKER_FILE, breakerWithThreshold(reference, 4));
+    expect(clean.status, clean.text).toBe(200);
+    expect(clean.body.deployedTo).toEqual([runId]);
+    // Disposed (once its requests were answered): the run's log says what it had left going,
+    // once for the instance (its interval) and once for the module (its interval and request).
+    const leftovers = () => feed.seen.slice(after).filter(is('log', (e) => /^the previous code left .* going after it was disposed/.test(e.msg)));
+    await waitUntil(
+      async () => {
+        await feed.poll();
+        return leftovers().length >= 2;
+      },
+      { what: () => `two logs of leftovers, got ${JSON.stringify(leftovers().map((e) => e.msg))}` },
+    );
+    expect(leftovers().some((e) => /\d+ fetch call\(s\)/.test(e.msg))).toBe(true);
+    // The request it never finished is closed.
+    await closed;
+    // And nothing pings any more: over a second of metrics (an interval still going would ping ~20 times a second).
+    const metricsAfter = async (n: number) => {
+      const from = await feed.mark();
+      for (let i = 0; i < n; i++) await feed.waitFor(is('metrics'), { after: from + i });
+    };
+    await metricsAfter(1);
+    const before = { module: pings.get('module'), instance: pings.get('instance') };
+    await metricsAfter(3);
+    expect({ module: pings.get('module'), instance: pings.get('instance') }).toEqual(before);
+    expect((await tw.api('GET', `/api/runs/${runId}`)).body).toMatchObject({ state: 'running' });
     await tw.stopRun(runId);
   });
 });

@@ -26,6 +26,8 @@ import { controlsState, streamStateReducer } from './labState.ts';
 import { LoadPanel } from './load/LoadPanel.tsx';
 import { ParamsPanel } from './params/ParamsPanel.tsx';
 import { RunBar } from './run/RunBar.tsx';
+import { saturationReducer } from './saturation.ts';
+import { SaturationNotice } from './SaturationNotice.tsx';
 import { eventsUpTo } from './scrub.ts';
 import { Timeline } from './timeline/Timeline.tsx';
 import { useRunClock } from './useRunClock.ts';
@@ -102,6 +104,9 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
   const markersReducer = useMemo(() => makeMarkersReducer(lab && Object.fromEntries(lab.params.map((p) => [p.id, p.default]))), [lab]);
   const markers = useViewModel(markersReducer, live.events, live.revision, Infinity);
   const runNow = useRunClock(end, going && !stream.stopped);
+  // The workbench's own overload: the notice as at the moment shown, the spans over the whole run.
+  const saturationNow = useViewModel(saturationReducer, viewEvents, viewRevision, nowT).current;
+  const saturation = useViewModel(saturationReducer, live.events, live.revision, Infinity);
 
   const pause = useCallback(
     (next: boolean) => {
@@ -186,6 +191,7 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
           {codeError.file && <code className="where"> ({codeError.file}:{codeError.line ?? '?'}:{codeError.column ?? '?'})</code>}
         </div>
       )}
+      {saturationNow && <SaturationNotice reading={saturationNow} past={shownCursor !== null} />}
       <p className="muted lab-summary">{lab.summary}</p>
       {runId ? (
         <Timeline
@@ -199,6 +205,7 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
           olderNotLoaded={older}
           fullFromT={live.fullFromT}
           ended={!going}
+          saturated={saturation.spans}
         />
       ) : (
         <div className="notice start-hint">

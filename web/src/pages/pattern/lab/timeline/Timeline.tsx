@@ -2,10 +2,13 @@
  * The run's timeline across the top of the views: run time, markers for
  * deploys, fault, load and parameter changes and errors, pause / resume, and
  * a slider to look back — the views then show the run as it was at the cursor.
+ * Stretches where the workbench itself was saturated are shaded on the track.
  */
+import '../saturation.css';
 import { fmtRunTime, fmtTick, niceTicks } from '../../../../views/shared/format.ts';
 import type { Marker } from '../../../../views/shared/markers.ts';
-import { placeMarkers, scrubStep } from './timeline.ts';
+import { saturatedAt, type SaturatedSpan } from '../saturation.ts';
+import { placeMarkers, placeSpans, scrubStep } from './timeline.ts';
 
 export interface TimelineProps {
   markers: readonly Marker[];
@@ -22,12 +25,27 @@ export interface TimelineProps {
   fullFromT?: number | undefined;
   /** The run is over: nothing more will come. */
   ended: boolean;
+  /** Where the workbench could not keep up with the load (saturation.ts): shaded on the track. */
+  saturated?: readonly SaturatedSpan[] | undefined;
 }
 
-export const Timeline = ({ markers, start, end, cursor, paused, onPausedChange, onCursorChange, olderNotLoaded, fullFromT, ended }: TimelineProps) => {
+export const Timeline = ({
+  markers,
+  start,
+  end,
+  cursor,
+  paused,
+  onPausedChange,
+  onCursorChange,
+  olderNotLoaded,
+  fullFromT,
+  ended,
+  saturated = [],
+}: TimelineProps) => {
   const span = Math.max(1, end - start);
   const pct = (t: number) => ((t - start) / span) * 100;
   const placed = placeMarkers(markers, start, end);
+  const saturatedSpans = placeSpans(saturated, start, end);
   const at = cursor ?? end;
   const step = scrubStep(span);
   const resume = () => {
@@ -65,6 +83,12 @@ export const Timeline = ({ markers, start, end, cursor, paused, onPausedChange, 
         <span className="muted small legend-line">
           <span className="mk deploy" /> deploy <span className="mk fault" /> fault <span className="mk load" /> load <span className="mk params" /> params{' '}
           <span className="mk error" /> error
+          {saturatedSpans.length > 0 && (
+            <>
+              {' '}
+              <span className="mk saturated" /> workbench saturated
+            </>
+          )}
         </span>
       </div>
       <div className="timeline-track-wrap">
@@ -86,6 +110,14 @@ export const Timeline = ({ markers, start, end, cursor, paused, onPausedChange, 
           ))}
         </div>
         <div className="timeline-track">
+          {saturatedSpans.map((s, i) => (
+            <div
+              key={i}
+              className="timeline-saturated"
+              style={{ left: `calc(7px + (100% - 14px) * ${s.left / 100})`, width: `calc((100% - 14px) * ${s.width / 100})` }}
+              aria-hidden
+            />
+          ))}
           {olderNotLoaded && fullFromT !== undefined && fullFromT > start && (
             <div
               className="timeline-future"
@@ -102,7 +134,7 @@ export const Timeline = ({ markers, start, end, cursor, paused, onPausedChange, 
             step={step}
             value={at}
             aria-label="Run time to show"
-            aria-valuetext={fmtRunTime(at)}
+            aria-valuetext={saturatedAt(saturated, at) ? `${fmtRunTime(at)} (workbench saturated)` : fmtRunTime(at)}
             onChange={(e) => {
               const value = Number(e.target.value);
               onPausedChange(true);
