@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunDetail } from '../../../../../server/protocol/api.ts';
 import type { LabManifest, TelemetryEvent } from '../../../../../patterns/kit/index.ts';
 import { reduceEvents } from '../../../views/shared/reducer.ts';
-import { at, makeFaultChanged, makeLoadProgress, makeParamsChanged, makeRequest, makeSpec } from '../../../views/shared/testing.ts';
+import { at, makeCustom, makeFaultChanged, makeLoadProgress, makeParamsChanged, makeRequest, makeSpec } from '../../../views/shared/testing.ts';
 import { controlsState, streamStateReducer } from './labState.ts';
 import { clampCursor, countUpTo, eventsUpTo } from './scrub.ts';
 
@@ -111,6 +111,16 @@ describe('controlsState', () => {
     const stream = reduceEvents(streamStateReducer, [at(100, makeLoadProgress({ sent: 1 })), at(900, makeLoadProgress({ sent: 9 }))], 900);
     expect(stream.progress?.sent).toBe(9);
     expect([stream.firstT, stream.lastT]).toEqual([100, 900]);
+  });
+});
+
+describe('streamStateReducer', () => {
+  const error = (t: number): TelemetryEvent => makeCustom('run.error', { message: 'v7 of circuit-breaker.ts was not deployed: …' }, t);
+  const deployed = (t: number): TelemetryEvent => makeCustom('run.deployed', { file: 'circuit-breaker.ts', version: 8 }, t);
+
+  it('shows a run error until a later deploy works', () => {
+    expect(reduceEvents(streamStateReducer, [deployed(0), error(10)], Infinity).error).toMatchObject({ t: 10 });
+    expect(reduceEvents(streamStateReducer, [deployed(0), error(10), deployed(20)], Infinity).error).toBeUndefined();
   });
 });
 

@@ -74,6 +74,8 @@ export const streamStateReducer: ViewReducer<StreamState, StreamState> = {
         return;
       case 'run.deployed':
         acc.deploys++;
+        // A later deploy worked: the error (a save that was not deployed, say) is behind the run.
+        acc.error = undefined;
         return;
       case 'run.stopped':
         acc.stopped = event;
