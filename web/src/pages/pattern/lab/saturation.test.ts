@@ -81,6 +81,10 @@ describe('the saturation notice', () => {
   it('has no target for the closed model, no lag without a reading, and speaks of the past when looking back', () => {
     expect(saturationHeadline({ t: 0, sentRate: 1234, loopLagMs: 220 })).toBe('The workbench is saturated: 1,234 req/s sent (event loop lag 220 ms).');
     expect(saturationHeadline({ t: 0, targetRate: 500, sentRate: 380 })).toBe('The workbench is saturated: 380 of 500 req/s sent.');
+    // Catching up after a stall: the lag leads, the sent figure is not read as "more than asked".
+    expect(saturationHeadline({ t: 0, targetRate: 3001, sentRate: 4864, loopLagMs: 374 })).toBe(
+      'The workbench is saturated: event loop lag 374 ms (4,864 req/s sent to catch up with 3,001).',
+    );
     expect(saturationHeadline({ t: 0, loopLagMs: 150 })).toBe('The workbench is saturated: event loop lag 150 ms.');
     expect(saturationHeadline({ t: 0 })).toBe('The workbench is saturated.');
     expect(saturationParts({ t: 0, targetRate: 500, sentRate: 380, loopLagMs: 140 }, true)).toEqual({

@@ -104,14 +104,20 @@ const rate = (perSecond: number): string => Math.round(perSecond).toLocaleString
  * page looks back at a moment of the run rather than at its present.
  */
 export const saturationParts = (reading: SaturationReading, past = false): { lead: string; figures: string } => {
+  const lag = reading.loopLagMs !== undefined ? `event loop lag ${Math.round(reading.loopLagMs)} ms` : undefined;
+  // Behind its rate: the sent figure is the news. Catching up after a stall it can exceed the
+  // target ("4,864 of 3,001 sent" reads as nonsense): then the lag is the news.
+  const behind = reading.sentRate !== undefined && reading.targetRate !== undefined && reading.sentRate < reading.targetRate;
   const sent =
     reading.sentRate === undefined
       ? undefined
-      : reading.targetRate !== undefined
-        ? `${rate(reading.sentRate)} of ${rate(reading.targetRate)} req/s sent`
-        : `${rate(reading.sentRate)} req/s sent`;
-  const lag = reading.loopLagMs !== undefined ? `event loop lag ${Math.round(reading.loopLagMs)} ms` : undefined;
-  const detail = sent !== undefined ? `${sent}${lag ? ` (${lag})` : ''}` : lag;
+      : reading.targetRate === undefined
+        ? `${rate(reading.sentRate)} req/s sent`
+        : behind
+          ? `${rate(reading.sentRate)} of ${rate(reading.targetRate)} req/s sent`
+          : `${rate(reading.sentRate)} req/s sent to catch up with ${rate(reading.targetRate)}`;
+  const detail =
+    sent === undefined ? lag : behind || !lag || reading.targetRate === undefined ? `${sent}${lag ? ` (${lag})` : ''}` : `${lag} (${sent})`;
   return { lead: `The workbench ${past ? 'was' : 'is'} saturated`, figures: detail ? `: ${detail}` : '' };
 };
 
