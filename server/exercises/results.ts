@@ -1,33 +1,10 @@
 /**
- * Check results, in the shape of Exercism's test runners: an overall status,
- * then each check with its name, task, status and a message a learner can
- * act on.
+ * Check results (their types are the API's, server/protocol/api.ts): an
+ * overall status from each check's.
  */
-export type CheckStatus = 'pass' | 'fail' | 'error';
+import type { CheckOutcome, CheckStatus } from '../protocol/api.ts';
 
-export interface CheckOutcome {
-  name: string;
-  task: number;
-  status: CheckStatus;
-  /** Expected vs actual, or what happened. */
-  message?: string;
-  file?: string;
-  line?: number;
-  column?: number;
-  durationMs: number;
-}
-
-export interface CheckResults {
-  /** pass: every check passed; fail: some failed; error: the code did not compile, load or finish. */
-  status: CheckStatus;
-  /** For `error`: what went wrong, and where. */
-  message?: string;
-  file?: string;
-  line?: number;
-  column?: number;
-  tests: CheckOutcome[];
-  durationMs: number;
-}
+export type { CheckOutcome, CheckRun, CheckStatus } from '../protocol/api.ts';
 
 /** Overall `error` is kept for a run that could not run at all; a check that errors fails the run. */
 export const overall = (tests: CheckOutcome[]): CheckStatus =>

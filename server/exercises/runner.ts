@@ -10,7 +10,7 @@ import type { PatternRegistry } from '../patterns/registry.ts';
 import { compileLab } from '../sandbox/compile.ts';
 import { SandboxedWorker, type SandboxFatal } from '../sandbox/host.ts';
 import type { Exercise } from './catalog.ts';
-import { overall, type CheckOutcome, type CheckResults } from './results.ts';
+import { overall, type CheckOutcome, type CheckRun } from './results.ts';
 
 const checkEntry = new URL('./check-entry.ts', import.meta.url);
 
@@ -49,7 +49,7 @@ export class ExerciseRunner {
    * wait, so no client can make the server start workers (and grow its memory) without end;
    * past that it throws RunnerBusyError at once rather than queueing.
    */
-  check(exercise: Exercise, code: string): Promise<CheckResults> {
+  check(exercise: Exercise, code: string): Promise<CheckRun> {
     if (this.limit.pendingCount >= this.maxQueued) {
       return Promise.reject(
         new RunnerBusyError(`${this.limit.activeCount} checks are running and ${this.limit.pendingCount} are waiting; try again in a moment`),
@@ -58,9 +58,9 @@ export class ExerciseRunner {
     return this.limit(() => this.run(exercise, code));
   }
 
-  private async run(exercise: Exercise, code: string): Promise<CheckResults> {
+  private async run(exercise: Exercise, code: string): Promise<CheckRun> {
     const started = performance.now();
-    const finish = (results: Omit<CheckResults, 'durationMs'>): CheckResults => ({
+    const finish = (results: Omit<CheckRun, 'durationMs'>): CheckRun => ({
       ...results,
       durationMs: Math.round(performance.now() - started),
     });

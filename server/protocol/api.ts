@@ -183,10 +183,14 @@ export interface ExerciseProgress {
   updatedAt: number;
 }
 
+export type CheckStatus = 'pass' | 'fail' | 'error';
+
+/** One check, in the shape of Exercism's test runners: its name, task, status and a message a learner can act on. */
 export interface CheckOutcome {
   name: string;
   task: number;
-  status: 'pass' | 'fail' | 'error';
+  status: CheckStatus;
+  /** Expected vs actual, or what happened. */
   message?: string;
   file?: string;
   line?: number;
@@ -194,14 +198,21 @@ export interface CheckOutcome {
   durationMs: number;
 }
 
-export interface CheckResults {
-  status: 'pass' | 'fail' | 'error';
+/** What the checks of one submission found, as the exercise runner answers. */
+export interface CheckRun {
+  /** pass: every check passed; fail: some failed; error: the code did not compile, load or finish. */
+  status: CheckStatus;
+  /** For `error`: what went wrong, and where. */
   message?: string;
   file?: string;
   line?: number;
   column?: number;
   tests: CheckOutcome[];
   durationMs: number;
+}
+
+/** POST /api/exercises/:id/check: the run, and the progress it made. */
+export interface CheckResults extends CheckRun {
   tasksPassed: number[];
   progress: ExerciseProgress;
 }
