@@ -10,33 +10,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Disposable, LabContext, LabModule, TelemetryEvent } from '../../patterns/kit/index.ts';
-import { requestLogView, VirtualClock } from '../../patterns/kit/index.ts';
-import { LabRun } from './engine.ts';
+import { VirtualClock } from '../../patterns/kit/index.ts';
 import { InstanceResources, installResourceTracking } from './instance-resources.ts';
-import { simulatedServices } from './simulated-services.ts';
+import { bareLab, virtualRun } from './testing.ts';
 
-const lab = {
-  id: 'leaky',
-  title: 'leaky',
-  summary: '',
-  module: 'lab.ts',
-  faultPoints: [],
-  params: [],
-  views: [requestLogView()],
-  defaultLoad: { model: 'none' as const },
-};
+const lab = bareLab('leaky');
 
 const makeRun = (clock: VirtualClock, events: TelemetryEvent[] = [], drainTimeoutMs?: number) =>
-  new LabRun({
-    runId: 'r',
-    patternId: 'p',
-    lab: lab as never,
-    seed: 1,
-    clock,
-    services: simulatedServices,
-    emit: (e) => events.push({ ...e, seq: events.length }),
-    ...(drainTimeoutMs !== undefined && { drainTimeoutMs }),
-  });
+  virtualRun(lab, clock, events, drainTimeoutMs === undefined ? {} : { drainTimeoutMs });
 
 /** A lab whose instances (#1, #2, …) run `leak` at start and never clean anything up. */
 const leakyLab = (leak: (ctx: LabContext, name: string) => void): LabModule => {
@@ -211,14 +192,7 @@ describe('a redeploy ends what the previous instance started', () => {
 
   it("a transaction the old code never finishes is rolled back at its dispose: the run's database is not held for ever", async () => {
     const clock = new VirtualClock();
-    const run = new LabRun({
-      runId: 'r',
-      patternId: 'p',
-      lab: { ...lab, faultPoints: [{ id: 'database', kind: 'database', title: 'database' }] } as never,
-      seed: 1,
-      clock,
-      services: simulatedServices,
-      emit: () => undefined,
+    const run = virtualRun({ ...lab, faultPoints: [{ id: 'database', kind: 'database', title: 'database', description: 'the run’s database' }] }, clock, [], {
       drainTimeoutMs: 3_000,
     });
     await run.deploy({

@@ -11,10 +11,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabContext, LabModule, TelemetryEvent, TelemetryOf } from '../../patterns/kit/index.ts';
-import { requestLogView, VirtualClock } from '../../patterns/kit/index.ts';
+import { VirtualClock } from '../../patterns/kit/index.ts';
 import { PatternRegistry } from '../../server/patterns/registry.ts';
-import { LabRun } from '../../server/runs/engine.ts';
-import { simulatedServices } from '../../server/runs/simulated-services.ts';
+import { bareLab, virtualRun } from '../../server/runs/testing.ts';
 import { loadLabModule, PATTERNS_DIR, startVirtualLab } from '../contract/lab-harness.ts';
 import {
   BREAKER_FILE,
@@ -58,27 +57,9 @@ const holdingLab = (holdMs: number | 'forever', log: string[]): LabModule => {
 };
 
 describe('the engine on virtual time', () => {
-  const lab = {
-    id: 'hold',
-    title: 'hold',
-    summary: '',
-    module: 'lab.ts',
-    faultPoints: [],
-    params: [],
-    views: [requestLogView()],
-    defaultLoad: { model: 'none' as const },
-  };
+  const lab = bareLab('hold');
   const makeRun = (clock: VirtualClock, events: TelemetryEvent[], drainTimeoutMs?: number) =>
-    new LabRun({
-      runId: 'r',
-      patternId: 'p',
-      lab: lab as never,
-      seed: 1,
-      clock,
-      services: simulatedServices,
-      emit: (e) => events.push({ ...e, seq: events.length }),
-      ...(drainTimeoutMs !== undefined && { drainTimeoutMs }),
-    });
+    virtualRun(lab, clock, events, drainTimeoutMs === undefined ? {} : { drainTimeoutMs });
 
   it('a redeploy sends new requests to the new code and disposes the old only once its requests are answered', async () => {
     const clock = new VirtualClock();
@@ -135,14 +116,7 @@ describe('the engine on virtual time', () => {
     let giveUp!: () => void;
     const gaveUp = new Promise<void>((resolve) => (giveUp = resolve));
     let finishLate!: () => void;
-    const run = new LabRun({
-      runId: 'r',
-      patternId: 'p',
-      lab: lab as never,
-      seed: 1,
-      clock,
-      services: simulatedServices,
-      emit: (e) => events.push({ ...e, seq: events.length }),
+    const run = virtualRun(lab, clock, events, {
       // As the live worker bounds it (on the real clock there); here the test says when.
       startWithin: (started) => Promise.race([started, gaveUp.then(() => Promise.reject(new Error('did not finish starting')))]),
     });
