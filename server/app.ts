@@ -15,12 +15,15 @@ import { createRoutes } from './http/routes.ts';
 import { LiveHub } from './live/hub.ts';
 import { PatternRegistry } from './patterns/registry.ts';
 import { RunManager } from './runs/run-manager.ts';
+import { RUN_ENTRY } from './runs/run-host.ts';
+import { TRIAL_ENTRY } from './runs/trial.ts';
 import { Store } from './store/store.ts';
 import { landingPage } from './http/landing.ts';
 import { liveUpgradeHandler } from './live/upgrade.ts';
 import { createExerciseRoutes } from './http/exercise-routes.ts';
 import { loadExercises } from './exercises/catalog.ts';
-import { ExerciseRunner } from './exercises/runner.ts';
+import { CHECK_ENTRY, ExerciseRunner } from './exercises/runner.ts';
+import { keepWarm, prepareSandboxes } from './sandbox/pool.ts';
 import { existsSync } from 'node:fs';
 
 const noCacheForHtml = (res: express.Response, path: string) => {
@@ -40,6 +43,8 @@ export interface WorkbenchOptions {
   rootDir?: string;
   sandbox?: { watchdogMs?: number; maxOldGenerationSizeMb?: number };
   maxRuns?: number;
+  /** Sandbox processes kept started ahead of need (see server/sandbox/pool.ts). Default 2. */
+  warmSandboxes?: number;
   /** The built web app to serve; without it the root is a plain page listing the patterns. */
   webDir?: string;
 }
@@ -105,6 +110,11 @@ const assemble = async (options: WorkbenchOptions, store: Store): Promise<Workbe
     log.warn({ err: error }, 'could not prune the history of stopped runs now');
   }
   const registry = await PatternRegistry.load(join(rootDir, 'patterns'));
+  // The sandbox's code is built and processes started now, so the first run does not wait for them.
+  const warm = keepWarm(options.warmSandboxes ?? 2);
+  prepareSandboxes([RUN_ENTRY, TRIAL_ENTRY, CHECK_ENTRY]).catch((error: unknown) =>
+    log.warn({ err: error }, 'could not prepare the sandbox ahead: the first run will try again'),
+  );
   const runs = new RunManager({
     registry,
     store,
@@ -200,6 +210,7 @@ const assemble = async (options: WorkbenchOptions, store: Store): Promise<Workbe
     close: async () => {
       hub.close();
       await runs.stopAll();
+      warm.dispose();
       for (const client of wss.clients) client.terminate();
       wss.close();
       server.closeAllConnections();

@@ -24,7 +24,8 @@
  *   recorder, so `sql` events land in `events`); without it every call
  *   rejects. The kit cannot open SQLite itself (it depends on nothing, and lab
  *   code may import kit files): a test passes the engine's, e.g.
- *   `db: (h) => new RunDatabase(h)` from server/runs/lab-database.ts.
+ *   `db: (h) => new RunDatabase({ ...h, connection: memoryDatabase() })`
+ *   (server/runs/lab-database.ts and server/runs/testing.ts).
  * - `send` (and `drive`) hand a request to the lab inside its request scope,
  *   so `ctx.currentRequestId()` follows it across async calls.
  * - `ctx.invariant(id, holds, detail)` checks against the invariants of

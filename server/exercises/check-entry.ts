@@ -1,20 +1,23 @@
 /**
- * Inside a sandbox worker: runs an exercise's checks against the learner's
+ * Inside a sandbox process: runs an exercise's checks against the learner's
  * code (already compiled into the bundle) and posts the results. Each check
  * gets a fresh virtual clock, so minutes of simulated time take milliseconds.
  * A check that never settles (waiting on something that never happens) is
  * stopped after a real-time limit and reported, rather than hanging.
  */
-import { parentPort } from 'node:worker_threads';
 import type { Check } from '../../patterns/kit/index.ts';
 import { CheckFailure, makeCheckContext } from '../../patterns/kit/index.ts';
 import { RunDatabase } from '../runs/lab-database.ts';
-import { describeThrown, endWorker, engineData, importLab, locateError } from '../sandbox/guards.ts';
+import { describeThrown, endSandbox, engineData, importLab, locateError, sqlClient, toHost } from '../sandbox/guards.ts';
 import type { CheckOutcome } from './results.ts';
 
 const data = engineData<{ bundleUrl: string; checkTimeoutMs: number }>();
 const module = await importLab<{ default?: Check[] }>(data.bundleUrl);
 const checks = module.default ?? [];
+
+// The checks' databases, for now in this process (see sql-host.ts).
+// Databases are kept by the server (sql-process.ts): statements go over IPC.
+const sql = sqlClient();
 
 const outcomes: CheckOutcome[] = [];
 for (const check of checks) {
@@ -22,7 +25,7 @@ for (const check of checks) {
   let timer: NodeJS.Timeout | undefined;
   // Each check gets a database of its own, in memory, on its own virtual clock.
   let database: RunDatabase | undefined;
-  const context = makeCheckContext(1, (clock) => (database = new RunDatabase({ clock, emit: () => undefined })));
+  const context = makeCheckContext(1, (clock) => (database = new RunDatabase({ connection: sql.open('memory'), clock, emit: () => undefined })));
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), data.checkTimeoutMs);
   });
@@ -54,8 +57,8 @@ for (const check of checks) {
     });
   } finally {
     clearTimeout(timer);
-    database?.close();
+    await database?.close();
   }
 }
-parentPort!.postMessage({ type: 'check-results', outcomes });
-setImmediate(() => endWorker(0));
+toHost({ type: 'check-results', outcomes });
+endSandbox(0);

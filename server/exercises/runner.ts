@@ -1,18 +1,18 @@
 /**
  * Runs an exercise's checks against the learner's code: compiles the checks
  * with the learner's file in place of the pattern's, then runs them in a
- * sandbox worker on virtual time. Whatever the code does — fail to compile,
+ * sandbox process on virtual time. Whatever the code does — fail to compile,
  * throw at load, loop forever — the answer is a result, never a crash.
  */
 import { join } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { PatternRegistry } from '../patterns/registry.ts';
 import { compileLab } from '../sandbox/compile.ts';
-import { SandboxedWorker, type SandboxFatal } from '../sandbox/host.ts';
+import { Sandbox, type SandboxFatal } from '../sandbox/host.ts';
 import type { Exercise } from './catalog.ts';
 import { overall, type CheckOutcome, type CheckRun } from './results.ts';
 
-const checkEntry = new URL('./check-entry.ts', import.meta.url);
+export const CHECK_ENTRY = new URL('./check-entry.ts', import.meta.url);
 
 export interface RunnerOptions {
   rootDir: string;
@@ -20,7 +20,7 @@ export interface RunnerOptions {
   /** Real time one check may take before it counts as stuck. */
   checkTimeoutMs?: number;
   watchdogMs?: number;
-  /** Checks running at once (each one is a worker thread with its own heap). Default 2, the machine's cores. */
+  /** Checks running at once (each one is a sandbox process with its own heap). Default 2, the machine's cores. */
   maxConcurrent?: number;
   /** Checks waiting for a turn; one more is refused with a RunnerBusyError. Default 8. */
   maxQueued?: number;
@@ -81,8 +81,8 @@ export class ExerciseRunner {
     }
 
     try {
-      const worker = new SandboxedWorker({
-        entry: checkEntry,
+      const worker = new Sandbox({
+        entry: CHECK_ENTRY,
         data: { bundleUrl: compiled.url, checkTimeoutMs: this.options.checkTimeoutMs ?? 2000 },
         rootDir: this.options.rootDir,
         userCodeDirs: [pattern.dir],

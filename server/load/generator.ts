@@ -49,7 +49,7 @@ export interface LoadGeneratorOptions {
   saturation?: {
     /**
      * Where the event loop's delay comes from. Default: the calling thread's
-     * loop on a RealClock (a live run: the sandbox worker running this
+     * loop on a RealClock (a live run: the sandbox process running this
      * generator and the lab), nothing on any other clock (virtual time waits
      * on no loop, and a run there must not depend on the machine). `null`:
      * not measured.

@@ -25,7 +25,7 @@
  *
  * - The event loop's delay (node:perf_hooks `monitorEventLoopDelay`, p99 over
  *   the window) of the thread that runs the generator and the lab: in a live
- *   run the sandbox worker, which also serves the lab's loopback downstreams,
+ *   run the sandbox process, which also serves the lab's loopback downstreams,
  *   so every number a lab shows comes from this loop. Its lag delays each
  *   send, each answer's callback and each timer the lab sets. Only on the real
  *   clock: on virtual time (tests, exercise checks) nothing waits on the loop,

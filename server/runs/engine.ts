@@ -2,7 +2,7 @@
  * The run engine: one lab running with one code version at a time, on one
  * clock. It owns what outlives a deploy — fault specs, the load generator,
  * parameters, the metrics window — and restarts the lab instance when new
- * code or parameters arrive. It runs inside the sandbox worker for live runs
+ * code or parameters arrive. It runs inside the sandbox process for live runs
  * (real clock, real loopback services) and in-process for virtual time
  * (contract tests, exercise checks), with the same code.
  */
@@ -25,10 +25,11 @@ import type {
   UnsequencedEvent,
   TelemetryInput,
 } from '../../patterns/kit/index.ts';
-import { DisposableStore, Emitter, healthySpec, isDownstreamError, makeInvariantCheck, SeededRandom } from '../../patterns/kit/index.ts';
+import { DatabaseError, DisposableStore, Emitter, healthySpec, isDownstreamError, makeInvariantCheck, SeededRandom } from '../../patterns/kit/index.ts';
 import { FaultInjector } from '../faults/injector.ts';
 import { InstanceResources, instanceScope, type LeftRunning } from './instance-resources.ts';
 import { RunDatabase } from './lab-database.ts';
+import type { SqlConnection } from '../sandbox/sql-channel.ts';
 import type { FaultInjection } from '../faults/types.ts';
 import { LoadGenerator } from '../load/generator.ts';
 import { MetricsWindow } from '../load/metrics.ts';
@@ -56,11 +57,13 @@ export interface LabRunOptions {
   emit: (event: UnsequencedEvent) => void;
   params?: Params;
   /**
-   * Where the run's database (`ctx.db`) lives, for labs that declare a
-   * `database` fault point: a file (removed when the run stops) or, by
-   * default, memory (virtual-time runs, contract tests, checks).
+   * Opens the run's database (`ctx.db`), for labs that declare a `database`
+   * fault point: a connection to the SQL host (server/sandbox/sql-host.ts),
+   * which holds the run's file (a live run; the run host removes it when the
+   * run has ended) or memory (virtual-time runs, trials, tests). Called once,
+   * as the run starts. Without it, such a lab's statements fail.
    */
-  databaseFile?: string;
+  openDatabase?: () => Promise<SqlConnection>;
   /**
    * How long a replaced lab instance may go on finishing the requests it holds
    * before it is disposed anyway (reported as a `log` warning). Default 10 s,
@@ -140,7 +143,9 @@ export class LabRun {
     if (dbPoint) {
       const injector = this.injectorFor(dbPoint.id);
       this.database = new RunDatabase({
-        ...(options.databaseFile !== undefined && { file: options.databaseFile }),
+        connection: options.openDatabase
+          ? options.openDatabase()
+          : Promise.reject(new DatabaseError('SQLITE_CANTOPEN', 'this run was started without a database to connect ctx.db to')),
         clock: options.clock,
         emit: (event) => this.emit(event),
         faults: { point: dbPoint.id, next: () => injector.next().decision },
@@ -254,8 +259,9 @@ export class LabRun {
       // No module runs any more: what their imports started ends too.
       for (const loaded of this.loaded.values()) loaded.dispose();
       this.loaded.clear();
-      // Only once no lab instance is left to use it (or one failed to dispose): the data goes with the run.
-      this.database?.close({ remove: true });
+      // Only once no lab instance is left to use it (or one failed to dispose). The file goes with
+      // the run's folder, which the run host removes once the run has ended.
+      await this.database?.close();
     }
   }
 

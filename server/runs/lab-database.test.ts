@@ -15,6 +15,9 @@ import { dbCounterLab, dbCounterModule, type Hit } from './__fixtures__/db-count
 import { LabRun } from './engine.ts';
 import { BUSY_TIMEOUT_MS, leadingKeywords, RunDatabase } from './lab-database.ts';
 import { simulatedServices } from './simulated-services.ts';
+import { memoryDatabase } from './testing.ts';
+import { directSqlClient } from '../sandbox/sql-channel.ts';
+import { SqlHost } from '../sandbox/sql-host.ts';
 
 type Ev = UnsequencedEvent;
 const sqlEvents = (events: Ev[]) => events.filter((e): e is Extract<Ev, { type: 'sql' }> => e.type === 'sql');
@@ -30,6 +33,8 @@ afterEach(async () => {
 const startRun = async (options: { databaseFile?: string; lab?: LabManifest } = {}) => {
   const clock = new VirtualClock();
   const events: Ev[] = [];
+  const sql = new SqlHost({ runFile: options.databaseFile });
+  cleanups.push(() => sql.dispose());
   const run = new LabRun({
     runId: 'db-test',
     patternId: 'fixtures',
@@ -38,18 +43,18 @@ const startRun = async (options: { databaseFile?: string; lab?: LabManifest } = 
     clock,
     services: simulatedServices,
     emit: (event) => events.push(event),
-    ...(options.databaseFile !== undefined && { databaseFile: options.databaseFile }),
+    openDatabase: () => directSqlClient(sql).open(options.databaseFile === undefined ? 'memory' : 'run'),
   });
   cleanups.push(() => run.stop());
   await run.deploy(dbCounterModule(1));
-  return { run, clock, events };
+  return { run, clock, events, sql };
 };
 
 describe('RunDatabase (ctx.db) on its own', () => {
   const open = () => {
     const clock = new VirtualClock();
     const events: TelemetryInput[] = [];
-    const db = new RunDatabase({ clock, emit: (e) => events.push(e) });
+    const db = new RunDatabase({ connection: memoryDatabase(), clock, emit: (e) => events.push(e) });
     cleanups.push(() => db.close());
     return { clock, events, db };
   };
@@ -170,7 +175,7 @@ describe('RunDatabase (ctx.db) on its own', () => {
 
   it('rejects every call once closed', async () => {
     const { db } = open();
-    db.close();
+    await db.close();
     await expect(db.get('SELECT 1')).rejects.toMatchObject({ code: 'SQLITE_MISUSE', message: expect.stringContaining('closed') });
   });
 });
@@ -239,11 +244,11 @@ describe('ctx.db in a run (virtual time)', () => {
     expect(request).toMatchObject({ durationMs: 100 });
   });
 
-  it('keeps the data across a redeploy and a params change, and removes the file when the run stops', async () => {
+  it('keeps the data across a redeploy and a params change, and closes the file when the run stops', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lab-db-test-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'lab.sqlite');
-    const { run } = await startRun({ databaseFile: file });
+    const { run, sql } = await startRun({ databaseFile: file });
     expect(existsSync(file)).toBe(true);
     await run.serve({ id: 'r1', clientKey: 'c' });
     await run.serve({ id: 'r2', clientKey: 'c' });
@@ -264,7 +269,8 @@ describe('ctx.db in a run (virtual time)', () => {
 
     await run.stop();
     expect(run.db!.isOpen).toBe(false);
-    expect(existsSync(file)).toBe(false);
+    // Closed on the host; the file goes with the run's folder, which the run host removes (run-host-db.test.ts).
+    expect(sql.openConnections).toBe(0);
     expect(existsSync(file + '-wal')).toBe(false);
   });
 
@@ -282,7 +288,7 @@ describe('a database for lab tests and exercise checks', () => {
   it('makeTestLabContext({ db }) records sql events in the harness on virtual time', async () => {
     const harness = makeTestLabContext({
       params: { label: 'a' },
-      db: (h) => new RunDatabase(h),
+      db: (h) => new RunDatabase({ ...h, connection: memoryDatabase() }),
     });
     const lab = await dbCounterModule(1).start(harness.ctx);
     expect(await harness.send(lab, 'r1')).toMatchObject({ outcome: 'ok', route: 'v1:1' });
@@ -296,7 +302,7 @@ describe('a database for lab tests and exercise checks', () => {
 
   it("a check context's db is its own, on the check's clock", async () => {
     let made: RunDatabase | undefined;
-    const context = makeCheckContext(1, (clock) => (made = new RunDatabase({ clock, emit: () => undefined })));
+    const context = makeCheckContext(1, (clock) => (made = new RunDatabase({ connection: memoryDatabase(), clock, emit: () => undefined })));
     cleanups.push(() => made?.close());
     await context.db.exec('CREATE TABLE t (n)');
     expect(await context.db.run('INSERT INTO t VALUES (1)')).toMatchObject({ changes: 1 });

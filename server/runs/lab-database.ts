@@ -1,25 +1,36 @@
 /**
- * The engine's side of `ctx.db`: a run's SQLite database (better-sqlite3),
- * behind the kit's `LabDatabase` interface. The run owns it (one per run, the
- * same for every lab instance a redeploy or a params change starts) and closes
- * it when the run stops; lab code only ever sees the interface.
+ * The engine's side of `ctx.db`: a run's SQLite database, behind the kit's
+ * `LabDatabase` interface. The run owns it (one per run, the same for every
+ * lab instance a redeploy or a params change starts) and closes it when the
+ * run stops; lab code only ever sees the interface.
+ *
+ * SQLite itself runs in the server (the SQL host, server/sandbox/sql-host.ts:
+ * native addons cannot load in the sandbox); this side sends it statements
+ * over a connection (sql-channel.ts), which runs them in the order they are
+ * sent. Everything else happens here, on the run's clock.
  *
  * Each statement, in order: the `database` fault point decides it (latency
  * waited on the run's clock, then busy/locked thrown, each marked by a
  * `fault.injected`); it waits while another request's transaction is open;
- * SQLite runs it; a `sql` event records it with its rows and its duration on
- * the run's clock (injected latency and waiting included).
+ * it is sent, with no await between that check and the send; a `sql` event
+ * records it with its rows and its duration on the run's clock (injected
+ * latency and waiting included).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { rmSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import type { Clock, FaultDecision, FaultError, LabDatabase, RunResult, SqlValue, TelemetryInput } from '../../patterns/kit/index.ts';
 import { DatabaseError } from '../../patterns/kit/index.ts';
+import type { ControlStatement, SqlConnection } from '../sandbox/sql-channel.ts';
+import { refusalOf } from '../sandbox/sql-refusals.ts';
 import { instanceScope } from './instance-resources.ts';
 
+export { leadingKeywords } from '../sandbox/sql-refusals.ts';
+
 export interface RunDatabaseOptions {
-  /** The database file; default `:memory:`. */
-  file?: string;
+  /**
+   * Where its statements go: a connection to the run's file or to memory, or the
+   * promise of one (statements wait for it; a failure to open fails each of them).
+   */
+  connection: Promise<SqlConnection> | SqlConnection;
   clock: Clock;
   emit: (event: TelemetryInput) => void;
   /** The `database` fault point: its id and the decision for the next statement. Without it, no faults. */
@@ -30,6 +41,7 @@ export interface RunDatabaseOptions {
 
 /** A transaction in progress; `open` turns false when it ends (late statements of its async context are not part of it). */
 interface Tx {
+  connection: SqlConnection;
   open: boolean;
   ended: Promise<void>;
   savepoints: number;
@@ -44,69 +56,6 @@ export const BUSY_TIMEOUT_MS = 5_000;
 
 /** Statements stored in events are cut at this length. */
 const MAX_STATEMENT = 2000;
-
-/** The first keyword of each statement in `sql`, skipping comments and quoted text. */
-export const leadingKeywords = (sql: string): string[] => {
-  const keywords: string[] = [];
-  let atStart = true;
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    const next = sql[i + 1];
-    if (c === '-' && next === '-') {
-      const end = sql.indexOf('\n', i);
-      i = end < 0 ? sql.length : end + 1;
-    } else if (c === '/' && next === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      i = end < 0 ? sql.length : end + 2;
-    } else if (c === "'" || c === '"' || c === '`' || c === '[') {
-      const close = c === '[' ? ']' : c;
-      let j = i + 1;
-      while (j < sql.length) {
-        if (sql[j] === close) {
-          if (close !== ']' && sql[j + 1] === close) j += 2; // a doubled quote
-          else break;
-        } else j++;
-      }
-      i = j + 1;
-      atStart = false;
-    } else if (c === ';') {
-      atStart = true;
-      i++;
-    } else if (/\s/.test(c)) {
-      i++;
-    } else if (/[A-Za-z_]/.test(c)) {
-      const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i))![0];
-      if (atStart) keywords.push(word.toUpperCase());
-      atStart = false;
-      i += word.length;
-    } else {
-      atStart = false;
-      i++;
-    }
-  }
-  return keywords;
-};
-
-/** Statements that would reach another file than the run's database. */
-const OTHER_FILES = new Set(['ATTACH', 'DETACH', 'VACUUM']);
-/**
- * Transaction control by hand: on the one connection every request shares, a
- * BEGIN held across an `await` would take other requests' statements into it.
- * (`END` is left out: it also closes a trigger's body.)
- */
-const TRANSACTION_CONTROL = new Set(['BEGIN', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'RELEASE']);
-
-const refuseUnsafe = (sql: string): void => {
-  for (const keyword of leadingKeywords(sql)) {
-    if (OTHER_FILES.has(keyword)) {
-      throw new DatabaseError('SQLITE_AUTH', `${keyword} is not allowed: a lab has one database, the run's own (ctx.db)`);
-    }
-    if (TRANSACTION_CONTROL.has(keyword)) {
-      throw new DatabaseError('SQLITE_MISUSE', `${keyword} is not allowed here: use db.transaction(async (tx) => …), which commits or rolls back for you`);
-    }
-  }
-};
 
 /**
  * The error an injected fault makes a statement fail with, shaped as SQLite's
@@ -125,7 +74,7 @@ export const injectedDatabaseError = (error: FaultError, point: string): { kind:
   }
 };
 
-/** SQLite's errors (better-sqlite3's SqliteError) become the kit's DatabaseError, with the same code. */
+/** SQLite's errors (the host's SqlError, with SQLite's code) become the kit's DatabaseError, with the same code. */
 const asDatabaseError = (error: unknown): DatabaseError => {
   if (error instanceof DatabaseError) return error;
   const code = (error as { code?: unknown })?.code;
@@ -133,57 +82,49 @@ const asDatabaseError = (error: unknown): DatabaseError => {
   return new DatabaseError(typeof code === 'string' ? code : 'SQLITE_ERROR', message);
 };
 
-const asNumber = (id: number | bigint): number => (typeof id === 'bigint' ? Number(id) : id);
-
 export class RunDatabase implements LabDatabase {
-  private readonly db: Database.Database;
-  private readonly file: string;
   private readonly scope = new AsyncLocalStorage<Tx>();
+  /** The connection's promise, and the connection itself once it is open: statements then go out without an await. */
+  private readonly opening: Promise<SqlConnection>;
+  private connection: SqlConnection | undefined;
   /** The open transaction every other statement waits for. */
   private current: Tx | undefined;
-  private closed = false;
+  private closed: Promise<void> | undefined;
 
   constructor(private readonly options: RunDatabaseOptions) {
-    this.file = options.file ?? ':memory:';
-    this.db = new Database(this.file);
-    if (this.file !== ':memory:') this.db.pragma('journal_mode = WAL');
-    this.db.pragma('foreign_keys = ON');
-  }
-
-  /** Where the data lives (`:memory:` or a file path). */
-  get location(): string {
-    return this.file;
+    this.opening = Promise.resolve(options.connection);
+    // Handled here once: a database never used must not turn a failed open into an unhandled rejection.
+    this.opening.then(
+      (connection) => (this.connection = connection),
+      () => undefined,
+    );
   }
 
   get isOpen(): boolean {
-    return !this.closed;
+    return this.closed === undefined;
   }
 
   exec(sql: string): Promise<void> {
-    return this.statement(sql, () => {
-      const before = this.totalChanges();
-      this.db.exec(sql);
-      return { value: undefined, rows: this.totalChanges() - before };
-    });
+    return this.statement(sql, async (connection) => ({ value: undefined, rows: await connection.exec(sql) }));
   }
 
   run(sql: string, ...params: SqlValue[]): Promise<RunResult> {
-    return this.statement(sql, () => {
-      const info = this.db.prepare(sql).run(...params);
-      return { value: { changes: info.changes, lastInsertRowid: asNumber(info.lastInsertRowid) }, rows: info.changes };
+    return this.statement(sql, async (connection) => {
+      const result = await connection.run(sql, params);
+      return { value: result, rows: result.changes };
     });
   }
 
   get<T = Record<string, unknown>>(sql: string, ...params: SqlValue[]): Promise<T | undefined> {
-    return this.statement(sql, () => {
-      const row = this.db.prepare(sql).get(...params) as T | undefined;
+    return this.statement(sql, async (connection) => {
+      const row = (await connection.get(sql, params)) as T | undefined;
       return { value: row, rows: row === undefined ? 0 : 1 };
     });
   }
 
   all<T = Record<string, unknown>>(sql: string, ...params: SqlValue[]): Promise<T[]> {
-    return this.statement(sql, () => {
-      const rows = this.db.prepare(sql).all(...params) as T[];
+    return this.statement(sql, async (connection) => {
+      const rows = (await connection.all(sql, params)) as T[];
       return { value: rows, rows: rows.length };
     });
   }
@@ -192,14 +133,15 @@ export class RunDatabase implements LabDatabase {
     this.refuseDisposed();
     const outer = this.ownTransaction();
     if (outer) return this.savepoint(outer, fn);
-    // Checked again after every wait, and the transaction taken without an await in between.
+    const connection = this.connection ?? (await this.connected());
+    // Checked again after every wait, and the transaction taken (its BEGIN sent) without an await in between.
     const deadline = this.options.clock.now() + BUSY_TIMEOUT_MS;
     for (let other = this.blocking(); other; other = this.blocking()) await this.waitFor(other, deadline);
     let end!: () => void;
-    const tx: Tx = { open: true, ended: new Promise<void>((resolve) => (end = resolve)), savepoints: 0 };
+    const tx: Tx = { connection, open: true, ended: new Promise<void>((resolve) => (end = resolve)), savepoints: 0 };
     this.current = tx;
     try {
-      this.control('BEGIN');
+      await this.control(connection, 'BEGIN');
       const work = this.scope.run(tx, () => fn(this));
       // A transaction of a lab instance that is disposed meanwhile (its timers ended, so it may
       // never finish) is rolled back then: it must not hold the run's database for ever.
@@ -214,10 +156,10 @@ export class RunDatabase implements LabDatabase {
               .finally(() => watch.dispose());
           })
         : await work;
-      this.control('COMMIT');
+      await this.control(connection, 'COMMIT');
       return result;
     } catch (error) {
-      if (!this.closed && this.db.inTransaction) this.control('ROLLBACK');
+      if (this.isOpen) await this.rollbackIfOpen(connection);
       throw error;
     } finally {
       tx.open = false;
@@ -226,29 +168,38 @@ export class RunDatabase implements LabDatabase {
     }
   }
 
-  /** Closes the database (a transaction still open is rolled back) and, for a file, removes it. */
-  close(options: { remove?: boolean } = {}): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.db.close();
-    if (options.remove && this.file !== ':memory:') {
-      for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.file + suffix, { force: true });
-    }
+  /**
+   * Closes the database (a transaction still open is rolled back by SQLite), once the
+   * statements already sent have run. The file, if any, is the run host's to remove.
+   */
+  close(): Promise<void> {
+    if (this.closed) return this.closed;
+    // Sent at once when the connection is open: it goes after every statement already sent.
+    const closing = this.connection ? this.connection.close() : this.opening.then((connection) => connection.close());
+    // The run is over either way: a host already gone has closed it too.
+    this.closed = closing.catch(() => undefined);
+    return this.closed;
   }
 
   private async savepoint<T>(tx: Tx, fn: (tx: LabDatabase) => Promise<T> | T): Promise<T> {
-    const name = `sp${++tx.savepoints}`;
-    this.control(`SAVEPOINT ${name}`);
+    const name = `sp${++tx.savepoints}` as const;
+    await this.control(tx.connection, `SAVEPOINT ${name}`);
     try {
       const result = await fn(this);
-      this.control(`RELEASE ${name}`);
+      await this.control(tx.connection, `RELEASE ${name}`);
       return result;
     } catch (error) {
-      if (!this.closed && this.db.inTransaction) {
-        this.control(`ROLLBACK TO ${name}`);
-        this.control(`RELEASE ${name}`);
-      }
+      if (this.isOpen) await this.rollbackIfOpen(tx.connection, name);
       throw error;
+    }
+  }
+
+  /** The connection, once open; a failure to open fails the statement that waited for it. */
+  private async connected(): Promise<SqlConnection> {
+    try {
+      return await this.opening;
+    } catch (error) {
+      throw asDatabaseError(error);
     }
   }
 
@@ -278,12 +229,8 @@ export class RunDatabase implements LabDatabase {
     return this.current && !this.ownTransaction() ? this.current : undefined;
   }
 
-  private totalChanges(): number {
-    return (this.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
-  }
-
   private ensureOpen(): void {
-    if (this.closed) throw new DatabaseError('SQLITE_MISUSE', 'the database is closed: the run has stopped');
+    if (!this.isOpen) throw new DatabaseError('SQLITE_MISUSE', 'the database is closed: the run has stopped');
   }
 
   /** Code of a disposed lab instance (a callback it left behind) no longer touches the run's data. */
@@ -293,22 +240,38 @@ export class RunDatabase implements LabDatabase {
     }
   }
 
-  /** BEGIN, COMMIT, savepoints: recorded, never faulted. */
-  private control(sql: string): void {
+  /** BEGIN, COMMIT, savepoints: recorded, never faulted. Sent before the first await. */
+  private async control(connection: SqlConnection, statement: ControlStatement): Promise<void> {
     const start = this.options.clock.now();
     let error: unknown;
     try {
       this.ensureOpen();
-      this.db.exec(sql);
+      await connection.control(statement);
     } catch (thrown) {
       error = asDatabaseError(thrown);
       throw error;
     } finally {
-      this.record(sql, 0, start, error);
+      this.record(statement, 0, start, error);
     }
   }
 
-  private async statement<T>(sql: string, execute: () => { value: T; rows: number }): Promise<T> {
+  /** Ends a failed transaction (or rolls back to `savepoint`) if SQLite has not already; records what it ran. */
+  private async rollbackIfOpen(connection: SqlConnection, savepoint?: `sp${number}`): Promise<void> {
+    const start = this.options.clock.now();
+    let ran: string[] = [];
+    let error: unknown;
+    try {
+      ran = await connection.rollbackIfOpen(savepoint);
+    } catch (thrown) {
+      error = asDatabaseError(thrown);
+      throw error;
+    } finally {
+      if (error !== undefined) this.record(savepoint === undefined ? 'ROLLBACK' : `ROLLBACK TO ${savepoint}`, 0, start, error);
+      for (const statement of ran) this.record(statement, 0, start, undefined);
+    }
+  }
+
+  private async statement<T>(sql: string, execute: (connection: SqlConnection) => Promise<{ value: T; rows: number }>): Promise<T> {
     const { clock, faults } = this.options;
     const start = clock.now();
     let rows = 0;
@@ -316,7 +279,8 @@ export class RunDatabase implements LabDatabase {
     try {
       this.ensureOpen();
       this.refuseDisposed();
-      refuseUnsafe(sql);
+      const refusal = refusalOf(sql);
+      if (refusal) throw new DatabaseError(refusal.code, refusal.message);
       if (faults) {
         const decision = faults.next();
         const requestId = this.options.requestId?.();
@@ -331,11 +295,14 @@ export class RunDatabase implements LabDatabase {
           throw injected.error;
         }
       }
-      // Run only once no other request's transaction is open, with no await between that check and the statement.
+      const connection = this.connection ?? (await this.connected());
+      // Sent only once no other request's transaction is open, with no await between that check and
+      // the send: the host runs statements in the order they are sent, so this one cannot land inside
+      // a transaction that another request begins later.
       const deadline = clock.now() + BUSY_TIMEOUT_MS;
       for (let other = this.blocking(); other; other = this.blocking()) await this.waitFor(other, deadline);
       this.ensureOpen();
-      const result = execute();
+      const result = await execute(connection);
       rows = result.rows;
       return result.value;
     } catch (thrown) {

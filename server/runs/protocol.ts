@@ -19,8 +19,6 @@ export interface RunWorkerData {
   bundleUrl: string;
   /** How often telemetry is flushed to the host. */
   flushEveryMs: number;
-  /** The run's database file (`ctx.db`), in the run's own folder; absent when the lab uses no database. */
-  databaseFile?: string;
 }
 
 export type HostMessage =

@@ -74,7 +74,7 @@ describe('ctx.db in a live run', () => {
     host.subscribe((batch) => events.push(...batch));
     try {
       expect(await host.started).toBe(true);
-      const folder = join(tmpdir(), 'patterns-workbench-runs', String(process.pid), id);
+      const folder = host.folder;
       expect(existsSync(join(folder, 'lab.sqlite'))).toBe(true);
 
       await waitFor(events, servedBy('v1:3'), 'a third request on version 1');

@@ -1,22 +1,21 @@
 /**
- * The host side of one live run: its sandbox worker, the recording of its
+ * The host side of one live run: its sandbox process, the recording of its
  * telemetry into the store, and the fan-out to live subscribers. Everything
- * the worker does wrong ends here as `run.error` + `run.stopped`; the server
+ * the sandbox does wrong ends here as `run.error` + `run.stopped`; the server
  * itself goes on. So does a database that refuses writes: recording goes
  * through a RunRecorder, which never throws (see server/store/recorder.ts).
  */
-import { join } from 'node:path';
 import type { Disposable, FaultSpec, LabManifest, LoadProfile, Params, TelemetryEvent, TelemetryInput, UnsequencedEvent } from '../../patterns/kit/index.ts';
 import { DisposableStore, toDisposable } from '../../patterns/kit/index.ts';
 import { holdBundle, LoadedBundles } from '../sandbox/compile.ts';
-import { SandboxedWorker, type SandboxFatal } from '../sandbox/host.ts';
+import { Sandbox, type SandboxFatal } from '../sandbox/host.ts';
 import { DRAIN_TIMEOUT_MS } from './engine.ts';
 import { RunRecorder, type RecordingState } from '../store/recorder.ts';
 import type { Store } from '../store/store.ts';
 import type { HostMessage, LoadFailure, RunWorkerData, WorkerMessage } from './protocol.ts';
-import { makeRunFolder, type RunFolder } from './run-folder.ts';
 
-const workerEntry = new URL('./worker-entry.ts', import.meta.url);
+/** The run engine's entry, run in the run's sandbox. */
+export const RUN_ENTRY = new URL('./worker-entry.ts', import.meta.url);
 
 export type RunState = 'starting' | 'running' | 'stopped' | 'error';
 
@@ -60,17 +59,10 @@ export interface RunHostOptions {
   onOutput?: (text: string) => void;
 }
 
-/** How long a stop waits for the worker to finish cleanly before ending it. */
+/** How long a stop waits for the sandbox to finish cleanly before ending it. */
 const STOP_GRACE_MS = 3000;
-/** How long a stop then waits for the ended worker's thread to be gone. */
+/** How long a stop then waits for the ended sandbox process to be gone. */
 const END_GRACE_MS = 10_000;
-/**
- * How long the watchdog may spend finding the line a stuck run is stuck on. The sandbox's
- * default (500 ms) is often too short on a loaded machine (attaching the inspector and
- * pausing a worker that burns a core competes for the CPU), and then the run.error names
- * no line; a learner is better served by waiting a little longer for it.
- */
-const LOCATE_TIMEOUT_MS = 3000;
 /**
  * How long a replaced bundle is kept: the engine lets the previous code finish its requests
  * for up to DRAIN_TIMEOUT_MS, then disposes it; the margin covers the dispose itself. Until
@@ -79,7 +71,7 @@ const LOCATE_TIMEOUT_MS = 3000;
 const REPLACED_BUNDLE_KEPT_MS = DRAIN_TIMEOUT_MS + 5_000;
 
 export class RunHost {
-  private readonly worker: SandboxedWorker;
+  private readonly sandbox: Sandbox;
   private readonly recorder: RunRecorder;
   private startedAt: number | undefined;
   private readonly listeners = new Set<(events: readonly TelemetryEvent[]) => void>();
@@ -96,13 +88,11 @@ export class RunHost {
   private load: LoadProfile;
   private params: Params;
   private versions: Record<string, number>;
-  /** The run's own folder (its database file), for labs that use `ctx.db`; removed once the worker has ended. */
-  private readonly folder: RunFolder | undefined;
-  /** The compiled bundles the worker loaded: removed once replaced and drained, all of them once it has ended. */
+  /** The compiled bundles the sandbox loaded: removed once replaced and drained, all of them once it has ended. */
   private readonly bundles = new LoadedBundles(REPLACED_BUNDLE_KEPT_MS);
   /** Resolves when the run is running (true) or has failed to start (false). */
   readonly started: Promise<boolean>;
-  /** Resolves once the worker has ended. */
+  /** Resolves once the sandbox has ended. */
   readonly ended: Promise<void>;
 
   constructor(private readonly options: RunHostOptions) {
@@ -111,7 +101,6 @@ export class RunHost {
     this.params = { ...options.params };
     this.versions = { ...options.versions };
     this.recorder = new RunRecorder(options.store, options.id);
-    this.folder = options.lab.faultPoints.some((p) => p.kind === 'database') ? makeRunFolder(options.id) : undefined;
     const data: RunWorkerData = {
       runId: options.id,
       patternId: options.patternId,
@@ -123,17 +112,15 @@ export class RunHost {
       versions: this.versions,
       bundleUrl: options.bundleUrl,
       flushEveryMs: 100,
-      ...(this.folder && { databaseFile: join(this.folder.dir, 'lab.sqlite') }),
     };
-    this.worker = new SandboxedWorker({
-      entry: workerEntry,
+    this.sandbox = new Sandbox({
+      entry: RUN_ENTRY,
       data,
       rootDir: options.rootDir,
       userCodeDirs: [options.patternDir],
       name: `run ${options.id}`,
       captureOutput: true,
       ...(options.sandbox?.watchdogMs !== undefined && { watchdogMs: options.sandbox.watchdogMs }),
-      locateTimeoutMs: LOCATE_TIMEOUT_MS,
       limits: { maxOldGenerationSizeMb: options.sandbox?.maxOldGenerationSizeMb ?? 256 },
     });
     // Held from the moment a worker will import it, until the run has ended (see `ended`).
@@ -141,7 +128,7 @@ export class RunHost {
     let markStarted!: (ok: boolean) => void;
     this.started = new Promise((resolve) => (markStarted = resolve));
     this.lifetime.add(
-      this.worker.onMessage((message) => {
+      this.sandbox.onMessage((message) => {
         const m = message as WorkerMessage;
         if (m.type === 'telemetry') this.record(m.events);
         else if (m.type === 'ready') {
@@ -154,11 +141,11 @@ export class RunHost {
         }
       }),
     );
-    this.lifetime.add(this.worker.onFatal((fatal) => this.fail(fatal)));
-    this.lifetime.add(this.worker.onOutput(({ text }) => options.onOutput?.(text)));
-    this.ended = this.worker.exited.then((exit) => {
+    this.lifetime.add(this.sandbox.onFatal((fatal) => this.fail(fatal)));
+    this.lifetime.add(this.sandbox.onOutput(({ text }) => options.onOutput?.(text)));
+    this.ended = this.sandbox.exited.then((exit) => {
       if (!exit.requested && !exit.fatal && this.currentState !== 'stopped') {
-        this.fail({ kind: 'exit', message: `the run's worker ended unexpectedly (code ${exit.code})` });
+        this.fail({ kind: 'exit', message: `the run's sandbox ended unexpectedly (code ${exit.code})` });
       }
       if (this.currentState === 'starting') this.currentState = 'error';
       markStarted(false);
@@ -166,19 +153,16 @@ export class RunHost {
       this.pending.clear();
       this.lifetime.dispose();
       this.bundles.dispose();
-      // The worker closed the database when the run stopped cleanly; whatever way it ended,
-      // nothing uses the files any more. A folder that will not go (a file still held open)
-      // is left for the next start's sweep: it must not turn into an unhandled rejection.
-      try {
-        this.folder?.remove();
-      } catch {
-        // Swept later.
-      }
     });
   }
 
   get id(): string {
     return this.options.id;
+  }
+
+  /** The run's own folder (its sandbox's): its database file lives there while it runs. */
+  get folder(): string {
+    return this.sandbox.folder;
   }
 
   get patternId(): string {
@@ -238,7 +222,7 @@ export class RunHost {
 
   /** Hands new code to the running lab; resolves with the load error if it did not take. */
   async deploy(bundleUrl: string, file: string, version: number): Promise<LoadFailure | undefined> {
-    // Held while the worker imports it; kept as the run's code if it takes, else let go at once.
+    // Held while the sandbox imports it; kept as the run's code if it takes, else let go at once.
     const hold = holdBundle(bundleUrl);
     const reply = await this.request((requestId) => ({ type: 'deploy', requestId, bundleUrl, file, version }));
     if (reply.ok) {
@@ -265,7 +249,7 @@ export class RunHost {
     });
   }
 
-  /** Stops the run: the lab stops cleanly, then the worker ends. */
+  /** Stops the run: the lab stops cleanly, then the sandbox ends. */
   async stop(reason: 'user' | 'shutdown' = 'user'): Promise<void> {
     if (!this.isLive) return this.endedWithin(END_GRACE_MS);
     const wasStarting = this.currentState === 'starting';
@@ -274,19 +258,19 @@ export class RunHost {
       : this.request((requestId) => ({ type: 'stop', requestId, reason }));
     const timeout = new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref());
     await Promise.race([reply, timeout]);
-    // Still live: the worker's own run.stopped has not arrived (it was starting, or it did not
+    // Still live: the sandbox's own run.stopped has not arrived (it was starting, or it did not
     // answer within the grace period), so the host marks the end on the run's timeline itself.
     if (this.isLive) {
       this.currentState = 'stopped';
       this.emitHere({ type: 'run.stopped', reason });
       this.recorder.finish('stopped');
     }
-    void this.worker.terminate();
+    void this.sandbox.terminate();
     await this.endedWithin(END_GRACE_MS);
   }
 
   /**
-   * Waits for the worker to end, but not for ever: a thread that does not end when it is
+   * Waits for the sandbox to end, but not for ever: a thread that does not end when it is
    * terminated (one left paused by the inspector, say) must not hold up a stop, or the
    * workbench's shutdown behind it. The run is over for the API either way.
    */
@@ -308,7 +292,7 @@ export class RunHost {
   }
 
   private send(message: HostMessage): void {
-    this.worker.post(message);
+    this.sandbox.post(message);
   }
 
   /**
@@ -317,7 +301,7 @@ export class RunHost {
    */
   private record(unsequenced: readonly UnsequencedEvent[]): void {
     if (unsequenced.length === 0) return;
-    // The events are this host's own copies (structured clones from the worker, or made here):
+    // The events are this host's own copies (structured clones from the sandbox, or made here):
     // numbered in place, without a copy per event.
     const events = unsequenced as TelemetryEvent[];
     for (const event of events) event.seq = this.nextSeq++;
@@ -331,7 +315,7 @@ export class RunHost {
       }
     }
     // Neither throws: a database that refuses writes costs recorded events, never the run
-    // (and this runs inside the worker's message listener, where a throw would end the server).
+    // (and this runs inside the sandbox's message listener, where a throw would end the server).
     this.recorder.add(events);
     if (stopped) this.recorder.finish('stopped');
     for (const listener of this.listeners) {
@@ -343,7 +327,7 @@ export class RunHost {
     }
   }
 
-  /** An event that the host itself observed (the worker may be gone), stamped on the run's timeline. */
+  /** An event that the host itself observed (the sandbox may be gone), stamped on the run's timeline. */
   private emitHere(event: TelemetryInput): void {
     const t = Math.round((this.lastT + (performance.now() - this.lastTAt)) * 1000) / 1000;
     this.record([{ ...event, t, runId: this.options.id } as UnsequencedEvent]);

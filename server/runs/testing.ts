@@ -4,6 +4,8 @@
  * records its events, numbered, into an array.
  */
 import { requestLogView, type LabManifest, type TelemetryEvent, type VirtualClock } from '../../patterns/kit/index.ts';
+import { directSqlClient, type SqlConnection } from '../sandbox/sql-channel.ts';
+import { SqlHost } from '../sandbox/sql-host.ts';
 import { LabRun, type LabRunOptions } from './engine.ts';
 import { simulatedServices } from './simulated-services.ts';
 
@@ -20,7 +22,10 @@ export const bareLab = (id: string): LabManifest => ({
   invariants: [],
 });
 
-/** A run of `lab` on `clock`, its events pushed to `events` with their `seq`; `options` adds to or overrides the rest. */
+/** A fresh database in memory, on a SQL host of its own in this process: for runs and `RunDatabase`s in tests. */
+export const memoryDatabase = (): Promise<SqlConnection> => directSqlClient(new SqlHost()).open('memory');
+
+/** A run of `lab` on `clock` (its database, if it declares one, in memory), its events pushed to `events` with their `seq`; `options` adds to or overrides the rest. */
 export const virtualRun = (
   lab: LabManifest,
   clock: VirtualClock,
@@ -35,5 +40,6 @@ export const virtualRun = (
     clock,
     services: simulatedServices,
     emit: (e) => events.push({ ...e, seq: events.length }),
+    openDatabase: memoryDatabase,
     ...options,
   });

@@ -1,35 +1,37 @@
 /**
- * Trial loads, inside a sandbox worker of their own: imports compiled lab
+ * Trial loads, inside a sandbox process of their own: imports compiled lab
  * bundles and starts each lab once on virtual time, so a save whose code
  * throws, spins forever or eats memory while it loads is caught here, where it
  * takes nothing down, before any live run is handed that code (and when no run
- * is live, a save is still checked). A throw ends the worker with a fatal that
+ * is live, a save is still checked). A throw ends the sandbox with a fatal that
  * names the learner's line; a hang or a memory bomb is ended by the host's
  * watchdog and heap limit, as in a run.
  *
- * The worker answers `TrialRequest` messages one at a time, so the host starts
+ * The sandbox answers `TrialRequest` messages one at a time, so the host starts
  * it ahead of time and keeps it for the next save: starting a thread and
  * registering tsx costs far more than a trial. Like a live run's worker, it
  * keeps the modules it imported (they cannot be unloaded) and ends what each
  * trial set going (see instance-resources.ts), so one trial's leftovers do not
  * run on into the next.
  */
-import { parentPort } from 'node:worker_threads';
 import type { LabModule } from '../../patterns/kit/index.ts';
 import { VirtualClock } from '../../patterns/kit/index.ts';
-import { importLab, reportFatal, withinLoadDeadline } from '../sandbox/guards.ts';
+import { importLab, onHost, reportFatal, sqlClient, toHost, withinLoadDeadline } from '../sandbox/guards.ts';
 import { LabRun } from './engine.ts';
 import { InstanceResources, instanceScope, installResourceTracking } from './instance-resources.ts';
 import type { TrialReply, TrialRequest } from './protocol.ts';
 import { simulatedServices } from './simulated-services.ts';
 
-const port = parentPort!;
 installResourceTracking();
+// A trial's database is in memory, for now in this process (see sql-host.ts).
+// Databases are kept by the server (sql-process.ts): statements go over IPC.
+const sql = sqlClient();
 
-// The port's listener keeps the worker alive between trials, and while a load waits (a start
-// that never settles must meet the load deadline, not end the worker quietly).
+// The IPC channel keeps the process alive between trials, and while a load waits (a start
+// that never settles must meet the load deadline, not end the process quietly).
 let handling: Promise<void> = Promise.resolve();
-port.on('message', (message: TrialRequest) => {
+onHost((received) => {
+  const message = received as TrialRequest;
   if (message?.type !== 'trial') return;
   handling = handling.then(() => trial(message));
 });
@@ -48,6 +50,7 @@ async function trial(request: TrialRequest): Promise<void> {
       clock: new VirtualClock(),
       services: simulatedServices,
       emit: () => undefined,
+      openDatabase: () => sql.open('memory'),
       // As in a live run: a start (or a dispose) that never settles is a failed load, within the deadline.
       startWithin: (started) =>
         withinLoadDeadline(started, (seconds) => `The lab did not finish starting within ${seconds} s: does start(ctx) await something that never settles?`),
@@ -59,5 +62,5 @@ async function trial(request: TrialRequest): Promise<void> {
       reportFatal('load', error);
     }
   }
-  port.postMessage({ type: 'trial-ok', id: request.id } satisfies TrialReply);
+  toHost({ type: 'trial-ok', id: request.id } satisfies TrialReply);
 }

@@ -7,21 +7,19 @@
  * watchdog.
  *
  * The trial sandbox of a pattern is started ahead of time while runs take its
- * saves, and kept from one save to the next (starting a thread and registering
- * tsx takes far longer than a trial, and on a busy machine competes with the
- * runs for the CPU), so a good save pays for the import and start of its code
+ * saves, and kept from one save to the next (starting a process takes far
+ * longer than a trial, and on a busy machine competes with the runs for the
+ * CPU), so a good save pays for the import and start of its code
  * only. A failing trial ends its sandbox; the next one is started after the
  * save. The sandbox is also replaced every MAX_TRIALS trials: the modules it
  * imported cannot be unloaded.
  */
 import type { SandboxFatal } from '../sandbox/host.ts';
-import { SandboxedWorker } from '../sandbox/host.ts';
+import { Sandbox as SandboxProcess } from '../sandbox/host.ts';
 import type { LoadFailure, TrialLoad, TrialReply, TrialRequest } from './protocol.ts';
 
-const trialEntry = new URL('./trial-entry.ts', import.meta.url);
+export const TRIAL_ENTRY = new URL('./trial-entry.ts', import.meta.url);
 
-/** Same as a run's (see run-host.ts): finding the line a stuck load spins on takes a while on a loaded machine. */
-const LOCATE_TIMEOUT_MS = 3000;
 /** The sandbox's default watchdog and heap, when none are configured (as for runs). */
 const DEFAULT_WATCHDOG_MS = 1500;
 const DEFAULT_HEAP_MB = 256;
@@ -42,7 +40,7 @@ export interface TrialTarget {
 
 /** A trial sandbox and how many trials it has served. */
 interface Sandbox {
-  worker: SandboxedWorker;
+  worker: SandboxProcess;
   trials: number;
 }
 
@@ -140,16 +138,15 @@ export class TrialLoader {
     void sandbox.worker.terminate();
   }
 
-  private spawn(target: TrialTarget): SandboxedWorker {
+  private spawn(target: TrialTarget): SandboxProcess {
     const { sandbox } = this.options;
-    return new SandboxedWorker({
-      entry: trialEntry,
+    return new SandboxProcess({
+      entry: TRIAL_ENTRY,
       rootDir: this.options.rootDir,
       userCodeDirs: [target.patternDir],
       name: `trial ${target.patternId}`,
       // A trial's console output is nobody's: the code runs for real in the runs that take it.
       captureOutput: true,
-      locateTimeoutMs: LOCATE_TIMEOUT_MS,
       ...(sandbox?.watchdogMs !== undefined && { watchdogMs: sandbox.watchdogMs }),
       limits: { maxOldGenerationSizeMb: sandbox?.maxOldGenerationSizeMb ?? DEFAULT_HEAP_MB },
     });

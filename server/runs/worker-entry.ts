@@ -1,14 +1,13 @@
 /**
- * The run engine's side of a live run, inside the sandbox worker: it owns the
+ * The run engine's side of a live run, inside the sandbox process: it owns the
  * real clock and the loopback services, applies the host's control messages
- * to the LabRun, and sends telemetry back in batches (one postMessage per
+ * to the LabRun, and sends telemetry back in batches (one message per
  * flush, not per event, so a busy lab does not flood the host).
  */
-import { parentPort } from 'node:worker_threads';
 import type { LabModule, UnsequencedEvent } from '../../patterns/kit/index.ts';
 import { RealClock } from '../../patterns/kit/index.ts';
 import { createLiveService } from '../faults/live.ts';
-import { describeThrown, endWorker, engineData, importLab, importWithin, locateError, reportFatal, withinLoadDeadline } from '../sandbox/guards.ts';
+import { describeThrown, endSandbox, engineData, importLab, importWithin, locateError, onHost, reportFatal, sqlClient, toHost, withinLoadDeadline } from '../sandbox/guards.ts';
 import { LabRun, type ServiceFactory } from './engine.ts';
 import { InstanceResources, instanceScope, installResourceTracking } from './instance-resources.ts';
 import type { HostMessage, LoadFailure, RunWorkerData, WorkerMessage } from './protocol.ts';
@@ -16,8 +15,7 @@ import type { HostMessage, LoadFailure, RunWorkerData, WorkerMessage } from './p
 const data = engineData<RunWorkerData>();
 // Before any lab code loads: the timers and fetches a lab instance starts end with it (see instance-resources.ts).
 installResourceTracking();
-const port = parentPort!;
-const post = (message: WorkerMessage) => port.postMessage(message);
+const post = (message: WorkerMessage) => toHost(message);
 
 // Numbered (`seq`) by the host as it records them.
 let buffer: UnsequencedEvent[] = [];
@@ -29,6 +27,9 @@ const flush = () => {
 };
 const flushTimer = setInterval(flush, data.flushEveryMs);
 
+// The run's databases are kept by the server (sql-process.ts): statements go over IPC.
+const sql = sqlClient();
+
 const liveServices: ServiceFactory = (options) => createLiveService(options);
 
 const run = new LabRun({
@@ -39,7 +40,7 @@ const run = new LabRun({
   params: data.params,
   clock: new RealClock(),
   services: liveServices,
-  ...(data.databaseFile !== undefined && { databaseFile: data.databaseFile }),
+  openDatabase: () => sql.open('run'),
   emit: (event) => buffer.push(event),
   startWithin: (started) =>
     withinLoadDeadline(started, (seconds) => `The lab did not finish starting within ${seconds} s: does start(ctx) await something that never settles?`),
@@ -88,8 +89,8 @@ post({ type: 'ready' });
 // two restarts interleaved would leave a second lab instance running unseen and the run on
 // other code than the host was told.
 let handling: Promise<void> = Promise.resolve();
-port.on('message', (message: HostMessage) => {
-  handling = handling.then(() => handle(message));
+onHost((message) => {
+  handling = handling.then(() => handle(message as HostMessage));
 });
 
 async function handle(message: HostMessage): Promise<void> {
@@ -136,7 +137,7 @@ async function handle(message: HostMessage): Promise<void> {
       flush();
       post({ type: 'reply', requestId: message.requestId, ok: true });
       // Let the reply leave the port before the thread ends.
-      setImmediate(() => endWorker(0));
+      setImmediate(() => endSandbox(0));
       return;
   }
 }

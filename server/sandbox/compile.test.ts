@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { holdBundle, LoadedBundles, removeBundle } from './compile.ts';
+import { prebuiltKitUrl } from './prebuilt.ts';
 import { behaviour, compileDemo, compileDemoOk, demoFile, kitDir, lineOf } from './fixtures/harness.ts';
 
 const behaviourFile = demoFile('behaviour.ts');
@@ -32,9 +33,9 @@ describe('compileLab', () => {
     expect(result.code).toContain('only in the editor');
   });
 
-  it('keeps the kit out of the bundle and imports it from the kit file URL', async () => {
+  it('keeps the kit out of the bundle and imports it from the prebuilt kit the sandbox runs', async () => {
     const result = await compileDemoOk();
-    expect(result.code).toContain(`from ${JSON.stringify(pathToFileURL(`${kitDir}/index.ts`).href)}`);
+    expect(result.code).toContain(`from ${JSON.stringify(prebuiltKitUrl(kitDir, `${kitDir}/index.ts`))}`);
     expect(result.code).not.toMatch(/class DownstreamError/);
   });
 

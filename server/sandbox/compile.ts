@@ -1,9 +1,9 @@
 /**
  * Compiles a pattern's lab, with the learner's edited files, into one ES module
- * the sandbox worker imports. Pattern files are bundled; the kit is not: kit
- * imports stay external and point at the kit's own `.ts` files, so lab code and
- * the run engine in the worker share one kit module instance (one
- * `DownstreamError` class, one `Emitter`). Every other import is refused here,
+ * the sandbox process imports. Pattern files are bundled; the kit is not: kit
+ * imports stay external and point at the kit's prebuilt modules (prebuilt.ts),
+ * so lab code and the run engine in the sandbox share one kit module instance
+ * (one `DownstreamError` class, one `Emitter`). Every other import is refused here,
  * at compile time, with the line that asked for it; so are the ways of loading
  * code that no import names (a computed `import()`, `require`, `createRequire`:
  * see refused-calls.ts).
@@ -15,6 +15,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Loader, type Message, type Plugin } from 'esbuild';
 import { processDir } from '../process-dir.ts';
+import { insertLoopGuards } from './loop-guard-transform.ts';
+import { prebuiltKitUrl } from './prebuilt.ts';
 import { findRefusedCalls } from './refused-calls.ts';
 
 export interface CompileOptions {
@@ -65,7 +67,7 @@ export interface CompiledLab {
   /**
    * Gives up the caller's hold on the files (see holdBundle): once nobody holds them, the
    * bundle and its map are removed. Idempotent. A hold never released lapses a minute after
-   * the compile, so a bundle that no worker took goes then at the latest.
+   * the compile, so a bundle that no sandbox took goes then at the latest.
    */
   release(): void;
 }
@@ -187,7 +189,7 @@ export async function compileLab(options: CompileOptions): Promise<CompileResult
     writeFileSync(file, js.text);
     holders.set(file, 1);
     const callerHold = toHold(file);
-    // A caller that never releases its hold (it handed the bundle to workers, which hold it
+    // A caller that never releases its hold (it handed the bundle to sandboxes, which hold it
     // themselves) must not keep the files for the life of the process: the hold lapses.
     setTimeout(() => callerHold.dispose(), UNCLAIMED_BUNDLE_MS).unref();
     return {
@@ -207,10 +209,7 @@ export async function compileLab(options: CompileOptions): Promise<CompileResult
   }
 }
 
-/**
- * Deletes a bundle and its map. Only once every worker that imported it has ended: the
- * watchdog reads the map to name the line a stuck worker is on.
- */
+/** Deletes a bundle and its map. Only once every sandbox that imported it is done with it. */
 export function removeBundle(file: string): void {
   holders.delete(file);
   rmSync(file, { force: true });
@@ -219,9 +218,8 @@ export function removeBundle(file: string): void {
 
 /**
  * Who still needs each bundle this process wrote. A bundle is needed from its compile until
- * every worker that loaded it is done with it: the worker reads the bundle when it imports
- * it, and the watchdog reads its map to name the line a stuck worker is on. One bundle can
- * serve several workers (a save compiles once per lab and deploys into every run of it), so
+ * every sandbox that loaded it is done with it: the sandbox reads the bundle when it imports
+ * it, and its map whenever a stack is source-mapped. One bundle can serve several sandboxes (a save compiles once per lab and deploys into every run of it), so
  * each holds it, and the files go when the last hold is released: when a run stops, when
  * its code is replaced and the old code has drained, when a check or a trial load ends.
  */
@@ -257,7 +255,7 @@ const toHold = (file: string): BundleHold => {
 };
 
 /**
- * Holds a bundle (its path or `file:` URL) for as long as a worker uses it. A bundle this
+ * Holds a bundle (its path or `file:` URL) for as long as a sandbox uses it. A bundle this
  * process did not write (a test's own file), or one already removed, is never touched: the
  * hold is then a no-op.
  */
@@ -275,10 +273,10 @@ export function holdBundle(fileOrUrl: string): BundleHold {
 }
 
 /**
- * The bundles one worker has loaded, as a run uses them: the code it runs now, and code it
+ * The bundles one sandbox has loaded, as a run uses them: the code it runs now, and code it
  * ran before that may still be finishing requests. A replaced bundle is kept for `drainMs`
  * (the engine's drain limit, after which the old code is disposed), then released; all are
- * released when the worker has ended.
+ * released when the sandbox has ended.
  */
 export class LoadedBundles {
   private current: BundleHold | undefined;
@@ -287,7 +285,7 @@ export class LoadedBundles {
 
   constructor(private readonly drainMs: number) {}
 
-  /** `hold`'s bundle is now the code the worker runs; the previous one drains. */
+  /** `hold`'s bundle is now the code the sandbox runs; the previous one drains. */
   replace(hold: BundleHold): void {
     if (this.ended) {
       hold.dispose();
@@ -305,7 +303,7 @@ export class LoadedBundles {
     this.draining.set(previous, timer);
   }
 
-  /** The worker has ended: nothing of it needs any bundle any more. */
+  /** The sandbox has ended: nothing of it needs any bundle any more. */
   dispose(): void {
     this.ended = true;
     for (const [hold, timer] of this.draining) {
@@ -372,12 +370,12 @@ function sandboxPlugin({ patternDir, kitDir, rootDir, overrides, extraDirs }: Pl
         return { path: file };
       });
 
-      // The kit is not bundled: the worker already loaded it, and lab code must share that
-      // instance. A one-line facade re-exports the kit file from its URL; going through it
-      // (rather than marking the import external) lets a type imported without `import type`
-      // compile to nothing instead of failing to link in the worker.
+      // The kit is not bundled: the sandbox already loaded it (prebuilt, see prebuilt.ts), and
+      // lab code must share that instance. A one-line facade re-exports the kit file's prebuilt
+      // module; going through it (rather than marking the import external) lets a type
+      // imported without `import type` compile to nothing instead of failing to link.
       b.onLoad({ filter: /.*/, namespace: KIT_NAMESPACE }, (args) => ({
-        contents: `export * from ${JSON.stringify(pathToFileURL(path.resolve(rootDir, args.path)).href)};`,
+        contents: `export * from ${JSON.stringify(prebuiltKitUrl(kitDir, path.resolve(rootDir, args.path)))};`,
         loader: 'js',
       }));
       b.onResolve({ filter: /^file:/, namespace: KIT_NAMESPACE }, (args) => ({ path: args.path, external: true }));
@@ -404,7 +402,9 @@ function sandboxPlugin({ patternDir, kitDir, rootDir, overrides, extraDirs }: Pl
             })),
           };
         }
-        return { contents: source, loader, resolveDir: path.dirname(args.path) };
+        // Every loop of the file reports itself if it blocks the event loop (loop-guard-transform.ts).
+        const contents = loader === 'json' ? source : insertLoopGuards(args.path, source, rel(args.path)).code;
+        return { contents, loader, resolveDir: path.dirname(args.path) };
       });
     },
   };

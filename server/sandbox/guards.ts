@@ -1,34 +1,108 @@
 /**
- * The worker side of the sandbox. `bootstrap.mjs` installs these guards before
- * any engine or lab code runs; the run engine imports the helpers below
- * (`importLab`, `locateError`, `engineData`, `endWorker`).
+ * The sandbox process's side of the sandbox. `child-main.ts` installs these
+ * guards before any engine or lab code runs; the run engine imports the
+ * helpers below (`importLab`, `locateError`, `engineData`, `toHost`,
+ * `onHost`, `endSandbox`).
  *
  * Whatever ends the run — an uncaught exception, an unhandled rejection,
- * `process.exit` in lab code, a throw while the lab loads — is reported to the
- * host once, as a fatal pointing at the learner's line, and then the worker
- * ends. (Infinite loops and memory bombs are caught on the host side: a
- * stuck or dying worker cannot report anything.)
+ * `process.exit` in lab code, a throw while the lab loads, a loop that never
+ * gives the event loop back — is reported to the host once, as a fatal
+ * pointing at the learner's line, and then the process ends. (A process that
+ * is stuck where no loop guard sees it, or whose memory grows past the
+ * sandbox's limit, is ended by the host: it cannot report anything.)
  */
-import { createRequire } from 'node:module';
-import { parentPort, workerData } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
 import { parseStack, userLocation, type UserCode } from './locate.ts';
+import { installLoopGuard } from './loop-guard.ts';
 import { LineBudget, WORKER_OUTPUT_LIMITS } from './output-limit.ts';
-import { SANDBOX_KEY, type ControlMessage, type SandboxFatal, type SandboxFatalKind, type SandboxWorkerData } from './protocol.ts';
+import { SqlClient } from './sql-channel.ts';
+import { stuckFatal } from './stuck-fatal.ts';
+import { isControlMessage, SANDBOX_KEY, type ControlMessage, type SandboxConfig, type SandboxFatal, type SandboxFatalKind, type SandboxStart } from './protocol.ts';
 import type { SourceLocation } from './protocol.ts';
 
-const port = parentPort;
-const config = (workerData as SandboxWorkerData | undefined)?.sandbox;
-const userCode: UserCode = { rootDir: config?.rootDir ?? process.cwd(), userCodeDirs: config?.userCodeDirs ?? [] };
+let config: SandboxConfig | undefined;
+let engineInput: unknown;
+let userCode: UserCode = { rootDir: process.cwd(), userCodeDirs: [] };
 
-// Taken before any lab code runs, so lab code replacing them changes nothing here.
 const realExit = process.exit.bind(process);
 const realSetTimeout = setTimeout;
 const realClearTimeout = clearTimeout;
 const realNow = performance.now.bind(performance);
-const post = (message: ControlMessage): void => port?.postMessage(message);
+const send = process.send?.bind(process);
+/** To the host, over the IPC channel; nothing when there is none (a module imported outside a sandbox). */
+const post = (message: unknown): void => {
+  try {
+    send?.(message);
+  } catch {
+    // The channel is closed: the host is gone or ending this process.
+  }
+};
 
 let fatalSent = false;
 let installed = false;
+
+/** Messages for the engine that arrived before it listened: handed over, in order, when it does. */
+let early: unknown[] | undefined = [];
+const listeners: Array<(message: unknown) => void> = [];
+
+/** Sends a message to the host (the engine's own messages: telemetry, replies). */
+export function toHost(message: unknown): void {
+  post(message);
+}
+
+/** Listens to the host's messages for the engine (the sandbox's own control messages are not included). */
+export function onHost(listener: (message: unknown) => void): void {
+  listeners.push(listener);
+  const waiting = early;
+  early = undefined;
+  for (const message of waiting ?? []) listener(message);
+}
+
+let sql: SqlClient | undefined;
+
+/**
+ * The sandbox's databases (`ctx.db`, a check's): kept by the server, in a process of their
+ * own (sql-process.ts), since the driver is native code and native code ignores the
+ * permission model. Statements go over the IPC channel, in order.
+ */
+export function sqlClient(): SqlClient {
+  sql ??= new SqlClient((request) => post({ [SANDBOX_KEY]: 'sql', request }));
+  return sql;
+}
+
+/** The data the host passed for the run engine. */
+export function engineData<T>(): T {
+  return engineInput as T;
+}
+
+/**
+ * Takes the host's messages: the sandbox's `start` (which names the entry to run and its
+ * data: child-main.ts acts on it), and the engine's messages, which wait until it listens.
+ */
+export function receiveFromHost(onStart: (start: SandboxStart) => void): void {
+  // The server is gone (ended, or crashed): nothing would ever read what this process does.
+  process.on('disconnect', () => realExit(0));
+  process.on('message', (message: unknown) => {
+    if (isControlMessage(message)) {
+      if (message[SANDBOX_KEY] === 'sql-reply') {
+        sql?.receive(message.reply);
+      } else if (message[SANDBOX_KEY] === 'start') {
+        config = message.config;
+        engineInput = message.data;
+        userCode = { rootDir: config.rootDir, userCodeDirs: config.userCodeDirs };
+        onStart(message);
+      }
+      return;
+    }
+    if (early) early.push(message);
+    else for (const listener of listeners) listener(message);
+  });
+}
+
+/** The sandbox's own messages to the host (see protocol.ts). */
+export function control(message: ControlMessage): void {
+  post(message);
+}
 
 /** `Error: message` for errors; a readable rendering for anything else that was thrown. */
 export function describeThrown(value: unknown): string {
@@ -47,17 +121,27 @@ export function locateError(error: unknown): SourceLocation | undefined {
   return userLocation(parseStack(stack), userCode);
 }
 
-/** The data the host passed for the run engine. */
-export function engineData<T>(): T {
-  return (workerData as SandboxWorkerData).data as T;
+/**
+ * Ends the process deliberately, without a fatal (the engine's way out; lab code gets a
+ * fatal), once everything sent before has left: the host hears `end` last, so an exit nobody
+ * announced is never taken for this one.
+ */
+export function endSandbox(code = 0): void {
+  if (ending) return;
+  ending = fatalSent = true;
+  reportDroppedOutput();
+  const exit = () => realExit(code);
+  // A channel that cannot take it any more is no reason to stay.
+  realSetTimeout(exit, 2000).unref();
+  try {
+    if (send) send({ [SANDBOX_KEY]: 'end' }, undefined, {}, exit);
+    else exit();
+  } catch {
+    exit();
+  }
 }
 
-/** Ends the worker deliberately, without a fatal (the engine's way out; lab code gets a fatal). */
-export function endWorker(code = 0): never {
-  fatalSent = true;
-  reportDroppedOutput();
-  return realExit(code);
-}
+let ending = false;
 
 const PREFIX: Record<SandboxFatalKind, string> = {
   'infinite-loop': '',
@@ -69,7 +153,7 @@ const PREFIX: Record<SandboxFatalKind, string> = {
 };
 
 /**
- * Reports a run-ending error to the host, once, and ends the worker. The
+ * Reports a run-ending error to the host, once, and ends the sandbox. The
  * message is posted before the exit, on the same port as everything the
  * engine posted, so the host receives it after them.
  */
@@ -82,6 +166,12 @@ export function reportFatal(
     fatalSent = true;
     const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack : undefined;
     const where = options.location ?? locateError(error);
+    // Memory that could not be had (an ArrayBuffer, a string or an array too big) is memory, not a bug in the code.
+    if ((kind === 'uncaught' || kind === 'unhandled-rejection') && isOutOfMemory(error)) {
+      kind = 'out-of-memory';
+      const at = where ? ` at ${where.file}:${where.line}` : '';
+      options = { ...options, message: `The lab ran out of memory: ${describeThrown(error)}${at}. It was stopped.` };
+    }
     const message = options.message ?? PREFIX[kind] + describeThrown(error);
     const fatal: SandboxFatal = { kind, message, ...where };
     if (stack) fatal.stack = stack;
@@ -90,6 +180,10 @@ export function reportFatal(
   }
   return realExit(1);
 }
+
+/** The errors V8 throws when an allocation cannot be had (not the heap limit: that ends the process). */
+const OUT_OF_MEMORY = /^(Array buffer allocation failed|Invalid string length|Cannot create a string longer than)/;
+const isOutOfMemory = (error: unknown): boolean => error instanceof RangeError && OUT_OF_MEMORY.test(error.message);
 
 /**
  * Imports a compiled lab bundle. A throw while it loads (at the top level of a
@@ -138,10 +232,27 @@ const callerLocation = (): SourceLocation | undefined => {
   return userLocation(parseStack(stack), userCode);
 };
 
-/** Installs the guards. Called once by `bootstrap.mjs`, before the engine loads. */
-export function installGuards(): void {
+export interface GuardLimits {
+  /** How long a loop may keep the event loop before it counts as stuck. */
+  loopLimitMs: number;
+  /** The heap limit (`--max-old-space-size`), to tell a memory bomb from a loop. */
+  heapLimitMb: number;
+}
+
+/** Installs the guards. Called once by `child-main.ts`, before the engine loads. */
+export function installGuards(limits: GuardLimits): void {
   if (installed) return;
   installed = true;
+
+  // A loop in the learner's code that keeps the event loop past the limit is stopped there,
+  // with its line (the compiler put a guard in every loop body: see loop-guard-transform.ts).
+  installLoopGuard({
+    limitMs: limits.loopLimitMs,
+    onStuck: (location, blockedMs) => {
+      const fatal = stuckFatal({ location, silentMs: blockedMs, heapUsedBytes: getHeapStatistics().used_heap_size, heapLimitMb: limits.heapLimitMb });
+      reportFatal(fatal.kind, new Error(fatal.message), { location, message: fatal.message });
+    },
+  });
 
   process.on('uncaughtException', (error, origin) => {
     reportFatal(origin === 'unhandledRejection' ? 'unhandled-rejection' : 'uncaught', error);
@@ -150,8 +261,7 @@ export function installGuards(): void {
     reportFatal('unhandled-rejection', reason);
   });
 
-  // In a worker `process.exit` ends only this thread, but for the learner it silently ends
-  // the run: make it a fatal that says who called it.
+  // `process.exit` would silently end the run: make it a fatal that says who called it.
   process.exit = ((code?: number | string | null) => {
     const where = callerLocation();
     const at = where ? ` at ${where.file}:${where.line}` : '';
@@ -159,48 +269,34 @@ export function installGuards(): void {
     return reportFatal('exit', new Error(message), { message, ...(where && { location: where }) });
   }) as typeof process.exit;
 
-  // These reach beyond the worker (the whole server process): refuse them outright.
   const refuse = (name: string, why: string) => () => {
     throw new Error(`process.${name}() is not available in the lab sandbox: ${why}`);
   };
-  process.abort = refuse('abort', 'it would end the whole workbench') as typeof process.abort;
-  process.kill = refuse('kill', 'lab code may not signal processes') as typeof process.kill;
+  const remove = (names: readonly string[], why: string) => {
+    for (const name of names) {
+      if (!(name in process)) continue;
+      Object.defineProperty(process, name, { value: refuse(name, why), writable: false, configurable: false, enumerable: false });
+    }
+  };
+  // Signals reach beyond the sandbox, and the permission model does not stop them: `kill` could
+  // end the workbench, and `_debugProcess` (SIGUSR1) would open the workbench's inspector, where
+  // a WebSocket from here could run anything in the server. `process.kill` itself goes through
+  // `_kill`. Gone for good, as are the rest of what only a process's owner should do.
+  remove(['kill', '_kill', '_debugProcess', '_debugEnd'], 'lab code may not signal processes');
+  remove(['abort'], 'it would end the sandbox without a word (the run would just stop)');
+  remove(['setuid', 'setgid', 'seteuid', 'setegid', 'setgroups', 'initgroups'], 'lab code may not change who the sandbox runs as');
 
-  loadNativeModules();
   // The runtime's own ways to Node's built-in and native modules, which the compiler's import
   // allow-list cannot see: `process.getBuiltinModule('child_process')` would hand lab code
   // processes, `process.binding('fs')` the raw file system, `process.dlopen` any native
-  // library. Nothing of the engine calls them once the guards are in (its native module was
-  // loaded above); they are replaced by functions that say so, and cannot be put back.
-  for (const name of ['binding', '_linkedBinding', 'dlopen', 'getBuiltinModule'] as const) {
-    if (!(name in process)) continue;
-    Object.defineProperty(process, name, {
-      value: refuse(name, "lab code may not load Node's built-in or native modules (import only the pattern's own files and the kit)"),
-      writable: false,
-      configurable: false,
-      enumerable: false,
-    });
-  }
+  // library. The permission model refuses most of what they lead to as well; they are
+  // replaced by functions that say so, and cannot be put back.
+  remove(['binding', '_linkedBinding', 'dlopen', 'getBuiltinModule'], "lab code may not load Node's built-in or native modules (import only the pattern's own files and the kit)");
 
   limitOutput();
 }
 
-/**
- * Loads the native modules the engine needs while `process.dlopen` is still there. The one
- * the engine has, better-sqlite3 (the run's `ctx.db`, the checks' databases), loads its addon
- * on the first `new Database()`, through `process.dlopen`; opening a database in memory now
- * puts the addon in the module cache, where later loads find it.
- */
-function loadNativeModules(): void {
-  try {
-    const Database = createRequire(import.meta.url)('better-sqlite3') as new (file: string) => { close(): void };
-    new Database(':memory:').close();
-  } catch {
-    // Not fatal here: a lab with a database then fails to start with better-sqlite3's own error.
-  }
-}
-
-/** What the worker lets through of the lab's console output (see output-limit.ts). */
+/** What the sandbox lets through of the lab's console output (see output-limit.ts). */
 const outputBudget = new LineBudget(WORKER_OUTPUT_LIMITS, realNow);
 let summaryTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -224,7 +320,7 @@ function scheduleDroppedReport(): void {
 const PRINTING_CONSOLE_METHODS = ['log', 'info', 'debug', 'warn', 'error', 'trace', 'dir', 'dirxml', 'table', 'count', 'timeLog', 'timeEnd'] as const;
 
 /**
- * Rate-limits the worker's output at its source. Every line would otherwise cross to the
+ * Rate-limits the sandbox's output at its source. Every line would otherwise cross to the
  * host thread (a message, a copy) and on into the workbench's log, so a `console.log` in a
  * loop could hold the server's event loop. Two places, one budget:
  *
@@ -233,7 +329,7 @@ const PRINTING_CONSOLE_METHODS = ['log', 'info', 'debug', 'warn', 'error', 'trac
  * - the console's printing methods, which, once the budget is spent, drop a call before it is
  *   formatted. That is what makes a flood cheap (formatting and writing a line costs
  *   microseconds; a refused call, nanoseconds), so a million `console.log`s take a fraction of
- *   the watchdog's limit instead of stalling the worker for seconds. A call dropped whole
+ *   the watchdog's limit instead of stalling the sandbox for seconds. A call dropped whole
  *   counts as one line.
  *
  * The host bounds what it accepts as well (host.ts): lab code cannot change these wrappers,

@@ -1,5 +1,5 @@
-// Real worker threads, real limits: each case is one thing learner code can do
-// wrong, and each must end only its own worker, with the learner's line.
+// Real sandbox processes, real limits: each case is one thing learner code can
+// do wrong, and each must end only its own sandbox, with the learner's line.
 import { afterEach, describe, expect, it } from 'vitest';
 import { behaviour, compileDemoOk, DemoSandbox, demoFile, lineOf } from './fixtures/harness.ts';
 
@@ -18,7 +18,7 @@ afterEach(async () => {
   await Promise.all(started.splice(0).map((s) => s.terminate()));
 });
 
-describe('SandboxedWorker', () => {
+describe('Sandbox', () => {
   it('runs the lab bundle, passes messages both ways and ends on request', async () => {
     const sandbox = await start();
     expect((await sandbox.next('started')).exports).toContain('behave');
@@ -84,7 +84,7 @@ describe('SandboxedWorker', () => {
     expect(fatal.message).toContain(`${behaviourFile}:${fatal.line}`);
     expect(await stuck.worker.exited).toMatchObject({ requested: false, fatal: { kind: 'infinite-loop' } });
     expect(await healthy.echo('after the loop')).toBe('after the loop');
-    // A host blocked by the stuck worker would show one gap as long as the whole stall.
+    // A host blocked by the stuck sandbox would show one gap as long as the whole stall.
     expect(longestGap).toBeLessThan(1000);
   });
 
@@ -105,15 +105,40 @@ describe('SandboxedWorker', () => {
     expect(await healthy.echo('still here')).toBe('still here');
   });
 
-  it('still ends a stuck worker when finding its line takes too long', async () => {
-    const source = behaviour(`export function behave(): string {`, `  for (;;) {}`, `}`);
-    const sandbox = await start(source, { locateTimeoutMs: 1 });
+  it('ends a process stuck where no loop guard sees it (a regular expression backtracking for ever), without a line', async () => {
+    const source = behaviour(`export function behave(): boolean {`, `  return /^(a+)+$/.test('a'.repeat(64) + 'b');`, `}`);
+    const sandbox = await start(source);
     await sandbox.next('started');
     sandbox.send({ type: 'call', fn: 'behave' });
     const fatal = await sandbox.fatal;
-    expect(fatal.kind).toBe('infinite-loop');
-    expect(fatal.file).toBeUndefined();
-    expect(await sandbox.worker.exited).toMatchObject({ code: 1, fatal: { kind: 'infinite-loop' } });
+    expect(fatal).toEqual({ kind: 'infinite-loop', message: expect.stringMatching(/^The code stopped responding for over 0.7 s \(an infinite loop\?\) and was stopped.$/) });
+    expect(await sandbox.worker.exited).toMatchObject({ requested: false, fatal: { kind: 'infinite-loop' } });
+  });
+
+  it('ends a 4 GB Buffer bomb (memory the heap limit does not count) as out of memory, and the memory comes back', async () => {
+    const source = behaviour(`export function behave(): number {`, `  return Buffer.alloc(4 * 1024 ** 3 - 1, 1).length; // allocates here`, `}`);
+    const sandbox = await start(source, { watchdogMs: 1500 });
+    await sandbox.next('started');
+    const pid = sandbox.worker.pid!;
+    sandbox.send({ type: 'call', fn: 'behave' });
+    const fatal = await sandbox.fatal;
+    expect(fatal).toMatchObject({ kind: 'out-of-memory', message: expect.stringMatching(/its process used \d+ MB, over the 640 MB the sandbox allows/) });
+    await sandbox.worker.exited;
+    // The process is gone, and its memory with it.
+    expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+  });
+
+  it('reports an allocation V8 refuses (an ArrayBuffer of a terabyte) as out of memory, at its line', async () => {
+    const source = behaviour(`export function behave(): number {`, `  return new ArrayBuffer(2 ** 40).byteLength; // allocates here`, `}`);
+    const sandbox = await start(source);
+    await sandbox.next('started');
+    sandbox.send({ type: 'call', fn: 'behave' });
+    expect(await sandbox.fatal).toMatchObject({
+      kind: 'out-of-memory',
+      message: expect.stringContaining('The lab ran out of memory: RangeError: Array buffer allocation failed'),
+      file: behaviourFile,
+      line: lineOf(source, 'allocates here'),
+    });
   });
 
   it('ends a memory bomb (a growing array of objects) as out-of-memory, naming the limit', async () => {
@@ -123,7 +148,7 @@ describe('SandboxedWorker', () => {
       `  for (let i = 0; ; i++) hoard.push({ i, label: 'item ' + i });`,
       `}`,
     );
-    // A watchdog that waits long enough for V8 itself to stop the worker at its limit.
+    // A watchdog that waits long enough for V8 itself to stop the process at its limit.
     const sandbox = await start(source, { limits: { maxOldGenerationSizeMb: 48 }, watchdogMs: 20_000 });
     await sandbox.next('started');
     sandbox.send({ type: 'call', fn: 'behave' });
@@ -134,7 +159,7 @@ describe('SandboxedWorker', () => {
     expect(await healthy.echo('the host goes on')).toBe('the host goes on');
   });
 
-  it('calls a stuck worker holding most of its heap out of memory, at its line', async () => {
+  it('calls a stuck sandbox holding most of its heap out of memory, at its line', async () => {
     // Fills over half the heap, then stops responding: what the watchdog sees of a memory
     // bomb that has not reached the limit yet.
     const source = behaviour(
@@ -255,23 +280,24 @@ describe('SandboxedWorker', () => {
     const sandbox = await start(source);
     await sandbox.next('started');
     sandbox.send({ type: 'call', fn: 'behave' });
-    // The throw escapes the entry's async message listener, which Node reports as uncaught.
+    // The throw escapes the fixture entry's async message listener: a rejection nobody handles.
     expect(await sandbox.fatal).toMatchObject({
-      kind: 'uncaught',
+      kind: 'unhandled-rejection',
       message: expect.stringContaining('process.kill() is not available'),
       line: lineOf(source, 'kills here'),
     });
   });
 
-  it('reports a stack overflow as uncaught, at the recursive line', async () => {
+  it('reports a stack overflow at the recursive line', async () => {
     const source = behaviour(`export function behave(depth = 0): number {`, `  return behave(depth + 1) + 1;`, `}`);
-    const sandbox = await start(source, { limits: { stackSizeMb: 1 } });
+    const sandbox = await start(source);
     await sandbox.next('started');
     sandbox.send({ type: 'call', fn: 'behave' });
     const fatal = await sandbox.fatal;
+    // Thrown in the fixture entry's async message listener: a rejection nobody handles.
     expect(fatal).toMatchObject({
-      kind: 'uncaught',
-      message: 'Uncaught RangeError: Maximum call stack size exceeded',
+      kind: 'unhandled-rejection',
+      message: 'Unhandled promise rejection: RangeError: Maximum call stack size exceeded',
       file: behaviourFile,
     });
     // V8 overflows either at the function's entry or at the recursive call.
@@ -289,7 +315,7 @@ describe('SandboxedWorker', () => {
     await expect.poll(() => output).toContain('stdout:hello from the lab');
   });
 
-  it('lets the engine end the worker on purpose without a fatal', async () => {
+  it('lets the engine end the sandbox on purpose without a fatal', async () => {
     const sandbox = await start();
     await sandbox.next('started');
     sandbox.send({ type: 'end' });

@@ -1,6 +1,6 @@
 /**
  * Finding the learner's line in a stack: the first frame inside the learner's
- * code, not the kit's or the engine's. Used by the worker's guards (on
+ * code, not the kit's or the engine's. Used by the sandbox's guards (on
  * source-mapped `error.stack` text) and by the host's watchdog (on frames the
  * inspector reported and the host mapped).
  */

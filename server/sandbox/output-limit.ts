@@ -1,11 +1,11 @@
 /**
- * How much console output a sandboxed worker may produce: a token bucket of
+ * How much console output a sandbox process may produce: a token bucket of
  * lines. A learner's `console.log` in a loop must not flood the server (every
  * line crosses to the host thread and ends in the workbench's log), so lines
  * beyond the rate are dropped and counted, and the count is reported once a
- * second: "12,000 lines of output dropped". Used in the worker (guards.ts),
+ * second: "12,000 lines of output dropped". Used in the sandbox (guards.ts),
  * before anything is formatted or posted, and again on the host (host.ts), as
- * a bound on what it accepts whatever the worker does.
+ * a bound on what it accepts whatever the sandbox does.
  */
 
 export interface OutputLimits {
@@ -17,11 +17,11 @@ export interface OutputLimits {
   maxLineChars: number;
 }
 
-/** The worker's limits: plenty to debug with, far too few to flood anything. */
+/** The sandbox's limits: plenty to debug with, far too few to flood anything. */
 export const WORKER_OUTPUT_LIMITS: OutputLimits = { linesPerSecond: 200, burst: 500, maxLineChars: 2_000 };
 
 /**
- * The host's bound on what a worker's stdout/stderr delivers, above the worker's own limit
+ * The host's bound on what a sandbox's stdout/stderr delivers, above the sandbox's own limit
  * (which lab code cannot change but could go around, by writing to the stream's prototype).
  * Its lines may be longer: a cut line carries a note, and a stack trace is one write.
  */
