@@ -116,10 +116,14 @@ export const expectations: Expectations = {
  */
 export const makeCheckContext = (seed = 1, db?: (clock: VirtualClock) => LabDatabase): CheckContext => {
   const clock = new VirtualClock();
+  let database: LabDatabase | undefined;
   return {
     clock,
     random: new SeededRandom(seed),
     expect: expectations,
-    db: db ? db(clock) : unavailableDatabase('this check context has no database'),
+    // Made on first use: most checks never touch a database, and opening one is not free.
+    get db() {
+      return (database ??= db ? db(clock) : unavailableDatabase('this check context has no database'));
+    },
   };
 };

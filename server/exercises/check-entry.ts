@@ -15,8 +15,7 @@ const data = engineData<{ bundleUrl: string; checkTimeoutMs: number }>();
 const module = await importLab<{ default?: Check[] }>(data.bundleUrl);
 const checks = module.default ?? [];
 
-// The checks' databases, for now in this process (see sql-host.ts).
-// Databases are kept by the server (sql-process.ts): statements go over IPC.
+// The checks' databases are kept by the server (sql-process.ts): statements go over IPC.
 const sql = sqlClient();
 
 const outcomes: CheckOutcome[] = [];

@@ -128,7 +128,7 @@ export class LiveHub {
     private readonly delivery: RunDelivery,
     options: HubOptions = {},
   ) {
-    this.options = { flushEveryMs: 200, maxQueuedEvents: 5_000, maxBufferedBytes: 256 * 1024, maxClients: 32, ...options };
+    this.options = { flushEveryMs: 100, maxQueuedEvents: 5_000, maxBufferedBytes: 256 * 1024, maxClients: 32, ...options };
     this.timer = setInterval(() => this.flushAll(), this.options.flushEveryMs);
     this.timer.unref();
   }
@@ -146,7 +146,12 @@ export class LiveHub {
   attach(socket: WebSocket, runId: string): boolean {
     if (!this.hasRoom) return false;
     const client = new ClientStream(socket, runId, this.delivery(runId), this.options);
-    const subscription = this.source.subscribe(runId, (events) => client.push(events));
+    const subscription = this.source.subscribe(runId, (events) => {
+      client.push(events);
+      // A run starting, taking new code, failing or stopping is what a learner waits to see:
+      // sent at once, not at the next flush (they are rare, so this costs nothing).
+      if (events.some((event) => event.type.startsWith('run.'))) client.flush();
+    });
     if (!subscription) return false;
     this.clients.add(client);
     const detach = () => {

@@ -6,7 +6,14 @@
  * percentiles keep 3 significant digits from microseconds to minutes. Values
  * are stored as whole microseconds, the histogram's integer unit.
  */
-import { build, type Histogram } from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+// The one class used, not the package's index: the index also loads its WebAssembly build and a
+// compression library, 40–60 ms of every sandbox's start. A CommonJS default export: Node's
+// ESM import hands over `module.exports`, a bundler its `default`.
+import Int32HistogramModule from 'hdr-histogram-js/dist/Int32Histogram.js';
+
+type HistogramClass = new (lowestDiscernibleValue: number, highestTrackableValue: number, significantDigits: number) => Histogram;
+const Int32Histogram = ((Int32HistogramModule as unknown as { default?: HistogramClass }).default ?? Int32HistogramModule) as unknown as HistogramClass;
 
 /** A snapshot of a histogram, in milliseconds. All zero when nothing was recorded. */
 export interface LatencySummary {
@@ -55,15 +62,10 @@ export class LatencyHistogram {
   constructor(options: LatencyHistogramOptions = {}) {
     const { highestMs, significantDigits } = { ...defaults, ...options };
     if (!(highestMs >= 1)) throw new RangeError(`highestMs must be >= 1, got ${highestMs}`);
-    this.hdr = build({
-      // Pure JS, not WebAssembly: it works synchronously and needs no init.
-      useWebAssembly: false,
-      bitBucketSize: 32,
-      autoResize: true,
-      lowestDiscernibleValue: 1,
-      highestTrackableValue: toMicros(highestMs),
-      numberOfSignificantValueDigits: significantDigits,
-    });
+    // Pure JS (not WebAssembly: it works synchronously and needs no init), 32-bit counts,
+    // growing past its highest value rather than refusing it.
+    this.hdr = new Int32Histogram(1, toMicros(highestMs), significantDigits);
+    this.hdr.autoResize = true;
   }
 
   /** Records one latency in ms (rounded to the microsecond). */

@@ -111,7 +111,7 @@ export class RunHost {
       load: this.load,
       versions: this.versions,
       bundleUrl: options.bundleUrl,
-      flushEveryMs: 100,
+      flushEveryMs: 50,
     };
     this.sandbox = new Sandbox({
       entry: RUN_ENTRY,

@@ -125,6 +125,8 @@ async function handle(message: HostMessage): Promise<void> {
         }
         await run.deploy(module, loaded);
         run.emit({ type: 'run.deployed', file: message.file, version: message.version });
+        // At once, not at the next flush: the learner is waiting to see the new code take.
+        flush();
         post({ type: 'reply', requestId: message.requestId, ok: true });
       } catch (error) {
         post({ type: 'reply', requestId: message.requestId, ok: false, error: failure(error) });
