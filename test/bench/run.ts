@@ -4,8 +4,10 @@
  * here, never in pass/fail tests.
  */
 import { benchBreaker } from './breaker.ts';
+import { benchBrowser } from './browser.ts';
 import { benchHistory } from './history.ts';
 import { benchLoad } from './load.ts';
+import { benchSandbox } from './sandbox.ts';
 import { benchSoak } from './soak.ts';
 import type { BenchResult } from './result.ts';
 
@@ -13,6 +15,9 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['circuit breaker: per-call overhead', benchBreaker],
   ['load generator: top throughput', benchLoad],
   ['database: a day of runs within the history bound', benchHistory],
+  ['sandbox: run start, checks and saves', benchSandbox],
+  // Headless Chromium on the Lab tab (`npm run bench -- browser`); skipped, saying so, where no Chromium is found.
+  ['browser: drawing a lab at 1,000 req/s', benchBrowser],
   // Ten minutes: only when asked for (`npm run bench -- soak`).
   ['soak: memory at 1,000 req/s with half the calls failing', benchSoak],
 ];

@@ -13,9 +13,10 @@
  * the window began. The controls never depend on any of it: they read the
  * run's current state (GET /api/runs/:id).
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { TelemetryBatch, TelemetryEvent } from '../../../patterns/kit/index.ts';
 import { api } from './client.ts';
+import { drawProbe } from './drawProbe.ts';
 import { fullFromT, mergeBySeq, olderNotLoaded, oldestFirst, PRELUDE_LIMIT, STATE_TYPES, trimOldest } from './history.ts';
 
 /** Most events kept in the page; older ones fall off (views aggregate, metrics stay). */
@@ -79,6 +80,7 @@ export const useLiveRun = (runId: string | undefined, options: { paused?: boolea
       frame = requestAnimationFrame(() => {
         frame = undefined;
         if (closed || pausedRef.current) return;
+        drawProbe.staged();
         const next = snapshot(buffer.current);
         setState((s) => ({ ...s, ...next, revision: s.revision + 1 }));
       });
@@ -109,6 +111,7 @@ export const useLiveRun = (runId: string | undefined, options: { paused?: boolea
       socket.onclose = () => !closed && setState((s) => ({ ...s, connected: false }));
       socket.onmessage = (message) => {
         const batch = JSON.parse(String(message.data)) as TelemetryBatch;
+        drawProbe.received(batch.events, batch.dropped);
         if (!loaded) {
           pending.push(batch);
           return;
@@ -143,6 +146,9 @@ export const useLiveRun = (runId: string | undefined, options: { paused?: boolea
       socket?.close();
     };
   }, [runId]);
+
+  // The bench's probe (off unless asked for): the snapshot staged for this render is committed.
+  useLayoutEffect(() => drawProbe.committed(), [state.revision]);
 
   // Resuming shows everything that arrived while paused.
   useEffect(() => {
