@@ -1,4 +1,4 @@
-/** Exercise checks get a database of their own (in memory, on the check's virtual clock), in the sandbox worker. */
+/** Exercise checks get a database of their own (in memory, on the check's virtual clock), in the sandbox. */
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { PatternRegistry } from '../patterns/registry.ts';

@@ -46,7 +46,7 @@ export class ExerciseRunner {
 
   /**
    * Checks `code` against the exercise. A bounded number run at once and a bounded number
-   * wait, so no client can make the server start workers (and grow its memory) without end;
+   * wait, so no client can make the server start sandboxes (and grow its memory) without end;
    * past that it throws RunnerBusyError at once rather than queueing.
    */
   check(exercise: Exercise, code: string): Promise<CheckRun> {
@@ -81,23 +81,22 @@ export class ExerciseRunner {
     }
 
     try {
-      const worker = new Sandbox({
+      const sandbox = new Sandbox({
         entry: CHECK_ENTRY,
         data: { bundleUrl: compiled.url, checkTimeoutMs: this.options.checkTimeoutMs ?? 2000 },
         rootDir: this.options.rootDir,
         userCodeDirs: [pattern.dir],
-        name: `checks ${exercise.id}`,
         captureOutput: true,
         ...(this.options.watchdogMs !== undefined && { watchdogMs: this.options.watchdogMs }),
       });
       let outcomes: CheckOutcome[] | undefined;
       let fatal: SandboxFatal | undefined;
-      worker.onMessage((message) => {
+      sandbox.onMessage((message) => {
         const m = message as { type?: string; outcomes?: CheckOutcome[] };
         if (m.type === 'check-results') outcomes = m.outcomes;
       });
-      worker.onFatal((f) => (fatal = f));
-      await worker.exited;
+      sandbox.onFatal((f) => (fatal = f));
+      await sandbox.exited;
 
       if (fatal) {
         const prefix = fatal.kind === 'load' ? '' : 'The checks could not finish: ';
@@ -106,7 +105,7 @@ export class ExerciseRunner {
       if (!outcomes) return finish({ status: 'error', message: 'The checks ended without a result.', tests: [] });
       return finish({ status: overall(outcomes), tests: outcomes });
     } finally {
-      // The checks' worker has ended: nothing needs the bundle (or its map) any more.
+      // The checks' sandbox has ended: nothing needs the bundle (or its map) any more.
       compiled.release();
     }
   }

@@ -71,7 +71,7 @@ export interface LabRunOptions {
    */
   drainTimeoutMs?: number;
   /**
-   * Bounds a lab's `start(ctx)` (the live worker gives it the sandbox's load deadline, on the
+   * Bounds a lab's `start(ctx)` (the live sandbox gives it the sandbox's load deadline, on the
    * real clock): a start that never settles fails the deploy instead of hanging the run.
    */
   startWithin?: <T>(started: Promise<T>) => Promise<T>;
@@ -178,7 +178,7 @@ export class LabRun {
    * error is rethrown: the run keeps its previous code.
    *
    * `loaded`: what importing `module` started, if the caller imported it within
-   * `instanceScope` (the live worker does): it ends with the module's last instance.
+   * `instanceScope` (the live sandbox does): it ends with the module's last instance.
    */
   async deploy(module: LabModule, loaded?: InstanceResources): Promise<void> {
     if (loaded && !this.loaded.has(module)) this.loaded.set(module, loaded);

@@ -227,7 +227,7 @@ describe('a redeploy ends what the previous instance started', () => {
     const clock = new VirtualClock();
     const ticks: string[] = [];
     const run = makeRun(clock);
-    // As the live worker imports a bundle, within a scope of its own: here its top level sets an
+    // As the live sandbox imports a bundle, within a scope of its own: here its top level sets an
     // interval going on the clock (a global one is tracked the same way, see the test above).
     const loaded = new InstanceResources('the module');
     loaded.clock(clock).setInterval(() => ticks.push('module'), 100);

@@ -15,7 +15,7 @@
  * carries the store into every callback and continuation scheduled from there,
  * so a timer set inside a timer set inside `start` still belongs to that
  * instance. The global functions are routed through it by
- * `installResourceTracking()` (the live run's worker installs it before any
+ * `installResourceTracking()` (the live run's sandbox installs it before any
  * lab code loads); the clock is scoped by the engine itself, so timers on
  * virtual time end too. The instance's downstreams and servers (`ctx.service`,
  * `ctx.server`) are closed by the engine already, connections and all.
@@ -234,7 +234,7 @@ function clearTimer(handle: TimerHandle, kind: 'timeout' | 'interval' | 'immedia
  * Routes the global timer functions and `fetch` through the instance that calls them, so
  * that disposing an instance ends what it started. Calls made outside any instance (the
  * engine's own) go straight to Node's functions. Dispose the result to put the originals
- * back (tests); the live worker keeps it for its life.
+ * back (tests); the live sandbox keeps it for its life.
  */
 export function installResourceTracking(): Disposable {
   if (original) throw new Error('resource tracking is installed already');

@@ -1,11 +1,11 @@
 /**
- * Messages between a run's host (the server) and its sandbox worker. Small
+ * Messages between a run's host (the server) and its sandbox process. Small
  * control messages flow in; batches of telemetry flow out.
  */
 import type { FaultSpec, LabManifest, LoadProfile, Params, UnsequencedEvent } from '../../patterns/kit/index.ts';
 
-/** What the worker is started with. */
-export interface RunWorkerData {
+/** What the run's sandbox is started with. */
+export interface RunStartData {
   runId: string;
   patternId: string;
   lab: LabManifest;
@@ -36,7 +36,7 @@ export interface LoadFailure {
   stack?: string;
 }
 
-export type WorkerMessage =
+export type RunMessage =
   /** Numbered (`seq`) by the host as it records them. */
   | { type: 'telemetry'; events: UnsequencedEvent[] }
   | { type: 'ready' }
@@ -57,7 +57,7 @@ export interface TrialRequest {
   loads: TrialLoad[];
 }
 
-/** A trial sandbox's answer when every load passed; a failing load ends the worker with a fatal instead. */
+/** A trial sandbox's answer when every load passed; a failing load ends the sandbox with a fatal instead. */
 export interface TrialReply {
   type: 'trial-ok';
   id: number;

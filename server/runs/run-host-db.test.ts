@@ -1,7 +1,7 @@
 /**
- * ctx.db in a live run: the sandbox worker opens the run's database in the
- * run's own folder; the rows outlive a redeploy and a params change; the
- * folder is gone once the run has stopped.
+ * ctx.db in a live run: the run's database is opened (by a database process of
+ * its own) in the run's own folder; the rows outlive a redeploy and a params
+ * change; the folder is gone once the run has stopped.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -12,10 +12,10 @@ import { Sandbox, type SandboxFatal } from '../sandbox/host.ts';
 import { DRAIN_TIMEOUT_MS } from './engine.ts';
 import { RunRecorder, type RecordingState } from '../store/recorder.ts';
 import type { Store } from '../store/store.ts';
-import type { HostMessage, LoadFailure, RunWorkerData, WorkerMessage } from './protocol.ts';
+import type { HostMessage, LoadFailure, RunStartData, RunMessage } from './protocol.ts';
 
 /** The run engine's entry, run in the run's sandbox. */
-export const RUN_ENTRY = new URL('./worker-entry.ts', import.meta.url);
+export const RUN_ENTRY = new URL('./run-entry.ts', import.meta.url);
 
 export type RunState = 'starting' | 'running' | 'stopped' | 'error';
 
@@ -101,7 +101,7 @@ export class RunHost {
     this.params = { ...options.params };
     this.versions = { ...options.versions };
     this.recorder = new RunRecorder(options.store, options.id);
-    const data: RunWorkerData = {
+    const data: RunStartData = {
       runId: options.id,
       patternId: options.patternId,
       lab: options.lab,
@@ -118,18 +118,17 @@ export class RunHost {
       data,
       rootDir: options.rootDir,
       userCodeDirs: [options.patternDir],
-      name: `run ${options.id}`,
       captureOutput: true,
       ...(options.sandbox?.watchdogMs !== undefined && { watchdogMs: options.sandbox.watchdogMs }),
       limits: { maxOldGenerationSizeMb: options.sandbox?.maxOldGenerationSizeMb ?? 256 },
     });
-    // Held from the moment a worker will import it, until the run has ended (see `ended`).
+    // Held from the moment its sandbox will import it, until the run has ended (see `ended`).
     this.bundles.replace(holdBundle(options.bundleUrl));
     let markStarted!: (ok: boolean) => void;
     this.started = new Promise((resolve) => (markStarted = resolve));
     this.lifetime.add(
       this.sandbox.onMessage((message) => {
-        const m = message as WorkerMessage;
+        const m = message as RunMessage;
         if (m.type === 'telemetry') this.record(m.events);
         else if (m.type === 'ready') {
           this.currentState = 'running';

@@ -170,11 +170,11 @@ export class RunManager {
         onOutput: (text) => this.options.log.info({ runId: id }, `run output: ${text.trimEnd()}`),
       });
     } catch (error) {
-      // No worker could be started: the record must not stay 'running' until the next start.
+      // No sandbox could be started: the record must not stay 'running' until the next start.
       this.options.store.finishRun(id, 'error', error instanceof Error ? error.message : String(error));
       throw error;
     } finally {
-      // The run holds its bundle itself (until its worker has ended): the compile's hold goes.
+      // The run holds its bundle itself (until its sandbox has ended): the compile's hold goes.
       compiled.release();
     }
     this.runs.set(id, run);

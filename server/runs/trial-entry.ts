@@ -9,7 +9,7 @@
  *
  * The sandbox answers `TrialRequest` messages one at a time, so the host starts
  * it ahead of time and keeps it for the next save: starting a thread and
- * registering tsx costs far more than a trial. Like a live run's worker, it
+ * registering tsx costs far more than a trial. Like a live run's sandbox, it
  * keeps the modules it imported (they cannot be unloaded) and ends what each
  * trial set going (see instance-resources.ts), so one trial's leftovers do not
  * run on into the next.

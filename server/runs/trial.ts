@@ -15,7 +15,7 @@
  * imported cannot be unloaded.
  */
 import type { SandboxFatal } from '../sandbox/host.ts';
-import { Sandbox as SandboxProcess } from '../sandbox/host.ts';
+import { Sandbox } from '../sandbox/host.ts';
 import type { LoadFailure, TrialLoad, TrialReply, TrialRequest } from './protocol.ts';
 
 export const TRIAL_ENTRY = new URL('./trial-entry.ts', import.meta.url);
@@ -39,8 +39,8 @@ export interface TrialTarget {
 }
 
 /** A trial sandbox and how many trials it has served. */
-interface Sandbox {
-  worker: SandboxProcess;
+interface TrialSandbox {
+  process: Sandbox;
   trials: number;
 }
 
@@ -48,7 +48,7 @@ const seconds = (ms: number): string => (ms / 1000).toLocaleString('en', { maxim
 
 export class TrialLoader {
   /** The trial sandbox of each pattern folder that has one. */
-  private readonly sandboxes = new Map<string, Sandbox>();
+  private readonly sandboxes = new Map<string, TrialSandbox>();
   /** Trials of one pattern run one after another: a fatal ends the sandbox, and only its own trial may fail with it. */
   private readonly queues = new Map<string, Promise<unknown>>();
   private nextId = 1;
@@ -66,7 +66,7 @@ export class TrialLoader {
   cool(target: TrialTarget): void {
     const sandbox = this.sandboxes.get(target.patternDir);
     this.sandboxes.delete(target.patternDir);
-    void sandbox?.worker.terminate();
+    void sandbox?.process.terminate();
   }
 
   /**
@@ -86,25 +86,25 @@ export class TrialLoader {
   /** Ends every trial sandbox (the workbench is shutting down); trials after this start their own. */
   dispose(): void {
     this.closed = true;
-    for (const { worker } of this.sandboxes.values()) void worker.terminate();
+    for (const sandbox of this.sandboxes.values()) void sandbox.process.terminate();
     this.sandboxes.clear();
   }
 
   private async trialNow(target: TrialTarget, loads: TrialLoad[]): Promise<LoadFailure | undefined> {
     const sandbox = this.sandboxOf(target);
-    const { worker } = sandbox;
+    const child = sandbox.process;
     const id = this.nextId++;
     let fatal: SandboxFatal | undefined;
-    const subscriptions = [worker.onFatal((f) => (fatal = f))];
+    const subscriptions = [child.onFatal((f) => (fatal = f))];
     const passed = await new Promise<boolean>((resolve) => {
       subscriptions.push(
-        worker.onMessage((message) => {
+        child.onMessage((message) => {
           const reply = message as TrialReply | undefined;
           if (reply?.type === 'trial-ok' && reply.id === id) resolve(true);
         }),
       );
-      void worker.exited.then(() => resolve(false));
-      worker.post({ type: 'trial', id, patternId: target.patternId, loads } satisfies TrialRequest);
+      void child.exited.then(() => resolve(false));
+      child.post({ type: 'trial', id, patternId: target.patternId, loads } satisfies TrialRequest);
     });
     for (const subscription of subscriptions) subscription.dispose();
     if (passed) {
@@ -114,37 +114,36 @@ export class TrialLoader {
       return undefined;
     }
     this.retire(target, sandbox);
-    const exit = await worker.exited;
+    const exit = await child.exited;
     const why = fatal ?? exit.fatal;
     if (why) return this.describe(why);
     return { message: `The code failed to load: its trial sandbox ended without an answer (exit code ${exit.code}).` };
   }
 
   /** The sandbox of `target`: the one it has, or a new one (not kept once the loader is closed). */
-  private sandboxOf(target: TrialTarget): Sandbox {
+  private sandboxOf(target: TrialTarget): TrialSandbox {
     const existing = this.sandboxes.get(target.patternDir);
-    if (existing && existing.worker.state !== 'exited') return existing;
-    const sandbox: Sandbox = { worker: this.spawn(target), trials: 0 };
+    if (existing && existing.process.state !== 'exited') return existing;
+    const sandbox: TrialSandbox = { process: this.spawn(target), trials: 0 };
     if (!this.closed) this.sandboxes.set(target.patternDir, sandbox);
     // One that ends unasked (it could not start, say) is simply not there for the next save.
-    void sandbox.worker.exited.then(() => {
+    void sandbox.process.exited.then(() => {
       if (this.sandboxes.get(target.patternDir) === sandbox) this.sandboxes.delete(target.patternDir);
     });
     return sandbox;
   }
 
-  private retire(target: TrialTarget, sandbox: Sandbox): void {
+  private retire(target: TrialTarget, sandbox: TrialSandbox): void {
     if (this.sandboxes.get(target.patternDir) === sandbox) this.sandboxes.delete(target.patternDir);
-    void sandbox.worker.terminate();
+    void sandbox.process.terminate();
   }
 
-  private spawn(target: TrialTarget): SandboxProcess {
+  private spawn(target: TrialTarget): Sandbox {
     const { sandbox } = this.options;
-    return new SandboxProcess({
+    return new Sandbox({
       entry: TRIAL_ENTRY,
       rootDir: this.options.rootDir,
       userCodeDirs: [target.patternDir],
-      name: `trial ${target.patternId}`,
       // A trial's console output is nobody's: the code runs for real in the runs that take it.
       captureOutput: true,
       ...(sandbox?.watchdogMs !== undefined && { watchdogMs: sandbox.watchdogMs }),

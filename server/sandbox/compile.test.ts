@@ -161,7 +161,7 @@ describe('compileLab', () => {
       expect(existsSync(import.meta.filename)).toBe(true);
     });
 
-    it('as a run loads them: a replaced bundle goes after the drain, the rest when the worker has ended', async () => {
+    it('as a run loads them: a replaced bundle goes after the drain, the rest when the sandbox has ended', async () => {
       const [first, second] = [await compileDemoOk(), await compileDemoOk()];
       const loaded = new LoadedBundles(50);
       loaded.replace(holdBundle(first.url));

@@ -1,11 +1,11 @@
 // What the guards take away from lab code before it loads (the runtime's ways to Node's
 // built-in and native modules) and what they limit (console output), in real sandboxed
-// workers running the demo fixture.
+// sandboxes running the demo fixture.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SandboxOutput } from './host.ts';
 import { behaviour, compileDemoOk, DemoSandbox, demoFile, lineOf } from './fixtures/harness.ts';
-import { WORKER_OUTPUT_LIMITS } from './output-limit.ts';
+import { SANDBOX_OUTPUT_LIMITS } from './output-limit.ts';
 
 const behaviourFile = demoFile('behaviour.ts');
 const started: DemoSandbox[] = [];
@@ -58,7 +58,7 @@ describe('the runtime’s ways to built-in and native modules', () => {
 });
 
 describe('console output', () => {
-  it('a console.log flood is rate-limited at the source and summarised with the exact count; the worker and the host go on', async () => {
+  it('a console.log flood is rate-limited at the source and summarised with the exact count; the sandbox and the host go on', async () => {
     const floodLines = 1_000_000;
     const source = behaviour(
       `export function behave(): string {`,
@@ -69,7 +69,7 @@ describe('console output', () => {
     );
     const sandbox = await start(source, { captureOutput: true, watchdogMs: 1500 });
     const outputs: SandboxOutput[] = [];
-    sandbox.worker.onOutput((output) => outputs.push(output));
+    sandbox.process.onOutput((output) => outputs.push(output));
     await sandbox.next('started');
 
     const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -95,17 +95,17 @@ describe('console output', () => {
 
     // Every line is either printed or counted in a summary: nothing vanishes unreported.
     expect(printed().length + dropped()).toBe(floodLines + 1);
-    expect(printed().length).toBeLessThan(WORKER_OUTPUT_LIMITS.burst + 2 * WORKER_OUTPUT_LIMITS.linesPerSecond * (1 + loopMs / 1000));
+    expect(printed().length).toBeLessThan(SANDBOX_OUTPUT_LIMITS.burst + 2 * SANDBOX_OUTPUT_LIMITS.linesPerSecond * (1 + loopMs / 1000));
     expect(printed().slice(0, 3)).toEqual(['0', '1', '2']);
     const summary = outputs.find((o) => o.dropped !== undefined)!;
     expect(summary.stream).toBe('stderr');
     expect(summary.text).toMatch(/^\[sandbox\] [\d,]+ lines of output dropped: the lab printed more than 200 lines a second/);
     expect(summary.text).toContain(summary.dropped!.toLocaleString('en-US'));
-    // The worker goes on answering (the watchdog did not take the flood for a stuck worker).
+    // The sandbox goes on answering (the watchdog did not take the flood for a stuck process).
     expect(await sandbox.echo('after the flood')).toBe('after the flood');
-    expect(sandbox.worker.state).toBe('running');
+    expect(sandbox.process.state).toBe('running');
     console.info(
-      `console.log flood of ${floodLines.toLocaleString('en-US')} lines: the worker's loop took ${Math.round(loopMs)} ms; ` +
+      `console.log flood of ${floodLines.toLocaleString('en-US')} lines: the sandbox's loop took ${Math.round(loopMs)} ms; ` +
         `${printed().length} lines printed, ${dropped().toLocaleString('en-US')} dropped in ${outputs.filter((o) => o.dropped).length} summary(ies); ` +
         `host event-loop delay max ${(delay.max / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms`,
     );
@@ -121,7 +121,7 @@ describe('console output', () => {
     );
     const sandbox = await start(source, { captureOutput: true });
     const outputs: SandboxOutput[] = [];
-    sandbox.worker.onOutput((output) => outputs.push(output));
+    sandbox.process.onOutput((output) => outputs.push(output));
     await sandbox.next('started');
     sandbox.send({ type: 'call', fn: 'behave' });
     await sandbox.next('result');
@@ -129,7 +129,7 @@ describe('console output', () => {
     while (!outputs.some((o) => o.dropped) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     const text = outputs.filter((o) => !o.dropped).map((o) => o.text).join('');
     const [first, ...rest] = text.split('\n').filter((line) => line !== '');
-    expect(first).toBe(`${'x'.repeat(WORKER_OUTPUT_LIMITS.maxLineChars)}… (48,000 more characters cut)`);
+    expect(first).toBe(`${'x'.repeat(SANDBOX_OUTPUT_LIMITS.maxLineChars)}… (48,000 more characters cut)`);
     const dropped = outputs.reduce((sum, o) => sum + (o.dropped ?? 0), 0);
     expect(rest.length + dropped).toBe(2000);
     expect(dropped).toBeGreaterThan(0);

@@ -14,7 +14,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { parseStack, userLocation, type UserCode } from './locate.ts';
 import { installLoopGuard } from './loop-guard.ts';
-import { LineBudget, WORKER_OUTPUT_LIMITS } from './output-limit.ts';
+import { LineBudget, SANDBOX_OUTPUT_LIMITS } from './output-limit.ts';
 import { SqlClient } from './sql-channel.ts';
 import { stuckFatal } from './stuck-fatal.ts';
 import { isControlMessage, SANDBOX_KEY, type ControlMessage, type SandboxConfig, type SandboxFatal, type SandboxFatalKind, type SandboxStart } from './protocol.ts';
@@ -208,8 +208,8 @@ export function withinLoadDeadline<T>(promise: Promise<T>, message: (seconds: nu
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = realSetTimeout(() => reject(new Error(message(deadlineMs / 1000))), deadlineMs);
-    // The deadline alone does not keep an idle worker alive: with nothing else to do, a
-    // worker whose import can never settle ends at once (exit code 13), which is reported too.
+    // The deadline alone does not keep an idle process alive: with nothing else to do, a
+    // process whose import can never settle ends at once (exit code 13), which is reported too.
     timer.unref();
   });
   return Promise.race([promise, deadline]).finally(() => realClearTimeout(timer));
@@ -297,7 +297,7 @@ export function installGuards(limits: GuardLimits): void {
 }
 
 /** What the sandbox lets through of the lab's console output (see output-limit.ts). */
-const outputBudget = new LineBudget(WORKER_OUTPUT_LIMITS, realNow);
+const outputBudget = new LineBudget(SANDBOX_OUTPUT_LIMITS, realNow);
 let summaryTimer: ReturnType<typeof setTimeout> | undefined;
 
 /** Tells the host how many lines were dropped since the last report, if any. */
@@ -312,7 +312,7 @@ function reportDroppedOutput(): void {
 function scheduleDroppedReport(): void {
   if (summaryTimer !== undefined) return;
   summaryTimer = realSetTimeout(reportDroppedOutput, 1000);
-  // The report alone must not keep a worker that has nothing else to do alive.
+  // The report alone must not keep a process that has nothing else to do alive.
   summaryTimer.unref();
 }
 

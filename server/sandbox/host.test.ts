@@ -22,19 +22,19 @@ describe('Sandbox', () => {
   it('runs the lab bundle, passes messages both ways and ends on request', async () => {
     const sandbox = await start();
     expect((await sandbox.next('started')).exports).toContain('behave');
-    expect(await sandbox.worker.ready).toBe(true);
+    expect(await sandbox.process.ready).toBe(true);
     sandbox.send({ type: 'call', fn: 'behave' });
     expect((await sandbox.next('result')).value).toBe('reference behaviour');
     sandbox.send({ type: 'call', fn: 'double', args: [21] });
     expect((await sandbox.next('result')).value).toBe(42);
 
     const fatals: unknown[] = [];
-    sandbox.worker.onFatal((f) => fatals.push(f));
+    sandbox.process.onFatal((f) => fatals.push(f));
     await sandbox.terminate();
-    expect(await sandbox.worker.exited).toMatchObject({ requested: true });
-    expect(sandbox.worker.state).toBe('exited');
+    expect(await sandbox.process.exited).toMatchObject({ requested: true });
+    expect(sandbox.process.state).toBe('exited');
     expect(fatals).toEqual([]);
-    sandbox.worker.post({ type: 'echo', value: 'ignored once ended' });
+    sandbox.process.post({ type: 'echo', value: 'ignored once ended' });
   });
 
   it('runs the learner override, not the file on disk', async () => {
@@ -82,7 +82,7 @@ describe('Sandbox', () => {
     expect(fatal).toMatchObject({ kind: 'infinite-loop', file: behaviourFile });
     expect([lineOf(source, 'stuck here'), lineOf(source, 'spins++')]).toContain(fatal.line);
     expect(fatal.message).toContain(`${behaviourFile}:${fatal.line}`);
-    expect(await stuck.worker.exited).toMatchObject({ requested: false, fatal: { kind: 'infinite-loop' } });
+    expect(await stuck.process.exited).toMatchObject({ requested: false, fatal: { kind: 'infinite-loop' } });
     expect(await healthy.echo('after the loop')).toBe('after the loop');
     // A host blocked by the stuck sandbox would show one gap as long as the whole stall.
     expect(longestGap).toBeLessThan(1000);
@@ -113,18 +113,18 @@ describe('Sandbox', () => {
     const fatal = await sandbox.fatal;
     // How long it was silent depends on the machine's load: at least the watchdog's 0.7 s.
     expect(fatal).toEqual({ kind: 'infinite-loop', message: expect.stringMatching(/^The code stopped responding for over [\d.]+ s \(an infinite loop\?\) and was stopped.$/) });
-    expect(await sandbox.worker.exited).toMatchObject({ requested: false, fatal: { kind: 'infinite-loop' } });
+    expect(await sandbox.process.exited).toMatchObject({ requested: false, fatal: { kind: 'infinite-loop' } });
   });
 
   it('ends a 4 GB Buffer bomb (memory the heap limit does not count) as out of memory, and the memory comes back', async () => {
     const source = behaviour(`export function behave(): number {`, `  return Buffer.alloc(4 * 1024 ** 3 - 1, 1).length; // allocates here`, `}`);
     const sandbox = await start(source, { watchdogMs: 1500 });
     await sandbox.next('started');
-    const pid = sandbox.worker.pid!;
+    const pid = sandbox.process.pid!;
     sandbox.send({ type: 'call', fn: 'behave' });
     const fatal = await sandbox.fatal;
     expect(fatal).toMatchObject({ kind: 'out-of-memory', message: expect.stringMatching(/its process used \d+ MB, over the 640 MB the sandbox allows/) });
-    await sandbox.worker.exited;
+    await sandbox.process.exited;
     // The process is gone, and its memory with it.
     expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
   });
@@ -155,7 +155,7 @@ describe('Sandbox', () => {
     sandbox.send({ type: 'call', fn: 'behave' });
     const fatal = await sandbox.fatal;
     expect(fatal).toMatchObject({ kind: 'out-of-memory', message: expect.stringContaining('the 48 MB heap') });
-    expect(await sandbox.worker.exited).toMatchObject({ fatal: { kind: 'out-of-memory' } });
+    expect(await sandbox.process.exited).toMatchObject({ fatal: { kind: 'out-of-memory' } });
     const healthy = await start();
     expect(await healthy.echo('the host goes on')).toBe('the host goes on');
   });
@@ -212,18 +212,18 @@ describe('Sandbox', () => {
       line: lineOf(source, 'throws here'),
     });
     expect(fatal.stack).toContain('RangeError: limit is not a number');
-    expect(await sandbox.worker.ready).toBe(false);
+    expect(await sandbox.process.ready).toBe(false);
   });
 
   it('reports a load that never finishes (a top-level await that never settles) as a load error after loadDeadlineMs', async () => {
-    // The interval keeps the worker alive: without it the worker would just end, exit code 13.
+    // The interval keeps the process alive: without it the process would just end, exit code 13.
     const source = behaviour(`setInterval(() => {}, 1000);`, `await new Promise(() => {});`, `export const behave = (): string => 'never';`);
     const sandbox = await start(source, { loadDeadlineMs: 300 });
     expect(await sandbox.fatal).toMatchObject({
       kind: 'load',
       message: expect.stringMatching(/did not finish loading within 0.3 s: does it `await` something at the top level that never settles\?/),
     });
-    expect(await sandbox.worker.ready).toBe(false);
+    expect(await sandbox.process.ready).toBe(false);
   });
 
   it('reports an unhandled rejection with its line', async () => {
@@ -309,7 +309,7 @@ describe('Sandbox', () => {
     const source = behaviour(`export function behave(): string {`, `  console.log('hello from the lab');`, `  return 'logged';`, `}`);
     const sandbox = await start(source, { captureOutput: true });
     let output = '';
-    sandbox.worker.onOutput(({ stream, text }) => (output += `${stream}:${text}`));
+    sandbox.process.onOutput(({ stream, text }) => (output += `${stream}:${text}`));
     await sandbox.next('started');
     sandbox.send({ type: 'call', fn: 'behave' });
     await sandbox.next('result');
@@ -320,7 +320,7 @@ describe('Sandbox', () => {
     const sandbox = await start();
     await sandbox.next('started');
     sandbox.send({ type: 'end' });
-    expect(await sandbox.worker.exited).toEqual({ code: 0, requested: false });
+    expect(await sandbox.process.exited).toEqual({ code: 0, requested: false });
   });
 
   it('reports an entry module that cannot load as a load error', async () => {

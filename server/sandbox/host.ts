@@ -17,7 +17,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Emitter, type Disposable, type Event } from '../../patterns/kit/events.ts';
 import type { UserCode } from './locate.ts';
-import { droppedSummary, HOST_OUTPUT_LIMITS, LineBudget, WORKER_OUTPUT_LIMITS } from './output-limit.ts';
+import { droppedSummary, HOST_OUTPUT_LIMITS, LineBudget, SANDBOX_OUTPUT_LIMITS } from './output-limit.ts';
 import { prebuiltChildMain, prebuiltEntry } from './prebuilt.ts';
 import { isControlMessage, SANDBOX_KEY, type SandboxFatal, type SandboxStart } from './protocol.ts';
 import { residentMb } from './resident.ts';
@@ -59,8 +59,6 @@ export interface SandboxOptions {
   loadDeadlineMs?: number;
   /** Capture the process's stdout/stderr as `onOutput` instead of passing it to the server's. Default false. */
   captureOutput?: boolean;
-  /** For logs. Default `sandbox`. */
-  name?: string;
 }
 
 /**
@@ -283,7 +281,7 @@ export class Sandbox implements Disposable {
         break;
       case 'output-dropped':
         if (Number.isSafeInteger(message.lines) && message.lines > 0) {
-          this.outputs.fire({ stream: 'stderr', text: droppedSummary(message.lines, WORKER_OUTPUT_LIMITS) + '\n', dropped: message.lines });
+          this.outputs.fire({ stream: 'stderr', text: droppedSummary(message.lines, SANDBOX_OUTPUT_LIMITS) + '\n', dropped: message.lines });
         }
         break;
     }

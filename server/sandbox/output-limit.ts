@@ -18,7 +18,7 @@ export interface OutputLimits {
 }
 
 /** The sandbox's limits: plenty to debug with, far too few to flood anything. */
-export const WORKER_OUTPUT_LIMITS: OutputLimits = { linesPerSecond: 200, burst: 500, maxLineChars: 2_000 };
+export const SANDBOX_OUTPUT_LIMITS: OutputLimits = { linesPerSecond: 200, burst: 500, maxLineChars: 2_000 };
 
 /**
  * The host's bound on what a sandbox's stdout/stderr delivers, above the sandbox's own limit

@@ -109,7 +109,7 @@ const entries = new Map<string, Promise<string>>();
 let entryCount = 0;
 
 /**
- * The prebuilt module of an entry a sandbox runs (`server/runs/worker-entry.ts`), as a file
+ * The prebuilt module of an entry a sandbox runs (`server/runs/run-entry.ts`), as a file
  * URL; built on first use. The entry's own imports are bundled with it, npm packages
  * included; the kit and the guards are imported from the runtime.
  */

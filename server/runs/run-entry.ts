@@ -10,12 +10,12 @@ import { createLiveService } from '../faults/live.ts';
 import { describeThrown, endSandbox, engineData, importLab, importWithin, locateError, onHost, reportFatal, sqlClient, toHost, withinLoadDeadline } from '../sandbox/guards.ts';
 import { LabRun, type ServiceFactory } from './engine.ts';
 import { InstanceResources, instanceScope, installResourceTracking } from './instance-resources.ts';
-import type { HostMessage, LoadFailure, RunWorkerData, WorkerMessage } from './protocol.ts';
+import type { HostMessage, LoadFailure, RunStartData, RunMessage } from './protocol.ts';
 
-const data = engineData<RunWorkerData>();
+const data = engineData<RunStartData>();
 // Before any lab code loads: the timers and fetches a lab instance starts end with it (see instance-resources.ts).
 installResourceTracking();
-const post = (message: WorkerMessage) => toHost(message);
+const post = (message: RunMessage) => toHost(message);
 
 // Numbered (`seq`) by the host as it records them.
 let buffer: UnsequencedEvent[] = [];
