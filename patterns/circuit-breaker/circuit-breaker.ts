@@ -183,20 +183,28 @@ export class CircuitBreaker implements Disposable {
     // Admission is synchronous: between reading the state and taking a probe
     // slot no other caller can run, so concurrent callers cannot overbook it.
     const admittedIn = this.admit();
-    const start = this.clock.now();
+    // The clock is read once after the call (for the breaker and the event),
+    // and before it only when something needs the start: the timeout counts
+    // from it, listeners get the call's duration. A reading is not free (about
+    // 0.1 µs on a VM, a fifth of a call through the breaker). Without one, a
+    // listener added while the call runs hears only of the calls after it.
+    const needsStart = this.callTimeoutMs !== Infinity || this.successEmitter.hasListeners || this.failureEmitter.hasListeners;
+    const start = needsStart ? this.clock.now() : undefined;
     let value: T;
     try {
       value = await this.run(fn, signal, start);
     } catch (error) {
+      const end = this.clock.now();
       const verdict = this.judge(error, signal);
-      if (this.failureEmitter.hasListeners) {
-        this.failureEmitter.fire({ error, durationMs: this.clock.now() - start, counted: verdict === 'failure' });
+      if (this.failureEmitter.hasListeners && start !== undefined) {
+        this.failureEmitter.fire({ error, durationMs: end - start, counted: verdict === 'failure' });
       }
-      this.settle(admittedIn, verdict);
+      this.settle(admittedIn, verdict, end);
       throw error;
     }
-    if (this.successEmitter.hasListeners) this.successEmitter.fire({ durationMs: this.clock.now() - start });
-    this.settle(admittedIn, 'success');
+    const end = this.clock.now();
+    if (this.successEmitter.hasListeners && start !== undefined) this.successEmitter.fire({ durationMs: end - start });
+    this.settle(admittedIn, 'success', end);
     return value;
   }
 
@@ -221,7 +229,7 @@ export class CircuitBreaker implements Disposable {
     else this.close('manual-reset');
   }
 
-  /** Cancels the reset timer, aborts calls in flight and refuses every later call. */
+  /** Cancels the reset timer and the calls' timeout timer, aborts calls in flight and refuses every later call. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -261,10 +269,11 @@ export class CircuitBreaker implements Disposable {
   }
 
   /** Calls `fn` with the call timeout, the caller's signal and dispose() watching it. */
-  private run<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal | undefined, start: number): Promise<T> {
+  private run<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal | undefined, start: number | undefined): Promise<T> {
     // Nothing to watch: skip the queue of calls in flight and its timer (the cheap path).
     if (this.callTimeoutMs === Infinity && !signal) return invoke(fn, this.lifetime.signal);
-    return this.calls.run(fn, signal, start);
+    // Only the caller's signal watches it, and no one needed the start before: read it now.
+    return this.calls.run(fn, signal, start ?? this.clock.now());
   }
 
   /** What a rejected call tells us about the downstream. */
@@ -279,13 +288,14 @@ export class CircuitBreaker implements Disposable {
     }
   }
 
-  private settle(admittedIn: CircuitState, verdict: Verdict): void {
+  /** `now` is the clock read as the call ended. */
+  private settle(admittedIn: CircuitState, verdict: Verdict, now: number): void {
     // The circuit moved on while this call ran (it opened, was reset, disposed…):
     // the result belongs to a state that is gone, so it changes nothing.
     if (admittedIn !== this.current || this.disposed) return;
     if (admittedIn.name === 'closed') {
-      if (verdict === 'success') this.breaker.success(this.clock.now());
-      else if (verdict === 'failure' && this.breaker.failure(this.clock.now())) this.open('failure-threshold');
+      if (verdict === 'success') this.breaker.success(now);
+      else if (verdict === 'failure' && this.breaker.failure(now)) this.open('failure-threshold');
     } else if (admittedIn.name === 'half-open') {
       admittedIn.probesInFlight--;
       if (verdict === 'failure') this.open('probe-failed');

@@ -73,8 +73,15 @@ class NodeTimer implements Disposable {
  * `Date.now()`.
  */
 export class RealClock implements Clock {
+  /**
+   * Read once: the origin never changes, and its getter is not free (about
+   * 40 ns on a VM, beside some 100 for `performance.now()`), on a path that
+   * hot code (a circuit breaker, on every call) takes often.
+   */
+  private readonly timeOrigin = performance.timeOrigin;
+
   now(): number {
-    return performance.timeOrigin + performance.now();
+    return this.timeOrigin + performance.now();
   }
 
   wallNow(): number {
