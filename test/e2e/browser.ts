@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { inject } from 'vitest';
 
 export const ARTIFACTS_DIR = join(import.meta.dirname, '..', '..', 'test-artifacts');
 
@@ -33,20 +34,29 @@ if (!chromiumPath) {
   console.warn(`\n${'!'.repeat(100)}\n${message} Skipping them.\n${'!'.repeat(100)}\n`);
 }
 
-export const launchBrowser = (): Promise<Browser> =>
-  chromium.launch({
-    executablePath: chromiumPath!,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** A Chromium of its own (the benches). */
+export const launchBrowser = (): Promise<Browser> => chromium.launch({ executablePath: chromiumPath!, headless: true, args: CHROMIUM_ARGS });
+
+/**
+ * The end-to-end suites' Chromium: the one the browser project started for
+ * all of them (browser-server.ts), or one of its own when a suite runs
+ * outside that project. `close()` ends this suite's connection and contexts,
+ * not the shared browser.
+ */
+export const openBrowser = (): Promise<Browser> => {
+  const endpoint = inject('chromiumEndpoint');
+  return endpoint ? chromium.connect(endpoint) : launchBrowser();
+};
 
 export const screenshotPath = (name: string): string => {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });

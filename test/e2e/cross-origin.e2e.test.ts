@@ -26,7 +26,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectExit, httpRequest, PATTERN, readyUrl, sandboxBundleDir, SLOW, spawnMain } from '../integration/helpers.ts';
-import { chromiumPath, launchBrowser, screenshotPath } from './browser.ts';
+import { chromiumPath, openBrowser, screenshotPath } from './browser.ts';
 
 const TOKEN = 'cross-origin-e2e-token';
 
@@ -119,7 +119,7 @@ describe.skipIf(!chromiumPath)('a hostile page on another port of 127.0.0.1', ()
     await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
     exerciseId = (await api('GET', `/api/patterns/${PATTERN}/exercises`)).body[0].id;
     pageScript = hostileScript(`http://127.0.0.1:${port}`, runId, exerciseId);
-    browser = await launchBrowser();
+    browser = await openBrowser();
     context = await browser.newContext();
   }, SLOW);
 

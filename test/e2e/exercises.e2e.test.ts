@@ -13,7 +13,7 @@ import type { EventMatcher, PatternDetail, TourStep } from '../../server/protoco
 import { ROOT_DIR, startWorkbench, type Workbench } from '../../server/app.ts';
 import { loadExercises } from '../../server/exercises/catalog.ts';
 import { ensureWebBuild } from '../../server/http/web-build.ts';
-import { chromiumPath, launchBrowser, screenshotPath } from './browser.ts';
+import { chromiumPath, openBrowser, screenshotPath } from './browser.ts';
 
 const TOKEN = 'e2e-exercises-token-0123456789';
 const EXERCISE_ID = 'circuit-breaker.02-limit-half-open-probes';
@@ -37,7 +37,7 @@ describe.skipIf(!chromiumPath)('exercises and tours in the browser', () => {
       webDir: await ensureWebBuild(ROOT_DIR),
     });
     base = `http://127.0.0.1:${workbench.port}`;
-    browser = await launchBrowser();
+    browser = await openBrowser();
     context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     // The printed URL first: it sets the token cookie the app's API calls use.
     const page = await context.newPage();
@@ -145,7 +145,10 @@ describe.skipIf(!chromiumPath)('exercises and tours in the browser', () => {
 
     // Progress goes out as a JSON file; a file that is not an export is refused with a clear message.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export progress' }).click()]);
-    const exported = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { format: string; progress: Array<{ exerciseId: string; status: string }> };
+    // Saved through the connection: the shared browser's own download folder is not this process's to read.
+    const savedAs = join(dir, 'progress-export.json');
+    await download.saveAs(savedAs);
+    const exported = JSON.parse(readFileSync(savedAs, 'utf8')) as { format: string; progress: Array<{ exerciseId: string; status: string }> };
     expect(exported.format).toBe('patterns-workbench-progress');
     expect(exported.progress).toContainEqual(expect.objectContaining({ exerciseId: EXERCISE_ID, status: 'solved' }));
     await page.getByTestId('progress-file').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"not": "progress"}') });

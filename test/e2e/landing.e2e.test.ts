@@ -5,7 +5,7 @@ import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorkbench, type Workbench } from '../../server/app.ts';
-import { chromiumPath, launchBrowser, screenshotPath } from './browser.ts';
+import { chromiumPath, openBrowser, screenshotPath } from './browser.ts';
 
 describe.skipIf(!chromiumPath)('opening the printed URL in a browser', () => {
   let browser: Browser;
@@ -20,7 +20,7 @@ describe.skipIf(!chromiumPath)('opening the printed URL in a browser', () => {
       token: 'e2e-token-123456',
       log: pino({ level: 'silent' }),
     });
-    browser = await launchBrowser();
+    browser = await openBrowser();
   });
 
   afterAll(async () => {

@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '../../patterns/kit/index.ts';
 import { ROOT_DIR, startWorkbench, type Workbench } from '../../server/app.ts';
 import { ensureWebBuild } from '../../server/http/web-build.ts';
-import { chromiumPath, launchBrowser, screenshotPath } from './browser.ts';
+import { chromiumPath, openBrowser, screenshotPath } from './browser.ts';
 
 const TOKEN = 'e2e-workbench-token-0123456789';
 const CB_FILE = 'circuit-breaker.ts';
@@ -78,7 +78,7 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
       webDir: await copyWebBuild(join(dir, 'web')),
     });
     base = `http://127.0.0.1:${workbench.port}`;
-    browser = await launchBrowser();
+    browser = await openBrowser();
     context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     // The printed URL first: it sets the token cookie the app's API calls use.
     const page = await context.newPage();

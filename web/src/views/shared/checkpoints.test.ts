@@ -78,7 +78,8 @@ describe('checkpointed folds', () => {
         expect(counter.steps - before, `steps to reach ${n}`).toBeLessThanOrEqual(CHECKPOINT_EVERY);
         expect(model).toEqual(reduceEvents(reducer as ViewReducer<unknown, unknown>, upTo(run, n), run[n - 1]!.t));
       }
-    });
+      // Each scrub is checked against a full fold of up to 100,000 events: seconds of CPU, more beside another test file.
+    }, 90_000);
   }
 
   it('starts over for another run, or when older events arrive in front', () => {
