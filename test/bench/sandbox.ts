@@ -31,7 +31,7 @@
  *    the first event after it. Timed twice: when the server has them (an
  *    in-process subscription, `workbench.runs.subscribe`, the hub's own
  *    source), and when a live WebSocket client (what the page uses) gets them:
- *    the hub batches every 200 ms, so that one is what a learner sees.
+ *    the hub batches every 100 ms (run.* events go at once), so that one is what a learner sees.
  *
  * The workbench's own steps are timed from outside too, without changing it:
  * `runs.compile`, `runs.trial` and `runs.deploy` of the RunManager are wrapped
@@ -524,7 +524,7 @@ export async function benchSandbox(): Promise<BenchResult[]> {
   const stepNote = ['compile', 'trial', 'deploy'].map((s) => `${s} ${round(median(steps[`step:${s}`] ?? [Number.NaN]))} ms`).join(', ');
   ms('save → first event of the new code, server (median)', median(saves.firstEvent), `goal ≤ 150 ms; ${summary(saves.firstEvent)}; run.deployed at median ${round(median(saves.deployed))} ms`);
   ms('save → first event: p95, server', percentile(saves.firstEvent, 95), 'in-process subscription (workbench.runs.subscribe)');
-  ms('save → first event, live WebSocket client (median)', median(saves.socket), `what the page gets (hub batches every 200 ms); ${summary(saves.socket)}`);
+  ms('save → first event, live WebSocket client (median)', median(saves.socket), `what the page gets (hub batches every 100 ms); ${summary(saves.socket)}`);
   ms('save breakdown: PUT answered (median)', median(saves.put), `steps (median): ${stepNote}; ${summary(saves.put)}`);
   return results;
 }
