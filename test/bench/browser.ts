@@ -73,6 +73,20 @@ const cpuMs = (pid: number | undefined): number => {
   }
 };
 
+/**
+ * CPU time of a process and of every process under it (the server's sandboxes and their
+ * database processes), as long as they live: a sandbox that ended mid-measure drops out.
+ */
+const treeCpuMs = (pid: number | undefined): number => {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // no such process, or no children file: its own time alone
+  }
+  return children.reduce((sum, child) => sum + treeCpuMs(child), cpuMs(pid));
+};
+
 /** The machine's busy and total CPU time (ms, all cores), from /proc/stat. */
 const machineMs = (): { busy: number; total: number } => {
   try {
@@ -314,10 +328,10 @@ export async function benchBrowser(): Promise<BenchResult[]> {
       await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
       await cdp.send('Profiler.start');
     }
-    const serverCpu = cpuMs(server.pid);
+    const serverCpu = treeCpuMs(server.pid);
     const machine = machineMs();
     await sleep(MEASURE_MS);
-    const serverShare = (cpuMs(server.pid) - serverCpu) / MEASURE_MS;
+    const serverShare = (treeCpuMs(server.pid) - serverCpu) / MEASURE_MS;
     const machineNow = machineMs();
     const busyShare = (machineNow.busy - machine.busy) / (machineNow.total - machine.total);
     const { drawn, frames } = await drain(page);
@@ -411,7 +425,7 @@ export async function benchBrowser(): Promise<BenchResult[]> {
         name: 'machine busy while measured',
         value: round(busyShare * 100, 0),
         unit: '%',
-        note: `${availableParallelism()} cores; the workbench server (worker threads included) ${round(serverShare * 100, 0)}% of one core`,
+        note: `${availableParallelism()} cores; the workbench (server, sandboxes and their database processes) ${round(serverShare * 100, 0)}% of one core`,
       },
     ];
   } finally {
