@@ -1,9 +1,15 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import https from 'node:https';
+import net, { type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RealClock, VirtualClock } from '../../patterns/kit/clock.ts';
 import type { Disposable } from '../../patterns/kit/events.ts';
 import { LoadGenerator } from './generator.ts';
+import { simpleAnswer } from './http-connection.ts';
 import { connectionsFor, createHttpTarget, errorCodeOf, OPEN_MODEL_CONNECTIONS, type HttpTarget, type HttpTargetOptions } from './http-target.ts';
 import type { LoadProgress, LoadRequest } from './types.ts';
 
@@ -20,12 +26,15 @@ interface Seen {
 
 type Handler = (request: http.IncomingMessage, response: http.ServerResponse) => void;
 
-const servers: http.Server[] = [];
+const servers: Array<http.Server | net.Server> = [];
 const targets: HttpTarget[] = [];
+const rawSockets: Socket[] = [];
 afterEach(async () => {
   await Promise.all(targets.splice(0).map((target) => target.close()));
-  for (const server of servers.splice(0)) server.closeAllConnections();
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  const closing = servers.splice(0);
+  for (const server of closing) if (server instanceof http.Server) server.closeAllConnections();
+  for (const socket of rawSockets.splice(0)) socket.destroy();
+  await Promise.all(closing.map((server) => new Promise((resolve) => server.close(resolve))));
 });
 
 /** A loopback server whose answer the test sets with `handle`. */
@@ -53,6 +62,40 @@ const startServer = async (initial: Handler = (_req, res) => res.end('ok')) => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, seen, handle: (next: Handler) => void (handler = next) };
+};
+
+/**
+ * A loopback TCP server that answers each request's head (up to its blank
+ * line) with `answer(n, socket)`: raw bytes, for answers node:http would not
+ * write (1xx, split heads, bodies ended by closing). Counts its connections.
+ */
+const startRawServer = async (answer: (n: number, socket: Socket) => void) => {
+  const seen = { connections: 0, requests: 0 };
+  const server = net.createServer((socket) => {
+    seen.connections += 1;
+    rawSockets.push(socket);
+    let buffered = '';
+    socket.on('data', (chunk) => {
+      buffered += chunk.toString('latin1');
+      for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
+        buffered = buffered.slice(end + 4);
+        answer(seen.requests++, socket);
+      }
+    });
+    socket.on('error', () => undefined);
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+};
+
+const hasOpenssl = (): boolean => {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 };
 
 const makeTarget = (options: HttpTargetOptions): HttpTarget => {
@@ -183,6 +226,8 @@ describe('createHttpTarget: connections', () => {
     expect(() => createHttpTarget({ url: 'ftp://127.0.0.1:1', connections: 1 })).toThrow(/http/);
     expect(() => createHttpTarget({ url: 'http://127.0.0.1:1', connections: 1, headers: { 'x-a': 'one\r\ntwo' } })).toThrow(/x-a/);
     expect(() => createHttpTarget({ url: 'http://127.0.0.1:1', connections: 1, headers: { 'bad name': 'v' } })).toThrow(/bad name/);
+    expect(() => createHttpTarget({ url: 'http://127.0.0.1:1', connections: 1, headers: { 'Content-Length': '5' } })).toThrow(/Content-Length/);
+    expect(() => createHttpTarget({ url: 'http://127.0.0.1:1', connections: 1, clientKeyHeader: 'x key' })).toThrow(/x key/);
   });
 });
 
@@ -266,7 +311,43 @@ describe('createHttpTarget: failures become outcomes', () => {
     expect(await target.target(request())).toEqual({ outcome: 'error', error: expect.stringMatching(/^ECONNRESET /) });
   });
 
-  it('a request undici refuses to build is an error that says so, not a broken connection', async () => {
+  it('a chunked answer cut short, or a head cut short, is an error named ECONNRESET', async () => {
+    const chunked = await startServer((req, res) => res.write('partial', () => req.socket.destroy()));
+    const target = makeTarget({ url: chunked.url, connections: 1 });
+    expect(await target.target(request())).toEqual({ outcome: 'error', error: expect.stringMatching(/^ECONNRESET /) });
+    const raw = await startRawServer((_n, socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Len'));
+    const other = makeTarget({ url: raw.url, connections: 1 });
+    expect(await other.target(request())).toEqual({ outcome: 'error', error: expect.stringMatching(/^ECONNRESET /) });
+  });
+
+  it('a malformed answer is an error named ECONNRESET, and its connection is closed', async () => {
+    const server = await startRawServer((n, socket) => socket.write(n === 0 ? 'SMTP ready\r\n\r\n' : 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
+    const target = makeTarget({ url: server.url, connections: 1 });
+    expect(await target.target(request(0))).toEqual({ outcome: 'error', error: expect.stringMatching(/^ECONNRESET \(malformed answer/) });
+    expect(await target.target(request(1))).toEqual({ outcome: 'ok', status: 200 });
+    expect(server.seen.connections).toBe(2);
+  });
+
+  it.skipIf(!hasOpenssl())('https: checks the server certificate (a self-signed one is refused)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'http-target-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+      let handshakes = 0;
+      const server = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('ok'));
+      server.on('tlsClientError', () => (handshakes += 1));
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const target = makeTarget({ url: `https://localhost:${(server.address() as AddressInfo).port}`, connections: 1 });
+      const result = await target.target(request());
+      expect(result).toEqual({ outcome: 'error', error: expect.stringMatching(/^ECONNRESET \(.*certificate/) });
+      await expect.poll(() => handshakes).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a request whose header value cannot be sent is an error that says so, not a broken connection', async () => {
     const server = await startServer();
     const target = makeTarget({ url: server.url, connections: 1 });
     const result = await target.target(request(0, 'client\n0'));
@@ -284,6 +365,109 @@ describe('createHttpTarget: failures become outcomes', () => {
     expect(errorCodeOf(coded('UND_ERR_SOCKET'))).toBe('ECONNRESET');
     expect(errorCodeOf(coded('EPIPE'))).toBe('ECONNRESET');
     expect(errorCodeOf(new Error('no code'))).toBe('ECONNRESET');
+  });
+});
+
+describe('createHttpTarget: answers of every shape', () => {
+  it('reads a chunked answer and keeps the connection', async () => {
+    const server = await startServer((_req, res) => {
+      res.write('a'.repeat(10_000)); // no content-length: node:http sends chunks
+      res.end('b');
+    });
+    const target = makeTarget({ url: server.url, connections: 1 });
+    for (let n = 0; n < 3; n++) expect(await target.target(request(n))).toEqual({ outcome: 'ok', status: 200 });
+    expect(server.seen.connections).toBe(1);
+  });
+
+  it('opens a new connection after an answer with `Connection: close`', async () => {
+    const server = await startServer((_req, res) => {
+      res.setHeader('connection', 'close');
+      res.end('bye');
+    });
+    const target = makeTarget({ url: server.url, connections: 1 });
+    for (let n = 0; n < 3; n++) expect(await target.target(request(n))).toEqual({ outcome: 'ok', status: 200 });
+    expect(server.seen.connections).toBe(3);
+  });
+
+  it('reads an answer whose head arrives in pieces', async () => {
+    const server = await startRawServer((_n, socket) => {
+      socket.write('HTTP/1.1 201 Created\r\nContent-');
+      setTimeout(() => socket.write('Length: 2\r\n\r\nok'), 10);
+    });
+    const target = makeTarget({ url: server.url, connections: 1 });
+    for (let n = 0; n < 2; n++) expect(await target.target(request(n))).toEqual({ outcome: 'ok', status: 201 });
+    expect(server.seen.connections).toBe(1);
+  });
+
+  it('skips 1xx answers for the final one, whatever the case of the headers', async () => {
+    const server = await startRawServer((_n, socket) => {
+      socket.write('HTTP/1.1 103 Early Hints\r\nlink: </a.css>\r\n\r\nHTTP/1.1 503 Service Unavailable\r\nCONTENT-LENGTH: 0\r\n\r\n');
+    });
+    const target = makeTarget({ url: server.url, connections: 1 });
+    expect(await target.target(request())).toEqual({ outcome: 'error', status: 503 });
+  });
+
+  it('reads an answer ended by closing the connection, then opens a new one', async () => {
+    const server = await startRawServer((_n, socket) => socket.end('HTTP/1.1 200 OK\r\n\r\nthe body runs to the end'));
+    const target = makeTarget({ url: server.url, connections: 1 });
+    for (let n = 0; n < 2; n++) expect(await target.target(request(n))).toEqual({ outcome: 'ok', status: 200 });
+    expect(server.seen.connections).toBe(2);
+  });
+
+  it('expects no body after an answer to HEAD', async () => {
+    const server = await startServer((_req, res) => res.end('hello')); // content-length: 5, no body for HEAD
+    const target = makeTarget({ url: server.url, method: 'head', connections: 1 });
+    for (let n = 0; n < 3; n++) expect(await target.target(request(n))).toEqual({ outcome: 'ok', status: 200 });
+    expect(server.seen.requests.map((r) => r.method)).toEqual(['HEAD', 'HEAD', 'HEAD']);
+    expect(server.seen.connections).toBe(1);
+  });
+
+  it('simpleAnswer reads only a whole answer framed by content-length, and leaves the rest to the parser', () => {
+    const answer = (text: string) => simpleAnswer(Buffer.from(text, 'latin1'));
+    expect(answer('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok')).toEqual({ status: 200, keepAlive: true });
+    expect(answer('HTTP/1.1 429 Too Many\r\ncontent-length:0\r\nconnection: Close\r\n\r\n')).toEqual({ status: 429, keepAlive: false });
+    expect(answer('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\no')).toBeUndefined(); // body still to come
+    expect(answer('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n')).toBeUndefined(); // head still to come
+    expect(answer('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\nok')).toBeUndefined();
+    expect(answer('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok')).toBeUndefined();
+    expect(answer('HTTP/1.1 200 OK\r\n\r\nok')).toBeUndefined(); // ended by closing
+    expect(answer('HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok')).toBeUndefined();
+    expect(answer('HTTP/1.1 100 Continue\r\n\r\n')).toBeUndefined();
+    expect(answer('HTTP/1.1 304 Not Modified\r\nContent-Length: 2\r\n\r\n')).toBeUndefined();
+    expect(answer('HTTP/1.1 2e2 OK\r\nContent-Length: 2\r\n\r\nok')).toBeUndefined();
+    expect(answer('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-A: b\r\n c\r\n\r\nok')).toBeUndefined(); // folded line
+  });
+});
+
+describe('createHttpTarget: waiting for a connection', () => {
+  it('sends requests beyond `connections` in the order they were made', async () => {
+    const server = await startServer((_req, res) => setTimeout(() => res.end('ok'), 5));
+    const target = makeTarget({ url: server.url, connections: 1 });
+    const results = await Promise.all(Array.from({ length: 6 }, (_, n) => target.target(request(n))));
+    expect(results.every((r) => r.outcome === 'ok')).toBe(true);
+    expect(server.seen.requests.map((r) => r.headers['x-request-id'])).toEqual(['load-0', 'load-1', 'load-2', 'load-3', 'load-4', 'load-5']);
+    expect(server.seen.connections).toBe(1);
+  });
+
+  it('requests waiting behind a connection that breaks go out on a new one', async () => {
+    const server = await startServer((req, res) => {
+      if (req.headers['x-request-id'] === 'load-0') req.socket.destroy();
+      else res.end('ok');
+    });
+    const target = makeTarget({ url: server.url, connections: 1 });
+    const results = await Promise.all(Array.from({ length: 3 }, (_, n) => target.target(request(n))));
+    expect(results.map((r) => r.outcome)).toEqual(['error', 'ok', 'ok']);
+    expect(server.seen.connections).toBe(2);
+  });
+
+  it('an idle connection the server closed is not used again', async () => {
+    const server = await startServer();
+    const target = makeTarget({ url: server.url, connections: 1 });
+    expect((await target.target(request(0))).outcome).toBe('ok');
+    for (const s of servers) if (s instanceof http.Server) s.closeIdleConnections();
+    await expect.poll(() => target.connected).toBe(0);
+    expect(await target.target(request(1))).toEqual({ outcome: 'ok', status: 200 });
+    expect(server.seen.connections).toBe(2);
   });
 });
 
