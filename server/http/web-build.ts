@@ -2,8 +2,11 @@
  * The browser app's build. `npm start` builds it when the build is missing or
  * older than its sources, so a fresh clone needs no separate build step.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 
 const STAMP = '.build-stamp';
@@ -41,6 +44,34 @@ export const newestSource = (webDir: string): number => {
   return newest;
 };
 
+const viteBin = (): string => {
+  const packageJson = createRequire(import.meta.url).resolve('vite/package.json');
+  const { bin } = JSON.parse(readFileSync(packageJson, 'utf8')) as { bin: { vite: string } };
+  return join(dirname(packageJson), bin.vite);
+};
+
+/**
+ * `vite build` in a process of its own, with NODE_ENV=production whatever the
+ * caller's is. Vite (and the React plugin) build for development when
+ * NODE_ENV says so, and vitest sets it to `test`: a build made by the test
+ * suite's set-up used to ship React's development build (jsxDEV, owner stacks
+ * on every element, several times slower), which `npm start` then served as
+ * up to date. In a child process the caller's environment stays as it is, and
+ * the server does not keep Vite in its memory.
+ */
+const buildForProduction = async (webDir: string): Promise<void> => {
+  try {
+    await promisify(execFile)(process.execPath, [viteBin(), 'build', '--config', join(webDir, 'vite.config.ts'), '--logLevel', 'warn'], {
+      cwd: webDir,
+      env: { ...process.env, NODE_ENV: 'production' },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (error) {
+    const { stderr, stdout } = error as { stderr?: string; stdout?: string };
+    throw new Error(`the web app's build failed:\n${stderr || stdout || (error as Error).message}`);
+  }
+};
+
 export const webDistDir = (rootDir: string): string => join(rootDir, 'web', 'dist');
 
 /** Builds the web app unless an up-to-date build exists; returns the folder to serve. */
@@ -53,8 +84,7 @@ export const ensureWebBuild = async (rootDir: string, log?: Logger): Promise<str
   if (existsSync(join(dist, 'index.html')) && built >= sources) return dist;
   log?.info('building the web app (first start, or its sources changed)…');
   const started = performance.now();
-  const { build } = await import('vite');
-  await build({ configFile: join(webDir, 'vite.config.ts'), logLevel: 'warn' });
+  await buildForProduction(webDir);
   writeFileSync(stampPath, String(sources));
   log?.info({ ms: Math.round(performance.now() - started) }, 'web app built');
   return dist;
