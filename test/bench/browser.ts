@@ -14,13 +14,13 @@
  *    (web/src/api/drawProbe.ts, on only when the bench sets its localStorage
  *    flag): the batch's events' run times `t`, and the wall time after the
  *    frame that followed React's commit. An event's `t` is on the run's clock
- *    (ms since the run started, inside its worker), so the bench finds where
+ *    (ms since the run started, inside its sandbox), so the bench finds where
  *    that clock's zero falls on the wall clock by timing API calls whose events
  *    it can read back: a fault change is emitted after the bench sent it (a
  *    lower bound), a params change before its answer came back (an upper
  *    bound). The lower bound is used, so the figure errs long, by at most the
  *    bracket's width (printed; a few ms). Everything between the lab's code and
- *    the screen is inside the figure: the worker's and the live hub's batching,
+ *    the screen is inside the figure: the sandbox's and the live hub's batching,
  *    the socket, the page's merge, React and the paint.
  *  - frame time: the gaps between successive requestAnimationFrame callbacks
  *    (a frame that the page's work delays shows as a long gap), with Chromium's
@@ -388,7 +388,7 @@ export async function benchBrowser(): Promise<BenchResult[]> {
       },
       { name: 'draw latency p50', value: round(draw.p50), unit: 'ms', note: `max ${round(draw.max)} ms` },
       {
-        name: 'of which: emitted → at the page (worker + hub batching, socket)',
+        name: 'of which: emitted → at the page (sandbox and hub batching, socket)',
         value: round(arrive.p95),
         unit: 'ms p95',
         note: `p50 ${round(arrive.p50)} ms, max ${round(arrive.max)} ms`,
