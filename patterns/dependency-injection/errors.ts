@@ -8,6 +8,9 @@
 /** "A → B → C", the way every message here writes a resolution chain. */
 export const formatChain = (names: readonly string[]): string => names.join(' → ');
 
+/** " (needed by A → B)", or nothing for a token resolved directly. */
+const neededBy = (requestedBy: readonly string[]): string => (requestedBy.length === 0 ? '' : ` (needed by ${formatChain(requestedBy)})`);
+
 /** Nothing is registered for the token. */
 export class MissingRegistrationError extends Error {
   override readonly name: string = 'MissingRegistrationError';
@@ -17,11 +20,7 @@ export class MissingRegistrationError extends Error {
     /** Who asked for it, outermost first; empty when it was resolved directly. */
     readonly requestedBy: readonly string[],
   ) {
-    super(
-      requestedBy.length === 0
-        ? `No registration for "${token}"`
-        : `No registration for "${token}" (needed by ${formatChain(requestedBy)})`,
-    );
+    super(`No registration for "${token}"${neededBy(requestedBy)}`);
   }
 }
 
@@ -46,10 +45,7 @@ export class ScopeRequiredError extends Error {
     readonly token: string,
     readonly requestedBy: readonly string[],
   ) {
-    super(
-      `"${token}" is scoped and cannot be resolved from the root container: create a scope` +
-        (requestedBy.length === 0 ? '' : ` (needed by ${formatChain(requestedBy)})`),
-    );
+    super(`"${token}" is scoped and cannot be resolved from the root container: create a scope${neededBy(requestedBy)}`);
   }
 }
 
