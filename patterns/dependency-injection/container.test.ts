@@ -330,3 +330,46 @@ describe('events', () => {
     expect(created).toEqual([]);
   });
 });
+
+describe('onResolved', () => {
+  it('reports every resolve, nested ones with who asked, and whether the instance was reused', () => {
+    const container = makeContainer();
+    const resolved: string[] = [];
+    container.onResolved((e) => resolved.push(`${e.scopeId} ${'  '.repeat(e.depth)}${e.lifetime} ${e.token}${e.reused ? ' (reused)' : ''}${e.requestedBy ? ` for ${e.requestedBy}` : ''}`));
+    const scope = container.createScope();
+    scope.resolve(RepoT);
+    scope.resolve(RepoT);
+    scope.resolve(MailerT);
+    expect(resolved).toEqual([
+      // Dependencies are reported before their dependents: the dependent is complete last.
+      `${scope.id}     singleton Config for DbSession`,
+      `${scope.id}   scoped DbSession for UserRepository`,
+      `${scope.id} transient UserRepository`,
+      `${scope.id}   scoped DbSession (reused) for UserRepository`,
+      `${scope.id} transient UserRepository`,
+      // A singleton is built in the root: its own dependencies are resolved there.
+      'root   transient Templates for Mailer',
+      `${scope.id} singleton Mailer`,
+    ]);
+  });
+});
+
+describe('registration', () => {
+  it('reports each registration, and a replaced one as replaced', () => {
+    const registered: string[] = [];
+    const container = new Container();
+    container.onRegistered((e) => registered.push(`${e.lifetime} ${e.token}${e.replaced ? ' (replaced)' : ''}`));
+    container.register(ConfigT, { lifetime: 'singleton', factory: () => new Config() });
+    container.register(ConfigT, { lifetime: 'singleton', factory: () => new Config() });
+    expect(registered).toEqual(['singleton Config', 'singleton Config (replaced)']);
+  });
+
+  it('refuses a registration without a known lifetime or a factory, naming the token', () => {
+    const container = new Container();
+    expect(() => container.register(ConfigT, { lifetime: 'request' as 'scoped', factory: () => new Config() })).toThrow(
+      '"Config": unknown lifetime "request" (singleton, scoped or transient)',
+    );
+    expect(() => container.register(ConfigT, { lifetime: 'singleton' } as never)).toThrow('"Config": the registration needs a factory function');
+    expect(container.has(ConfigT)).toBe(false);
+  });
+});

@@ -49,6 +49,33 @@ export interface InstanceEvent {
   scopeId: string;
 }
 
+/**
+ * One resolve answered: which service, in which scope, and whether an existing
+ * instance was handed out (`reused`) or a new one built. Nested resolves (a
+ * factory asking for its dependencies) are reported too, with who asked.
+ */
+export interface ResolvedEvent {
+  token: string;
+  lifetime: Lifetime;
+  /** The scope the resolve ran in: the request's scope, or `'root'` (from the container, or while building a singleton). */
+  scopeId: string;
+  /** An instance already built was handed out: a singleton or a scoped service seen before. Never for a transient. */
+  reused: boolean;
+  /** The service whose factory asked for this one; undefined for a resolve made directly. */
+  requestedBy: string | undefined;
+  /** How deep in the resolution: 0 for a direct resolve, 1 for its dependencies, … */
+  depth: number;
+  /** What was handed out. */
+  instance: unknown;
+}
+
+/** A token was registered: for the first time, or `replaced` (an implementation swapped). */
+export interface RegisteredEvent {
+  token: string;
+  lifetime: Lifetime;
+  replaced: boolean;
+}
+
 /** One step of a resolution: which service, with which lifetime, asked for the next. */
 interface Frame {
   token: Token<unknown>;
@@ -94,6 +121,8 @@ class Engine {
   readonly root = new Owner('root');
   readonly created = new Emitter<InstanceEvent>();
   readonly disposed = new Emitter<InstanceEvent>();
+  readonly resolved = new Emitter<ResolvedEvent>();
+  readonly registered = new Emitter<RegisteredEvent>();
   private scopes = 0;
 
   newOwner(): Owner {
@@ -114,28 +143,51 @@ class Engine {
     switch (registration.lifetime) {
       case 'singleton':
         // A singleton and everything it creates belong to the root, whichever scope asked first.
-        return this.getOrCreate(this.root, token, registration, path);
+        return this.getOrCreate(this.root, token, registration, path, owner);
       case 'scoped': {
         // Checked before "scoped from root": inside a singleton the owner is the root too,
         // and "captive" names the real mistake (the singleton), with the chain that shows it.
         const captor = chain.findIndex((f) => f.lifetime === 'singleton');
         if (captor >= 0) throw new CaptiveDependencyError(path.slice(captor).map(describeFrame));
         if (owner === this.root) throw new ScopeRequiredError(token.name, names);
-        return this.getOrCreate(owner, token, registration, path);
+        return this.getOrCreate(owner, token, registration, path, owner);
       }
-      case 'transient':
+      case 'transient': {
         // A transient held by a singleton is allowed: it was built for that singleton alone
         // and is owned by the root, so it lives exactly as long as its holder. Nothing
         // shared is captured (unless it depends on a scoped service, which is caught above).
-        return this.create(owner, token, registration, path);
+        const instance = this.create(owner, token, registration, path);
+        this.report(token, registration.lifetime, owner, path, false, instance);
+        return instance;
+      }
     }
   }
 
-  private getOrCreate<T>(owner: Owner, token: Token<T>, registration: Registration<T>, path: Frame[]): T {
-    if (owner.cache.has(registration)) return owner.cache.get(registration) as T;
-    const instance = this.create(owner, token, registration, path);
-    owner.cache.set(registration, instance);
+  /** `owner` keeps the instance; `asking` is the scope the resolve ran in (they differ for a singleton). */
+  private getOrCreate<T>(owner: Owner, token: Token<T>, registration: Registration<T>, path: Frame[], asking: Owner): T {
+    const reused = owner.cache.has(registration);
+    let instance: T;
+    if (reused) {
+      instance = owner.cache.get(registration) as T;
+    } else {
+      instance = this.create(owner, token, registration, path);
+      owner.cache.set(registration, instance);
+    }
+    this.report(token, registration.lifetime, asking, path, reused, instance);
     return instance;
+  }
+
+  private report(token: Token<unknown>, lifetime: Lifetime, asking: Owner, path: readonly Frame[], reused: boolean, instance: unknown): void {
+    const depth = path.length - 1;
+    this.resolved.fire({
+      token: token.name,
+      lifetime,
+      scopeId: asking.id,
+      reused,
+      requestedBy: path[depth - 1]?.token.name,
+      depth,
+      instance,
+    });
   }
 
   private create<T>(owner: Owner, token: Token<T>, registration: Registration<T>, path: Frame[]): T {
@@ -198,6 +250,10 @@ export class Container implements Resolver {
   readonly onCreated: Event<InstanceEvent> = this.engine.created.event;
   /** An instance was disposed (its disposer was called, whether or not it threw). */
   readonly onDisposed: Event<InstanceEvent> = this.engine.disposed.event;
+  /** A resolve was answered, with a new instance or a reused one (after its dependencies, as `onCreated`). */
+  readonly onResolved: Event<ResolvedEvent> = this.engine.resolved.event;
+  /** A token was registered, or its registration replaced. */
+  readonly onRegistered: Event<RegisteredEvent> = this.engine.registered.event;
 
   /**
    * Registers (or replaces) the service for `token`. Replacing swaps the
@@ -205,7 +261,13 @@ export class Container implements Resolver {
    * touching them; instances already created stay until their owner is disposed.
    */
   register<T>(token: Token<T>, registration: Registration<T>): this {
+    if (registration.lifetime !== 'singleton' && registration.lifetime !== 'scoped' && registration.lifetime !== 'transient') {
+      throw new TypeError(`"${token.name}": unknown lifetime ${JSON.stringify(registration.lifetime)} (singleton, scoped or transient)`);
+    }
+    if (typeof registration.factory !== 'function') throw new TypeError(`"${token.name}": the registration needs a factory function`);
+    const replaced = this.engine.registrations.has(token);
     this.engine.registrations.set(token, registration as Registration<unknown>);
+    this.engine.registered.fire({ token: token.name, lifetime: registration.lifetime, replaced });
     return this;
   }
 
@@ -233,6 +295,8 @@ export class Container implements Resolver {
     } finally {
       this.engine.created.dispose();
       this.engine.disposed.dispose();
+      this.engine.resolved.dispose();
+      this.engine.registered.dispose();
     }
   }
 }

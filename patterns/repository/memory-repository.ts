@@ -10,11 +10,24 @@
 import type { Clock } from '../kit/index.ts';
 import type { NewOrder, NewUser, Order, User, UserChanges } from './domain.ts';
 import { ConcurrencyError, DuplicateEmailError, NotFoundError } from './errors.ts';
-import { checkLimit, givenChanges, type ListOptions, type OrderRepository, type Page, type UserRepository } from './repository.ts';
+import {
+  checkLimit,
+  givenChanges,
+  type ListOptions,
+  type OrderRepository,
+  type Page,
+  type UserRepository,
+  type UserWithOrders,
+} from './repository.ts';
 
 interface MemoryState {
+  /**
+   * Users by id. Ids only grow, so the Map's insertion order is id order: a
+   * page is read by walking it, with no sort.
+   */
   users: Map<number, User>;
-  orders: Map<number, Order>;
+  /** Each user's orders, ordered by id. The arrays are never changed in place, so a snapshot can share them. */
+  ordersByUser: Map<number, readonly Order[]>;
   /** Ids are never reused, even after a removal (as SQLite's AUTOINCREMENT). */
   nextUserId: number;
   nextOrderId: number;
@@ -22,12 +35,12 @@ interface MemoryState {
 
 /** Everything the memory repositories hold; several repositories (and a unit of work) share one. */
 export class MemoryStore {
-  state: MemoryState = { users: new Map(), orders: new Map(), nextUserId: 1, nextOrderId: 1 };
+  state: MemoryState = { users: new Map(), ordersByUser: new Map(), nextUserId: 1, nextOrderId: 1 };
 
   /** A copy of the whole state, to restore if a unit of work fails. */
   snapshot(): MemoryState {
-    const { users, orders, nextUserId, nextOrderId } = this.state;
-    return { users: new Map(users), orders: new Map(orders), nextUserId, nextOrderId };
+    const { users, ordersByUser, nextUserId, nextOrderId } = this.state;
+    return { users: new Map(users), ordersByUser: new Map(ordersByUser), nextUserId, nextOrderId };
   }
 
   restore(snapshot: MemoryState): void {
@@ -48,10 +61,21 @@ export class MemoryUserRepository implements UserRepository {
 
   async list({ limit, after }: ListOptions): Promise<Page<User>> {
     checkLimit(limit);
-    // Sorted on every call: simple, and fine at the sizes a memory store holds.
-    const rest = [...this.users.values()].filter((u) => after === undefined || u.id > after).sort((a, b) => a.id - b.id);
-    const items = rest.slice(0, limit).map((u) => ({ ...u }));
-    return { items, next: rest.length > limit ? items[items.length - 1]!.id : undefined };
+    // One user more than asked tells whether there is a next page.
+    const found: User[] = [];
+    for (const user of this.users.values()) {
+      if (after !== undefined && user.id <= after) continue;
+      found.push(user);
+      if (found.length > limit) break;
+    }
+    const items = found.slice(0, limit).map((u) => ({ ...u }));
+    return { items, next: found.length > limit ? items[items.length - 1]!.id : undefined };
+  }
+
+  async listWithOrders(options: ListOptions): Promise<Page<UserWithOrders>> {
+    const { items, next } = await this.list(options);
+    const orders = this.store.state.ordersByUser;
+    return { items: items.map((user) => ({ user, orders: (orders.get(user.id) ?? []).map((o) => ({ ...o })) })), next };
   }
 
   async findByEmail(email: string): Promise<User | undefined> {
@@ -104,12 +128,14 @@ export class MemoryOrderRepository implements OrderRepository {
   ) {}
 
   async add({ userId, amountCents, createdAt }: NewOrder): Promise<Order> {
-    const order: Order = { id: this.store.state.nextOrderId++, userId, amountCents, createdAt: createdAt ?? this.clock.wallNow() };
-    this.store.state.orders.set(order.id, order);
+    const { state } = this.store;
+    const order: Order = { id: state.nextOrderId++, userId, amountCents, createdAt: createdAt ?? this.clock.wallNow() };
+    // A new array, not a push: a snapshot taken before keeps the old one.
+    state.ordersByUser.set(userId, [...(state.ordersByUser.get(userId) ?? []), order]);
     return { ...order };
   }
 
   async listByUser(userId: number): Promise<Order[]> {
-    return [...this.store.state.orders.values()].filter((o) => o.userId === userId).sort((a, b) => a.id - b.id).map((o) => ({ ...o }));
+    return (this.store.state.ordersByUser.get(userId) ?? []).map((o) => ({ ...o }));
   }
 }

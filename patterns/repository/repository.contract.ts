@@ -194,6 +194,40 @@ export function repositoryContract(name: string, makeSubject: () => Promise<Cont
       expect(await orders.listByUser(404)).toEqual([]);
     });
 
+    it('lists a page of users with their orders, as listing the users and then each one’s orders would', async () => {
+      const { users, orders } = await makeSubject();
+      const ids: number[] = [];
+      for (let i = 0; i < 5; i++) ids.push((await users.add({ email: `u${i}@example.com`, name: `U${i}` })).id);
+      // Users 0 and 3 have no orders; the others one or two, added out of user order.
+      await orders.add({ userId: ids[2]!, amountCents: 300 });
+      await orders.add({ userId: ids[1]!, amountCents: 100 });
+      await orders.add({ userId: ids[2]!, amountCents: 301 });
+      await orders.add({ userId: ids[4]!, amountCents: 500 });
+      const pages: Array<Array<{ id: number; orders: number[] }>> = [];
+      let after: number | undefined;
+      do {
+        const page = await users.listWithOrders({ limit: 2, after });
+        pages.push(page.items.map(({ user, orders: list }) => ({ id: user.id, orders: list.map((o) => o.amountCents) })));
+        // The same as the N+1 way: the page's users, then each one's orders.
+        const plain = await users.list({ limit: 2, after });
+        expect(page.items.map((i) => i.user)).toEqual(plain.items);
+        for (const item of page.items) expect(item.orders).toEqual(await orders.listByUser(item.user.id));
+        after = page.next;
+      } while (after !== undefined);
+      expect(pages).toEqual([
+        [
+          { id: ids[0], orders: [] },
+          { id: ids[1], orders: [100] },
+        ],
+        [
+          { id: ids[2], orders: [300, 301] },
+          { id: ids[3], orders: [] },
+        ],
+        [{ id: ids[4], orders: [500] }],
+      ]);
+      await expect(users.listWithOrders({ limit: 0 })).rejects.toBeInstanceOf(RangeError);
+    });
+
     describe('unit of work', () => {
       /** Service code, written once against the interfaces: sign a user up with a first order. */
       const signUpWithOrder = (unitOfWork: UnitOfWork, amountCents: number) =>

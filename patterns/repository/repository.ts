@@ -11,6 +11,9 @@
  * - `update` takes only the fields to change and the version the caller read:
  *   copying a whole object over the stored one overwrites the id and every
  *   field the caller did not mean to touch, and a lost update goes unnoticed.
+ * - `listWithOrders` reads a page of users with their orders in one query: the
+ *   service asks for what it needs, instead of calling `listByUser` for each
+ *   user of a page (one query per user: N+1).
  * - failures are domain errors (errors.ts), never the driver's.
  */
 import { EDITABLE_USER_FIELDS, type NewOrder, type NewUser, type Order, type User, type UserChanges } from './domain.ts';
@@ -20,6 +23,12 @@ export interface Page<T> {
   items: T[];
   /** Pass as `after` to get the next page; `undefined` on the last page. */
   next: number | undefined;
+}
+
+/** A user and every order they placed, ordered by id: one row of a "users with their orders" page. */
+export interface UserWithOrders {
+  user: User;
+  orders: Order[];
 }
 
 export interface ListOptions {
@@ -34,6 +43,12 @@ export interface UserRepository {
   get(id: number): Promise<User | undefined>;
   /** Users ordered by id, `limit` at a time. */
   list(options: ListOptions): Promise<Page<User>>;
+  /**
+   * One page of users (as `list`), each with their orders, read together. A
+   * caller that lists users and then asks for each one's orders makes one
+   * query per user (N+1); this makes one for the page.
+   */
+  listWithOrders(options: ListOptions): Promise<Page<UserWithOrders>>;
   findByEmail(email: string): Promise<User | undefined>;
   /** Adds a user at version 1. Throws DuplicateEmailError if the email is taken. */
   add(user: NewUser): Promise<User>;

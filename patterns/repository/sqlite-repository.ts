@@ -10,7 +10,15 @@
 import { isDatabaseError, type Clock, type LabDatabase, type SqlValue } from '../kit/index.ts';
 import type { NewOrder, NewUser, Order, User, UserChanges } from './domain.ts';
 import { ConcurrencyError, DuplicateEmailError, NotFoundError } from './errors.ts';
-import { checkLimit, givenChanges, type ListOptions, type OrderRepository, type Page, type UserRepository } from './repository.ts';
+import {
+  checkLimit,
+  givenChanges,
+  type ListOptions,
+  type OrderRepository,
+  type Page,
+  type UserRepository,
+  type UserWithOrders,
+} from './repository.ts';
 
 /**
  * Creates the tables if they are missing. AUTOINCREMENT so that an id is never
@@ -89,6 +97,30 @@ export class SqliteUserRepository implements UserRepository {
     );
     const items = rows.slice(0, limit).map(toUser);
     return { items, next: rows.length > limit ? items[items.length - 1]!.id : undefined };
+  }
+
+  async listWithOrders({ limit, after }: ListOptions): Promise<Page<UserWithOrders>> {
+    checkLimit(limit);
+    // One query for the page: the users (keyset-paged as in \`list\`) joined to their orders,
+    // a row per order (a user without orders gets one row of NULLs, from the LEFT JOIN).
+    const rows = await this.db.all<UserRow & { order_id: number | null; amount_cents: number | null; order_created_at: number | null }>(
+      `SELECT u.id, u.email, u.name, u.version, u.created_at,
+              o.id AS order_id, o.amount_cents, o.created_at AS order_created_at
+         FROM (SELECT ${USER_COLUMNS} FROM users WHERE id > ? ORDER BY id LIMIT ?) AS u
+         LEFT JOIN orders AS o ON o.user_id = u.id
+        ORDER BY u.id, o.id`,
+      after ?? 0,
+      limit + 1,
+    );
+    const page: UserWithOrders[] = [];
+    for (const row of rows) {
+      if (page.at(-1)?.user.id !== row.id) page.push({ user: toUser(row), orders: [] });
+      if (row.order_id !== null) {
+        page.at(-1)!.orders.push({ id: row.order_id, userId: row.id, amountCents: row.amount_cents!, createdAt: row.order_created_at! });
+      }
+    }
+    const items = page.slice(0, limit);
+    return { items, next: page.length > limit ? items[items.length - 1]!.user.id : undefined };
   }
 
   async findByEmail(email: string): Promise<User | undefined> {

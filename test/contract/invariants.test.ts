@@ -89,6 +89,29 @@ const SCENARIOS: Scenario[] = [
     faults: [{ atMs: 1_000, point: 'inventory', spec: fault({ errorRate: 1, error: { kind: 'hang' } }) }],
     untilMs: 8_000,
   },
+  {
+    // The starter disposes a request's scope only after its work succeeds: a sign-up whose email
+    // fails keeps its connection, and five of them run the pool of five dry.
+    pattern: 'dependency-injection',
+    lab: 'signup',
+    exercise: '03-dispose-what-a-scope-created',
+    invariant: 'scope-disposes-what-it-created',
+    load: { model: 'open', rate: 20 },
+    faults: [{ atMs: 1_000, point: 'email', spec: fault({ errorRate: 0.3, error: { kind: 'status', status: 503 } }) }],
+    untilMs: 6_000,
+  },
+  {
+    // The starter's update copies every attribute of the user it is handed, the stale version too:
+    // the version never moves, and two edits made from one read are both acknowledged.
+    pattern: 'repository',
+    lab: 'store',
+    exercise: '01-update-only-what-changed',
+    invariant: 'no-lost-update',
+    load: { model: 'open', rate: 50 },
+    params: { storage: 'memory', workload: 'edits-versioned', hotUsers: 3 },
+    faults: [],
+    untilMs: 3_000,
+  },
 ];
 
 /** Runs `scenario` with `module` (the reference when undefined) on virtual time; returns every event. */

@@ -1,8 +1,8 @@
 /**
  * Runs a pattern's lab in-process on a VirtualClock with simulated
  * downstreams: the set-up the contract suite and exercise checks share. A lab
- * that declares a `database` fault point gets its `ctx.db` in memory (the
- * engine's default), kept across redeploys and closed by `run.stop()`.
+ * that declares a `database` fault point gets its `ctx.db` in memory (a SQL
+ * host in this process, as `server/runs/testing.ts` makes one), kept across redeploys and closed by `run.stop()`.
  * Also the lab contract itself (`labContract`), so every suite that checks a
  * lab checks it the same way.
  */
@@ -14,6 +14,7 @@ import { isCoreTelemetryType, RealClock, VirtualClock } from '../../patterns/kit
 import { createLiveService } from '../../server/faults/live.ts';
 import { LabRun, type ServiceFactory } from '../../server/runs/engine.ts';
 import { simulatedServices } from '../../server/runs/simulated-services.ts';
+import { memoryDatabase } from '../../server/runs/testing.ts';
 
 export const PATTERNS_DIR = join(import.meta.dirname, '..', '..', 'patterns');
 
@@ -45,6 +46,7 @@ export const startVirtualLab = async (
     services: options.services ?? simulatedServices,
     // Numbered as the run host numbers them, in the order emitted.
     emit: (event) => events.push({ ...event, seq: events.length }),
+    openDatabase: memoryDatabase,
   });
   await run.deploy(options.module ?? (await loadLabModule(pattern, lab, options.patternsDir)));
   run.setLoad(lab.defaultLoad);
@@ -189,6 +191,7 @@ export const labContract = (pattern: PatternManifest, lab: LabManifest, { patter
       clock,
       services: (options) => createLiveService(options),
       emit: () => undefined,
+      openDatabase: memoryDatabase,
     });
     await run.deploy(await loadLabModule(pattern, lab, patternsDir));
     run.setLoad({ model: 'closed', concurrency: 4, amount: 40 });

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { eventsOf, makeTestLabContext } from '../kit/testing.ts';
+import { start } from './lab.ts';
+import { signupParams } from './params.ts';
+import { pattern } from './pattern.ts';
+
+type Values = typeof signupParams.defaults;
+
+/** The signup lab on the kit's virtual-time LabContext, with its invariants and these params (defaults otherwise). */
+const startLab = async (params: Partial<Values> = {}) => {
+  const harness = makeTestLabContext({ params: { ...signupParams.defaults, ...params }, lab: pattern.labs[0] });
+  return { ...harness, lab: await start(harness.ctx) };
+};
+
+const statuses = (results: Array<{ status?: number }>) =>
+  results.reduce<Record<string, number>>((counts, r) => ({ ...counts, [String(r.status)]: (counts[String(r.status)] ?? 0) + 1 }), {});
+
+describe('signup lab', () => {
+  it('signs everyone up, each request in its own scope that gives its connection back', async () => {
+    const { lab, drive, events, violations, clock, calls } = await startLab();
+    const results = await drive(lab, { rate: 10, untilMs: 2_000, settleMs: 200 });
+    expect(statuses(results)).toEqual({ 201: 20 });
+    expect(calls.filter((c) => c.point === 'email')).toHaveLength(20);
+    const scopes = eventsOf(events, 'di.scope');
+    expect(scopes).toHaveLength(20);
+    // SignupHandler, UserService, UserRepository, DbConnection (scoped) and one IdGenerator (transient).
+    expect(scopes.every((s) => s.created === 5 && s.disposed === 5 && s.undisposed === '')).toBe(true);
+    const pool = eventsOf(events, 'pool.connection');
+    expect(pool.filter((e) => e.kind === 'leased')).toHaveLength(20);
+    expect(pool.at(-1)).toMatchObject({ kind: 'released', inUse: 0 });
+    expect(violations).toEqual([]);
+    await lab.dispose();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('creates the scoped services once per request, reuses the singletons, and makes a new transient every time', async () => {
+    const { lab, send, events, clock } = await startLab();
+    for (const id of ['first', 'second']) {
+      const answered = send(lab, id);
+      await clock.advance(100);
+      expect(await answered).toMatchObject({ outcome: 'ok', status: 201 });
+    }
+    const second = eventsOf(events, 'di.resolved').filter((e) => e.requestId === 'second');
+    expect(second.map((e) => `${e.node}: ${e.reused ? 'reused' : 'created'}`)).toEqual([
+      'ConnectionPool · singleton: reused',
+      'DbConnection · scoped: created',
+      'UserRepository · scoped: created',
+      'EmailSender · singleton: reused',
+      'IdGenerator · transient: created',
+      'UserService · scoped: created',
+      'SignupHandler · scoped: created',
+    ]);
+    // The graph: who asked for whom.
+    expect(second.map((e) => `${e.depth} ${e.parent ?? '-'} → ${e.token}`)).toContain('3 UserRepository → DbConnection');
+    // The singletons were built once, by the root, whichever request asked first.
+    const singletons = eventsOf(events, 'di.created').filter((e) => e.lifetime === 'singleton');
+    expect(singletons.map((e) => `${e.token} ${e.scopeId}`)).toEqual(['Database root', 'ConnectionPool root', 'EmailSender root']);
+    await lab.dispose();
+  });
+
+  it('swaps the email sender live: no consumer changes, and faults at the email service stop mattering', async () => {
+    const { lab, drive, events, calls, changeParams, setFault, violations } = await startLab();
+    setFault('email', { status: 503 });
+    const before = await drive(lab, { rate: 10, untilMs: 1_000, settleMs: 100 });
+    expect(statuses(before)).toEqual({ 502: 10 });
+    lab.updateParams!({ ...signupParams.defaults, emailSender: 'fake' });
+    changeParams({ emailSender: 'fake' });
+    const emailCalls = calls.filter((c) => c.point === 'email').length;
+    const after = await drive(lab, { rate: 10, untilMs: 2_100, settleMs: 100 });
+    expect(statuses(after)).toEqual({ 201: 10 });
+    expect(calls.filter((c) => c.point === 'email')).toHaveLength(emailCalls);
+    expect(eventsOf(events, 'di.registered').filter((e) => e.replaced).map((e) => e.token)).toEqual(['EmailSender']);
+    const senders = eventsOf(events, 'di.resolved').filter((e) => e.token === 'EmailSender');
+    expect(senders.at(0)!.implementation).toBe('HttpEmailSender');
+    expect(senders.at(-1)!.implementation).toBe('FakeEmailSender');
+    // Failed sign-ups disposed their scopes too.
+    expect(violations).toEqual([]);
+    await lab.dispose();
+  });
+
+  it('gives the connection back when a request fails: failures never drain the pool', async () => {
+    const { lab, drive, events, setFault, violations } = await startLab({ poolSize: 2 });
+    let n = 0;
+    setFault('email', () => (n++ % 2 === 0 ? { status: 500 } : undefined));
+    const results = await drive(lab, { rate: 20, untilMs: 3_000, settleMs: 200 });
+    expect(statuses(results)).toEqual({ 201: 30, 502: 30 });
+    expect(eventsOf(events, 'pool.connection').filter((e) => e.kind === 'exhausted')).toEqual([]);
+    expect(violations).toEqual([]);
+    await lab.dispose();
+  });
+
+  it('fails requests with "connection pool exhausted" when slow emails hold every connection, and recovers', async () => {
+    const { lab, drive, events, setFault, violations } = await startLab({ poolSize: 2, acquireTimeoutMs: 100 });
+    // A request keeps its connection until its scope ends, the email included: 400 ms each.
+    setFault('email', { status: 202, latencyMs: 400 });
+    const slow = await drive(lab, { rate: 20, untilMs: 1_000, settleMs: 1_000 });
+    const counts = statuses(slow);
+    expect(counts[201]).toBeLessThanOrEqual(6);
+    expect(counts[503]).toBeGreaterThanOrEqual(14);
+    expect(slow.find((r) => r.status === 503)!.error).toBe('connection pool exhausted: all 2 connections in use, none returned within 100 ms');
+    expect(eventsOf(events, 'pool.connection').filter((e) => e.kind === 'exhausted')).toHaveLength(counts[503]!);
+    // Every scope still disposed what it created: once the email is fast again, so is every sign-up.
+    setFault('email', undefined);
+    const healthy = await drive(lab, { rate: 20, untilMs: 3_000, settleMs: 200 });
+    expect(statuses(healthy)).toEqual({ 201: 20 });
+    expect(violations).toEqual([]);
+    await lab.dispose();
+  });
+
+  it('refuses a pool size that is not a whole number', async () => {
+    const { ConnectionPool, Database } = await import('./app.ts');
+    const { clock } = makeTestLabContext();
+    expect(() => new ConnectionPool({ clock, database: new Database(), size: 0, acquireTimeoutMs: 100 })).toThrow(
+      'pool size must be a whole number ≥ 1, got 0',
+    );
+  });
+});

@@ -1,0 +1,259 @@
+/**
+ * The "signup" lab: every inbound request is a POST /signup served in a
+ * scope of its own. The composition root (composition-root.ts) registers the
+ * app (app.ts) in a container (container.ts); per request, `withRequestScope`
+ * resolves SignupHandler → UserService → UserRepository → DbConnection, which
+ * leases a connection from the ConnectionPool singleton on its first query
+ * and gives it back when the scope is disposed. The welcome email goes
+ * through the EmailSender singleton: HttpEmailSender calls the email service
+ * (http fault point `email`), FakeEmailSender keeps it in memory; the
+ * `emailSender` parameter swaps them live. Every query passes the in-process
+ * fault point `queries`.
+ *
+ * The lab counts what each request's scope created and disposed from the
+ * container's own events, and checks when the request ends that the scope
+ * disposed everything it created. A scope that leaks keeps its connection
+ * leased: leak as many as the pool holds and every later request waits for a
+ * connection, then fails with "connection pool exhausted".
+ *
+ * This file wires things up and turns typed events into telemetry; the
+ * pattern (container.ts) and the app stay free of telemetry calls.
+ */
+import {
+  DisposableStore,
+  isDownstreamError,
+  type LabContext,
+  type LabInstance,
+  type LabRequest,
+  type LabResult,
+  type Params,
+} from '../kit/index.ts';
+import { ConnectionPool, EmailFailedError, PoolExhaustedError } from './app.ts';
+import { registerApp, SignupHandlerT, useEmailSender, withRequestScope } from './composition-root.ts';
+import { Container, type Lifetime } from './container.ts';
+import { signupParams } from './params.ts';
+
+const ROUTE = 'POST /signup';
+/** The healthy email service accepts a message in 10–30 ms. */
+const EMAIL_LATENCY_MS = { base: 10, jitter: 20 };
+/** A healthy query takes 2–6 ms. */
+const QUERY_LATENCY_MS = { base: 2, jitter: 4 };
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** "UserService · scoped": how the graph and the bars name a service. */
+const nodeOf = (token: string, lifetime: Lifetime): string => `${token} · ${lifetime}`;
+
+/** The class of what the container handed out: the implementation behind a token. */
+const classOf = (instance: unknown): string =>
+  typeof instance === 'object' && instance !== null ? instance.constructor.name || 'object' : typeof instance;
+
+/** How a failed sign-up is answered. */
+const failure = (error: unknown): LabResult => {
+  const message = messageOf(error);
+  if (error instanceof PoolExhaustedError) return { outcome: 'error', status: 503, error: message, route: ROUTE };
+  if (isDownstreamError(error)) {
+    return error.code === 'ETIMEDOUT'
+      ? { outcome: 'timeout', status: 504, error: `email service: ${message}`, route: ROUTE }
+      : { outcome: 'error', status: 502, error: `email service: ${message}`, route: ROUTE };
+  }
+  if (error instanceof EmailFailedError) return { outcome: 'error', status: 502, error: message, route: ROUTE };
+  return { outcome: 'error', status: 500, error: message, route: ROUTE };
+};
+
+/** What the lab counts for one request's scope, from the container's events. */
+interface ScopeCount {
+  requestId: string;
+  /** Tokens created in the scope, in order (a token twice for two transients). */
+  created: string[];
+  disposed: string[];
+  reused: number;
+}
+
+/** The tokens of `created` not matched by one in `disposed`. */
+const leftBehind = (created: readonly string[], disposed: readonly string[]): string[] => {
+  const open = [...disposed];
+  return created.filter((token) => {
+    const i = open.indexOf(token);
+    if (i < 0) return true;
+    open.splice(i, 1);
+    return false;
+  });
+};
+
+export function start(ctx: LabContext): LabInstance {
+  const store = new DisposableStore();
+  let settings = signupParams.read(ctx.params);
+
+  const emailService = ctx.service('email', {
+    async handle() {
+      await ctx.clock.sleep(EMAIL_LATENCY_MS.base + ctx.random.next() * EMAIL_LATENCY_MS.jitter);
+      return { status: 202, headers: {}, body: { queued: true } };
+    },
+  });
+  const queries = ctx.fault('queries');
+
+  const container = new Container();
+  const scopes = new Map<string, ScopeCount>();
+
+  store.add(
+    container.onRegistered(({ token, lifetime, replaced }) => {
+      ctx.emit({ type: 'di.registered', token, lifetime, replaced });
+    }),
+  );
+  store.add(
+    container.onResolved((e) => {
+      const count = scopes.get(e.scopeId);
+      if (count && e.reused) count.reused += 1;
+      const parent = e.requestedBy;
+      ctx.emit({
+        type: 'di.resolved',
+        ...(count && { requestId: count.requestId }),
+        scopeId: e.scopeId,
+        token: e.token,
+        lifetime: e.lifetime,
+        node: nodeOf(e.token, e.lifetime),
+        ...(parent !== undefined && { parent }),
+        depth: e.depth,
+        reused: e.reused,
+        implementation: classOf(e.instance),
+      });
+    }),
+  );
+  store.add(
+    container.onCreated(({ token, lifetime, scopeId }) => {
+      const count = scopes.get(scopeId);
+      if (count) {
+        // Scoped means one per request: a second one in the same scope is a container bug.
+        if (lifetime === 'scoped') {
+          ctx.invariant(
+            'one-scoped-instance-per-request',
+            !count.created.includes(token),
+            () => `${count.requestId} (${scopeId}) created a second ${token}: a scoped service must be one instance per request`,
+          );
+        }
+        count.created.push(token);
+      }
+      const requestId = count?.requestId ?? ctx.currentRequestId();
+      ctx.emit({ type: 'di.created', ...(requestId && { requestId }), scopeId, token, lifetime, node: nodeOf(token, lifetime) });
+    }),
+  );
+  store.add(
+    container.onDisposed(({ token, lifetime, scopeId }) => {
+      const count = scopes.get(scopeId);
+      count?.disposed.push(token);
+      const requestId = count?.requestId ?? ctx.currentRequestId();
+      ctx.emit({ type: 'di.disposed', ...(requestId && { requestId }), scopeId, token, lifetime, node: nodeOf(token, lifetime) });
+    }),
+  );
+
+  // The pool is a singleton, built by the first request that needs a connection (so the graph
+  // shows it under DbConnection); the lab starts watching it the moment it exists.
+  const poolSettings = { size: settings.poolSize, acquireTimeoutMs: settings.acquireTimeoutMs };
+  let pool: ConnectionPool | undefined;
+  const watchPool = (created: ConnectionPool) => {
+    pool = created;
+    store.add(
+      created.onChange((change) => {
+        const requestId = ctx.currentRequestId();
+        const { kind, inUse, size, waiting } = change;
+        const base = { type: 'pool.connection' as const, pool: 'db', kind, ok: kind !== 'exhausted', inUse, size, waiting, ...(requestId && { requestId }) };
+        if (change.kind === 'leased') ctx.emit({ ...base, connectionId: change.connectionId, waitedMs: change.waitedMs });
+        else if (change.kind === 'released') ctx.emit({ ...base, connectionId: change.connectionId, heldMs: change.heldMs });
+        else ctx.emit({ ...base, waitedMs: change.waitedMs });
+      }),
+    );
+  };
+  store.add(
+    container.onResolved(({ instance }) => {
+      if (!pool && instance instanceof ConnectionPool) watchPool(instance);
+    }),
+  );
+
+  registerApp(container, {
+    clock: ctx.clock,
+    random: ctx.random,
+    emailService,
+    emailSender: settings.emailSender,
+    pool: poolSettings,
+    beforeQuery: async () => {
+      await queries.hit();
+      await ctx.clock.sleep(QUERY_LATENCY_MS.base + ctx.random.next() * QUERY_LATENCY_MS.jitter);
+    },
+  });
+
+  ctx.log.info(`signup lab ready: ${settings.emailSender} email sender, a pool of ${settings.poolSize} connections`, { ...settings });
+
+  let stopped = false;
+  let signups = 0;
+
+  /** The invariant, when the request's work has ended: its scope disposed everything it created. */
+  const closeScope = (scopeId: string | undefined, request: LabRequest, outcome: 'ok' | 'error') => {
+    if (scopeId === undefined) return;
+    const count = scopes.get(scopeId);
+    scopes.delete(scopeId);
+    if (!count || stopped) return;
+    const undisposed = leftBehind(count.created, count.disposed);
+    ctx.emit({
+      type: 'di.scope',
+      requestId: request.id,
+      scopeId,
+      created: count.created.length,
+      reused: count.reused,
+      disposed: count.disposed.length,
+      undisposed: undisposed.join(', '),
+      outcome,
+    });
+    ctx.invariant(
+      'scope-disposes-what-it-created',
+      undisposed.length === 0,
+      () =>
+        `${request.id} ended (${outcome}) before its scope ${scopeId} disposed ${undisposed.length} of the ${count.created.length} instances it created: ` +
+        `${undisposed.join(', ')}${undisposed.includes('DbConnection') && pool ? ` (its connection still leased: ${pool.state.inUse} of ${pool.state.size} in use)` : ''}`,
+    );
+  };
+
+  return {
+    async handle(request: LabRequest): Promise<LabResult> {
+      const n = ++signups;
+      let scopeId: string | undefined;
+      try {
+        const response = await withRequestScope(container, (scope) => {
+          scopeId = scope.id;
+          scopes.set(scope.id, { requestId: request.id, created: [], disposed: [], reused: 0 });
+          return scope.resolve(SignupHandlerT).handle({ email: `user-${n}@example.test`, name: `User ${n}` });
+        });
+        closeScope(scopeId, request, 'ok');
+        return response.status === 201
+          ? { outcome: 'ok', status: 201, route: ROUTE }
+          : { outcome: 'rejected', status: response.status, error: response.error, route: ROUTE };
+      } catch (error) {
+        closeScope(scopeId, request, 'error');
+        return failure(error);
+      }
+    },
+    updateParams(params: Params) {
+      // A knob the update leaves out keeps its current value.
+      const next = signupParams.read(params, settings);
+      if (next.emailSender !== settings.emailSender) {
+        useEmailSender(container, next.emailSender, { emailService });
+        ctx.log.info(`EmailSender is now the ${next.emailSender} implementation, from the next request on; UserService is unchanged`, {
+          emailSender: next.emailSender,
+        });
+      }
+      // Before the pool exists, the new values are what it will be built with.
+      poolSettings.size = next.poolSize;
+      poolSettings.acquireTimeoutMs = next.acquireTimeoutMs;
+      if (next.poolSize !== settings.poolSize) pool?.resize(next.poolSize);
+      if (next.acquireTimeoutMs !== settings.acquireTimeoutMs) pool?.setAcquireTimeout(next.acquireTimeoutMs);
+      settings = next;
+    },
+    async dispose() {
+      stopped = true;
+      const inUse = pool?.state.inUse ?? 0;
+      if (inUse > 0) ctx.log.warn(`lab stopped with ${inUse} connections still leased`, { inUse });
+      store.dispose();
+      await container.dispose();
+    },
+  };
+}
