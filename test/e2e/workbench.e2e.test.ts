@@ -4,7 +4,8 @@
  * service and closing once it recovers; a lower failure threshold typed into
  * Monaco, saved with Ctrl+S and deployed into the live run; a syntax error
  * marked in the editor; the retries view's attempts and the event bus's
- * handler outcomes. Screenshots go to test-artifacts/workbench-*.png.
+ * handler outcomes; the repository's query log and the dependency-injection
+ * graph drawing live data, each after a parameter changed live. Screenshots go to test-artifacts/workbench-*.png.
  */
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -344,5 +345,40 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     await page.getByRole('table', { name: 'Dead letters' }).locator('.tv-row', { hasText: 'send-welcome-email' }).first().waitFor(WAIT);
     await flow.locator('.flow-node.box.ok', { hasText: 'create-profile' }).waitFor(WAIT);
     await shoot(page, 'workbench-events');
+  }, 120_000);
+
+  it('shows the repository’s statements live, and the N+1 listing once the workload asks for it', async () => {
+    const page = await newPage();
+    await startLab(page, 'repository');
+    // The main view: every statement the repositories send, with its time.
+    const queries = page.getByRole('table', { name: 'Query log' });
+    await queries.locator('.tv-row:not(.tv-head)', { hasText: /SELECT .* FROM users/ }).first().waitFor(WAIT);
+
+    const params = page.locator('.params-panel');
+    await params.getByLabel('Workload').selectOption('orders-n-plus-one');
+    await params.getByRole('button', { name: 'Apply' }).click();
+    await params.getByText('applied workload').waitFor(WAIT);
+    // A page of 20 users, then each user's orders one by one: 21 statements for one request.
+    const listings = page.getByRole('table', { name: 'Pages and listings' });
+    await listings.locator('.tv-row:not(.tv-head)').first().waitFor(WAIT);
+    await queries.locator('.tv-row:not(.tv-head)', { hasText: /FROM orders/ }).first().waitFor(WAIT);
+    await shoot(page, 'workbench-repository');
+  }, 120_000);
+
+  it('draws the dependency graph of live sign-ups, and swaps the email sender without touching its consumers', async () => {
+    const page = await newPage();
+    await startLab(page, 'dependency-injection');
+    const graph = page.getByRole('img', { name: /^Dependency graph:/ });
+    for (const node of ['SignupHandler · scoped', 'UserService · scoped', 'ConnectionPool · singleton']) {
+      await graph.locator('.flow-node', { hasText: node }).first().waitFor(WAIT);
+    }
+    await graph.locator('.flow-node', { hasText: 'SignupHandler · scoped' }).filter({ hasText: /[1-9][\d,]* resolves/ }).first().waitFor(WAIT);
+
+    const params = page.locator('.params-panel');
+    await params.getByLabel('Email sender').selectOption('fake');
+    await params.getByRole('button', { name: 'Apply' }).click();
+    await params.getByText('applied emailSender').waitFor(WAIT);
+    await page.locator('section[aria-label="Created or reused"]', { hasText: 'FakeEmailSender' }).waitFor(WAIT);
+    await shoot(page, 'workbench-dependency-injection');
   }, 120_000);
 });
