@@ -173,6 +173,9 @@ export async function compileLab(options: CompileOptions): Promise<CompileResult
       sourceRoot: pathToFileURL(rootDir).href + '/',
       sourcesContent: true,
       logLevel: 'silent',
+      // Bundling renames a class that collides with another file's (`Sender` becomes `Sender2`);
+      // labs name instances by their class (`constructor.name`), as a learner's code may, so keep names.
+      keepNames: true,
       // Explicit, so a lab compiles the same whatever tsconfig sits above it. Imports are kept
       // as written (as the project's tsconfig says), so every import is checked, used or not.
       tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true, useDefineForClassFields: true } },

@@ -112,6 +112,18 @@ const SCENARIOS: Scenario[] = [
     faults: [],
     untilMs: 3_000,
   },
+  {
+    // The starter has no unique constraint: two sign-ups for one address that arrive within one
+    // email check of each other both pass the service's look-up, both insert, and both get a 201.
+    pattern: 'service-layer',
+    lab: 'signup',
+    exercise: '03-close-the-check-then-insert-race',
+    invariant: 'unique-email',
+    load: { model: 'open', rate: 40, clients: 4 },
+    params: { distinctEmails: 2 },
+    faults: [],
+    untilMs: 5_000,
+  },
 ];
 
 /** Runs `scenario` with `module` (the reference when undefined) on virtual time; returns every event. */

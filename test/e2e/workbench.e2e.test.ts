@@ -5,7 +5,8 @@
  * Monaco, saved with Ctrl+S and deployed into the live run; a syntax error
  * marked in the editor; the retries view's attempts and the event bus's
  * handler outcomes; the repository's query log and the dependency-injection
- * graph drawing live data, each after a parameter changed live. Screenshots go to test-artifacts/workbench-*.png.
+ * graph drawing live data, each after a parameter changed live; the service
+ * layer's trace and its 409s once sign-ups collide. Screenshots go to test-artifacts/workbench-*.png.
  */
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -380,5 +381,25 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     await params.getByText('applied emailSender').waitFor(WAIT);
     await page.locator('section[aria-label="Created or reused"]', { hasText: 'FakeEmailSender' }).waitFor(WAIT);
     await shoot(page, 'workbench-dependency-injection');
+  }, 120_000);
+
+  it('traces each sign-up route → service → repository → SQL, and answers 409 once sign-ups collide', async () => {
+    const page = await newPage();
+    await startLab(page, 'service-layer');
+    const flow = page.getByRole('img', { name: /^Route → service → repository → SQL:/ });
+    for (const node of ['POST /users', 'signUp', 'findByEmail']) {
+      await flow.locator('.flow-node.box.ok', { hasText: node }).first().waitFor(WAIT);
+    }
+    await flow.locator('.flow-node', { hasText: /INSERT INTO users/ }).first().waitFor(WAIT);
+
+    // Two addresses a second for every sign-up: the unique constraint turns the collisions into 409s.
+    const params = page.locator('.params-panel');
+    await params.getByLabel('Distinct emails per second').fill('2');
+    await params.getByRole('button', { name: 'Apply' }).click();
+    await params.getByText('applied distinctEmails').waitFor(WAIT);
+    await page.getByRole('table', { name: 'Request log' }).locator('.tv-row', { hasText: '409' }).first().waitFor(WAIT);
+    // The reference's unique constraint: no two 201s for one address, however close they come.
+    expect(await page.locator('.invariant.broken').count()).toBe(0);
+    await shoot(page, 'workbench-service-layer');
   }, 120_000);
 });
