@@ -52,6 +52,7 @@ export const storeViews: ViewSpec[] = [
         label: 'Statements',
         event: 'sql',
         nodeField: 'statement',
+        nodeFormat: 'sql',
         countLabel: 'runs',
         link: { field: 'requestId', previousField: 'id' },
         errorField: 'error',

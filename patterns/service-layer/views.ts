@@ -28,6 +28,7 @@ export const signupViews: ViewSpec[] = [
         label: 'SQL',
         event: 'sql',
         nodeField: 'statement',
+        nodeFormat: 'sql',
         countLabel: 'statements',
         link: { field: 'requestId', previousField: 'requestId' },
         errorField: 'error',

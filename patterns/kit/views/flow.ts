@@ -19,6 +19,12 @@ export interface FlowStage {
   where?: FieldFilter;
   /** The field whose values are this column's nodes: `target`, `name`, `handler`. */
   nodeField: string;
+  /**
+   * How a node's name reads. `sql`: a statement shortened to what tells it
+   * apart from its neighbours (`SELECT … FROM users WHERE id = ?`: the column
+   * lists go), over two lines; the whole statement stays in its tooltip.
+   */
+  nodeFormat?: 'sql';
   /** What a node's count counts, shown after the number: `requests`, `published`, `attempts` (default `events`). */
   countLabel?: string;
   /**

@@ -6,9 +6,9 @@
  */
 import type { FlowStage } from '../../../../patterns/kit/index.ts';
 import { fmtCount, fmtMs, fmtRunTime } from '../shared/format.ts';
-import { clip, LINE, NODE_WIDTH } from './layout.ts';
+import { LINE, NODE_WIDTH } from './layout.ts';
 import { LATENCY_SAMPLES, type FlowNode as FlowNodeModel } from './reducer.ts';
-import { countLabelOf, hasOutcome, isBox } from './stage.ts';
+import { countLabelOf, hasOutcome, isBox, titleOf } from './stage.ts';
 
 interface Props {
   stage: FlowStage;
@@ -38,7 +38,7 @@ export const FlowNode = ({ stage, node, x, y, height, fresh }: Props) =>
       <title>{describe(stage, node)}</title>
       <rect width={NODE_WIDTH} height={height} rx={Math.min(height / 2, 29)} />
       <text x={NODE_WIDTH / 2} y={height / 2 - 5} textAnchor="middle" className="title">
-        {clip(node.name, TITLE_CHARS - 4)}
+        {titleOf(stage, node.name, TITLE_CHARS - 4)[0]}
       </text>
       <text x={NODE_WIDTH / 2} y={height / 2 + 14} textAnchor="middle" className="sub">
         {fmtCount(node.count)} {countLabelOf(stage)}
@@ -55,9 +55,11 @@ const BoxNode = ({ stage, node, x, y, height, fresh }: Props) => {
       <title>{describe(stage, node)}</title>
       <rect width={NODE_WIDTH} height={height} rx={10} />
       <rect className="last-outcome" width={6} height={height} rx={3} />
-      <text x={16} y={line} className="title">
-        {clip(node.name, TITLE_CHARS)}
-      </text>
+      {titleOf(stage, node.name, TITLE_CHARS).map((text, i) => (
+        <text key={i} x={16} y={i === 0 ? line : next()} className="title">
+          {text}
+        </text>
+      ))}
       <text x={16} y={next()} className="sub">
         {fmtCount(node.count)} {countLabelOf(stage)}
         {hasOutcome(stage) && (

@@ -49,5 +49,3 @@ export const curve = (x1: number, y1: number, x2: number, y2: number): string =>
   return `M${x1} ${y1} C${mid} ${y1} ${mid} ${y2} ${x2} ${y2}`;
 };
 
-/** Text cut to `max` characters, with an ellipsis. */
-export const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
