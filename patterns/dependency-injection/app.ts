@@ -145,11 +145,12 @@ export class ConnectionPool {
 
   /** A connection, now or when one comes free; PoolExhaustedError after the acquire timeout. */
   acquire(): Promise<Lease> {
-    if (this.inUse.size < this.size && this.waiters.length === 0) return Promise.resolve(this.lend(0));
+    if (this.inUse.size < this.size && this.waiters.length === 0) return Promise.resolve(this.announce(this.lend(), 0));
     // Queued in order: a connection that comes free goes to whoever waited longest.
-    return new Promise<Lease>((resolve, reject) => {
+    const since = this.clock.now();
+    const granted = new Promise<Lease>((resolve, reject) => {
       const waiter: Waiter = {
-        since: this.clock.now(),
+        since,
         grant: (lease) => {
           timer.dispose();
           resolve(lease);
@@ -163,6 +164,8 @@ export class ConnectionPool {
       }, this.acquireTimeoutMs);
       this.waiters.push(waiter);
     });
+    // Announced on the caller's side (its async context), not inside the release that freed it.
+    return granted.then((lease) => this.announce(lease, lease.since - since));
   }
 
   /** Gives the connection back (once: a second release is ignored) and hands it to the next waiter. */
@@ -173,14 +176,17 @@ export class ConnectionPool {
   }
 
   private serveNextWaiter(): void {
-    const waiter = this.waiters.shift()!;
-    waiter.grant(this.lend(this.clock.now() - waiter.since));
+    this.waiters.shift()!.grant(this.lend());
   }
 
-  private lend(waitedMs: number): Lease {
+  private lend(): Lease {
     this.leases += 1;
     const lease = new Lease(`conn-${this.leases}`, this.clock.now());
     this.inUse.add(lease);
+    return lease;
+  }
+
+  private announce(lease: Lease, waitedMs: number): Lease {
     this.changed.fire({ kind: 'leased', connectionId: lease.id, waitedMs, ...this.state });
     return lease;
   }

@@ -373,3 +373,101 @@ describe('registration', () => {
     expect(container.has(ConfigT)).toBe(false);
   });
 });
+
+describe('lazy resolves from a singleton', () => {
+  interface Lazy {
+    later: () => unknown;
+  }
+  const ScopedT = token<object>('Scoped');
+  const TransientT = token<object>('Transient');
+  const LazyT = token<Lazy>('LazySingleton');
+
+  it('a scoped service resolved lazily by a singleton a scope built is captive, named with its chain', () => {
+    const container = new Container()
+      .register(LazyT, { lifetime: 'singleton', factory: (r) => ({ later: () => r.resolve(ScopedT) }) })
+      .register(ScopedT, { lifetime: 'scoped', factory: (r) => ({ lazy: r.resolve(LazyT) }) });
+    // A request built the singleton, through its own scoped service.
+    const { lazy } = container.createScope().resolve(ScopedT) as { lazy: Lazy };
+    const error = (() => {
+      try {
+        lazy.later();
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(CaptiveDependencyError);
+    expect((error as CaptiveDependencyError).chain).toEqual(['singleton LazySingleton', 'scoped Scoped']);
+  });
+
+  it('a transient resolved lazily by a singleton works, whether a scope or the root built the singleton', () => {
+    for (const builtBy of ['scope', 'root'] as const) {
+      const container = new Container()
+        .register(LazyT, { lifetime: 'singleton', factory: (r) => ({ later: () => r.resolve(TransientT) }) })
+        .register(TransientT, { lifetime: 'transient', factory: (r) => ({ lazy: r.resolve(LazyT) }) })
+        .register(ScopedT, { lifetime: 'scoped', factory: (r) => ({ transient: r.resolve(TransientT) }) });
+      const lazy =
+        builtBy === 'scope'
+          ? ((container.createScope().resolve(ScopedT) as { transient: { lazy: Lazy } }).transient.lazy)
+          : container.resolve(LazyT);
+      const made = lazy.later() as { lazy: Lazy };
+      expect(made.lazy, builtBy).toBe(lazy);
+    }
+  });
+
+  it('a cycle while the singleton is being built is still a cycle', () => {
+    const container = new Container()
+      .register(LazyT, { lifetime: 'singleton', factory: (r) => ({ later: () => r.resolve(TransientT), now: r.resolve(TransientT) }) })
+      .register(TransientT, { lifetime: 'transient', factory: (r) => ({ lazy: r.resolve(LazyT) }) });
+    expect(() => container.createScope().resolve(LazyT)).toThrow(CircularDependencyError);
+  });
+});
+
+describe('forwarding registrations', () => {
+  it('an instance forwarded from another registration is recorded, and disposed, once, by its real owner', async () => {
+    let disposed = 0;
+    const Shared = token<{ dispose(): void }>('Shared');
+    const Alias = token<{ dispose(): void }>('Alias');
+    const container = new Container()
+      .register(Shared, { lifetime: 'singleton', factory: () => ({ dispose: () => void (disposed += 1) }) })
+      .register(Alias, { lifetime: 'transient', factory: (r) => r.resolve(Shared) });
+    const created: InstanceEvent[] = [];
+    container.onCreated((e) => created.push(e));
+    const scope = container.createScope();
+    expect(scope.resolve(Alias)).toBe(container.resolve(Shared));
+    await scope.dispose();
+    expect(disposed).toBe(0);
+    expect(created).toEqual([{ token: 'Shared', lifetime: 'singleton', scopeId: 'root' }]);
+    await container.dispose();
+    expect(disposed).toBe(1);
+  });
+});
+
+describe('a scope being disposed', () => {
+  it('is closed before its first disposer runs: a disposer can neither resolve from it nor start a second disposal', async () => {
+    const container = new Container();
+    const scope = container.createScope();
+    const calls: string[] = [];
+    let resolveError: unknown;
+    const Late = token<object>('Late');
+    const Closer = token<object>('Closer');
+    container
+      .register(Late, { lifetime: 'scoped', factory: () => ({}) })
+      .register(Closer, {
+        lifetime: 'scoped',
+        factory: () => ({}),
+        dispose: () => {
+          calls.push('Closer');
+          try {
+            scope.resolve(Late);
+          } catch (error) {
+            resolveError = error;
+          }
+          void scope.dispose();
+        },
+      });
+    scope.resolve(Closer);
+    await scope.dispose();
+    expect(calls).toEqual(['Closer']);
+    expect(resolveError).toBeInstanceOf(ScopeDisposedError);
+  });
+});

@@ -80,6 +80,12 @@ export interface RegisteredEvent {
 interface Frame {
   token: Token<unknown>;
   lifetime: Lifetime;
+  /**
+   * Built already: the frame of an instance resolving lazily, after its factory returned. It
+   * still counts for captive dependencies (a singleton holds what it resolves) but not for
+   * cycles: only what is being built can be waiting for itself.
+   */
+  settled?: boolean;
 }
 
 interface Created {
@@ -94,6 +100,8 @@ class Owner {
   readonly cache = new Map<object, unknown>();
   /** In creation order; disposed in reverse. */
   created: Created[] = [];
+  /** Set before the first disposer runs: nothing is created in it afterwards. */
+  closed = false;
   disposing: Promise<void> | undefined;
 
   constructor(readonly id: string) {}
@@ -123,6 +131,8 @@ class Engine {
   readonly disposed = new Emitter<InstanceEvent>();
   readonly resolved = new Emitter<ResolvedEvent>();
   readonly registered = new Emitter<RegisteredEvent>();
+  /** Every instance recorded by an owner: one that a factory forwarded from another registration is not recorded twice. */
+  private readonly recorded = new WeakSet<object>();
   private scopes = 0;
 
   newOwner(): Owner {
@@ -135,7 +145,7 @@ class Engine {
     const registration = this.registrations.get(token) as Registration<T> | undefined;
     if (!registration) throw new MissingRegistrationError(token.name, names);
 
-    const seen = chain.findIndex((frame) => frame.token === token);
+    const seen = chain.findIndex((frame) => frame.token === token && !frame.settled);
     if (seen >= 0) throw new CircularDependencyError([...names.slice(seen), token.name]);
 
     const frame: Frame = { token, lifetime: registration.lifetime };
@@ -154,8 +164,9 @@ class Engine {
       }
       case 'transient': {
         // A transient held by a singleton is allowed: it was built for that singleton alone
-        // and is owned by the root, so it lives exactly as long as its holder. Nothing
-        // shared is captured (unless it depends on a scoped service, which is caught above).
+        // and is owned by the root. Nothing shared is captured (unless it depends on a scoped
+        // service, which is caught above). The root keeps every transient it owns until
+        // shutdown, though: one resolved from the root, or by a singleton, per request piles up.
         const instance = this.create(owner, token, registration, path);
         this.report(token, registration.lifetime, owner, path, false, instance);
         return instance;
@@ -191,9 +202,25 @@ class Engine {
   }
 
   private create<T>(owner: Owner, token: Token<T>, registration: Registration<T>, path: Frame[]): T {
-    if (owner.disposing) throw new ScopeDisposedError(owner.id, token.name);
-    const resolver: Resolver = { resolve: (dependency) => this.resolve(dependency, owner, path) };
-    const instance = registration.factory(resolver);
+    if (owner.closed) throw new ScopeDisposedError(owner.id, token.name);
+    // While the factory runs, its resolves extend the live path: cycles and captives as they are built.
+    let chain: readonly Frame[] = path;
+    const resolver: Resolver = { resolve: (dependency) => this.resolve(dependency, owner, chain) };
+    let instance: T;
+    try {
+      instance = registration.factory(resolver);
+    } finally {
+      // An instance that keeps the resolver resolves lazily later, on a chain of its own: from the
+      // first singleton on (a singleton's instance does not belong to the request that happened to
+      // build it first), its frames settled. Depth and parent stay for the graph.
+      const captor = path.findIndex((frame) => frame.lifetime === 'singleton');
+      chain = path.slice(Math.max(captor, 0)).map((frame) => ({ ...frame, settled: true }));
+    }
+    // A factory that forwards to another registration hands out an instance its real owner
+    // has recorded already: recording it again would dispose it twice, or too early.
+    const isObject = (typeof instance === 'object' && instance !== null) || typeof instance === 'function';
+    if (isObject && this.recorded.has(instance as object)) return instance;
+    if (isObject) this.recorded.add(instance as object);
     // Recorded after the factory returns, so dependencies come first and are disposed last.
     owner.created.push({ token, registration: registration as Registration<unknown>, instance });
     this.created.fire({ token: token.name, lifetime: registration.lifetime, scopeId: owner.id });
@@ -202,7 +229,12 @@ class Engine {
 
   /** Disposes what `owner` created, newest first; once, however often it is called. */
   dispose(owner: Owner): Promise<void> {
-    owner.disposing ??= (async () => {
+    if (owner.disposing) return owner.disposing;
+    // Closed before the first disposer runs: a disposer that resolves from its own scope gets
+    // ScopeDisposedError, and one that calls dispose again gets this same promise (it must not
+    // await it: the loop is waiting for that disposer).
+    owner.closed = true;
+    owner.disposing = Promise.resolve().then(async () => {
       const errors: unknown[] = [];
       for (const entry of owner.created.slice().reverse()) {
         try {
@@ -216,7 +248,7 @@ class Engine {
       owner.cache.clear();
       if (errors.length === 1) throw errors[0];
       if (errors.length > 1) throw new AggregateError(errors, `several disposers failed in ${owner.id}`);
-    })();
+    });
     return owner.disposing;
   }
 }
@@ -233,7 +265,7 @@ export class Scope implements Resolver {
   }
 
   resolve<T>(token: Token<T>): T {
-    if (this.owner.disposing) throw new ScopeDisposedError(this.owner.id, token.name);
+    if (this.owner.closed) throw new ScopeDisposedError(this.owner.id, token.name);
     return this.engine.resolve(token, this.owner, []);
   }
 
@@ -277,7 +309,7 @@ export class Container implements Resolver {
 
   /** Singletons and transients only: a scoped service needs a scope. */
   resolve<T>(token: Token<T>): T {
-    if (this.engine.root.disposing) throw new ScopeDisposedError('root', token.name);
+    if (this.engine.root.closed) throw new ScopeDisposedError('root', token.name);
     return this.engine.resolve(token, this.engine.root, []);
   }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { eventsOf, makeTestLabContext } from '../kit/testing.ts';
 import { start } from './lab.ts';
 import { signupParams } from './params.ts';
@@ -105,6 +105,38 @@ describe('signup lab', () => {
     expect(statuses(healthy)).toEqual({ 201: 20 });
     expect(violations).toEqual([]);
     await lab.dispose();
+  });
+
+  it('attributes a connection handed to a queued request to that request, not to the one that released it', async () => {
+    const { lab, send, events, clock, violations } = await startLab({ poolSize: 1 });
+    const first = send(lab, 'first');
+    const second = send(lab, 'second');
+    await clock.advance(200);
+    expect(await first).toMatchObject({ status: 201 });
+    expect(await second).toMatchObject({ status: 201 });
+    const pool = eventsOf(events, 'pool.connection').map((e) => `${e.kind} ${e.connectionId} ${e.requestId}`);
+    expect(pool).toEqual(['leased conn-1 first', 'released conn-1 first', 'leased conn-2 second', 'released conn-2 second']);
+    expect(violations).toEqual([]);
+    await lab.dispose();
+  });
+
+  it('checks at the pool that each request gave its connection back, whatever the container reports', async () => {
+    const { ConnectionPool } = await import('./app.ts');
+    // A DbConnection whose dispose never reaches the pool: the container still reports it disposed.
+    const release = vi.spyOn(ConnectionPool.prototype, 'release').mockImplementation(() => {});
+    try {
+      const { lab, send, events, clock, violations } = await startLab({ poolSize: 2 });
+      const answered = send(lab, 'first');
+      await clock.advance(100);
+      await answered;
+      expect(eventsOf(events, 'di.scope')[0]).toMatchObject({ undisposed: '' });
+      expect(violations.map((v) => v.detail)).toEqual([
+        'first ended (ok) and its scope scope-1 reports everything disposed, but the pool never got its connection conn-1 back (1 of 2 connections in use)',
+      ]);
+      await lab.dispose();
+    } finally {
+      release.mockRestore();
+    }
   });
 
   it('refuses a pool size that is not a whole number', async () => {

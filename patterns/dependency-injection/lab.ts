@@ -12,7 +12,9 @@
  *
  * The lab counts what each request's scope created and disposed from the
  * container's own events, and checks when the request ends that the scope
- * disposed everything it created. A scope that leaks keeps its connection
+ * disposed everything it created; it does not take the container's word for
+ * the connection: it watches the pool itself, which connection each request
+ * leased and whether it was given back. A scope that leaks keeps its connection
  * leased: leak as many as the pool holds and every later request waits for a
  * connection, then fails with "connection pool exhausted".
  *
@@ -151,11 +153,17 @@ export function start(ctx: LabContext): LabInstance {
   // shows it under DbConnection); the lab starts watching it the moment it exists.
   const poolSettings = { size: settings.poolSize, acquireTimeoutMs: settings.acquireTimeoutMs };
   let pool: ConnectionPool | undefined;
+  /** Connections leased and not yet released, by id: the request that leased each, as the lab saw it. */
+  const leasedBy = new Map<string, string | undefined>();
   const watchPool = (created: ConnectionPool) => {
     pool = created;
     store.add(
       created.onChange((change) => {
+        // The pool announces a lease in the async context of the caller that got it (a queued
+        // caller's too), and a release in that of the caller giving it back.
         const requestId = ctx.currentRequestId();
+        if (change.kind === 'leased') leasedBy.set(change.connectionId, requestId);
+        else if (change.kind === 'released') leasedBy.delete(change.connectionId);
         const { kind, inUse, size, waiting } = change;
         const base = { type: 'pool.connection' as const, pool: 'db', kind, ok: kind !== 'exhausted', inUse, size, waiting, ...(requestId && { requestId }) };
         if (change.kind === 'leased') ctx.emit({ ...base, connectionId: change.connectionId, waitedMs: change.waitedMs });
@@ -194,6 +202,8 @@ export function start(ctx: LabContext): LabInstance {
     scopes.delete(scopeId);
     if (!count || stopped) return;
     const undisposed = leftBehind(count.created, count.disposed);
+    // Seen at the pool, not reported by the container: the connections this request leased and kept.
+    const kept = [...leasedBy].filter(([, by]) => by === request.id).map(([connectionId]) => connectionId);
     ctx.emit({
       type: 'di.scope',
       requestId: request.id,
@@ -204,12 +214,15 @@ export function start(ctx: LabContext): LabInstance {
       undisposed: undisposed.join(', '),
       outcome,
     });
+    const inUse = pool ? ` (${pool.state.inUse} of ${pool.state.size} connections in use)` : '';
     ctx.invariant(
       'scope-disposes-what-it-created',
-      undisposed.length === 0,
+      undisposed.length === 0 && kept.length === 0,
       () =>
-        `${request.id} ended (${outcome}) before its scope ${scopeId} disposed ${undisposed.length} of the ${count.created.length} instances it created: ` +
-        `${undisposed.join(', ')}${undisposed.includes('DbConnection') && pool ? ` (its connection still leased: ${pool.state.inUse} of ${pool.state.size} in use)` : ''}`,
+        undisposed.length > 0
+          ? `${request.id} ended (${outcome}) before its scope ${scopeId} disposed ${undisposed.length} of the ${count.created.length} instances it created: ` +
+            `${undisposed.join(', ')}${kept.length > 0 ? `; its connection ${kept.join(', ')} is still leased` : ''}${inUse}`
+          : `${request.id} ended (${outcome}) and its scope ${scopeId} reports everything disposed, but the pool never got its connection ${kept.join(', ')} back${inUse}`,
     );
   };
 

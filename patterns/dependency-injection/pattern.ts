@@ -41,7 +41,7 @@ export const pattern: PatternManifest = {
         {
           id: 'scope-disposes-what-it-created',
           description:
-            'When a request ends, its scope has disposed every instance it created (its connection first of all), whether the request succeeded or failed.',
+            'When a request ends, its scope has disposed every instance it created, and the connection it leased is back in the pool (as the lab sees the pool itself), whether the request succeeded or failed.',
         },
         {
           id: 'one-scoped-instance-per-request',

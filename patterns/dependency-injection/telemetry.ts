@@ -41,6 +41,9 @@ declare module '../kit/telemetry.ts' {
     /**
      * The connection pool changed: a connection `leased` or `released`, or a
      * caller gave up waiting (`exhausted`). With the pool's state after it.
+     * `requestId` is the request that leased, released or gave up: a caller
+     * that waited in the queue gets its own id on `leased`, not that of the
+     * request whose release freed the connection.
      */
     'pool.connection': {
       pool: string;

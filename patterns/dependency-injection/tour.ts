@@ -59,8 +59,9 @@ export const tour: Tour = {
     {
       title: 'Hold the connections too long',
       instruction:
-        'On the **Email service** fault panel, clear the errors and give it 400 ms of latency on every call. In ' +
-        '**Parameters**, set **Connection pool size** to 2. Watch the **Connection pool** and the charts.',
+        'With **Email sender** back on *HttpEmailSender* (the fake never calls the email service), clear the errors ' +
+        'on the **Email service** fault panel and give it 400 ms of latency on every call. In **Parameters**, set ' +
+        '**Connection pool size** to 2. Watch the **Connection pool** and the charts.',
       until: [
         { type: 'params.changed', where: { 'params.poolSize': { lte: 2 } } },
         { type: 'fault.changed', where: { point: 'email', 'spec.latency.baseMs': { gte: 200 } } },
@@ -78,7 +79,7 @@ export const tour: Tour = {
       instruction:
         'Open `composition-root.ts` on the **Code** tab. In `withRequestScope`, replace the whole `try { … } ' +
         'finally { … }` with `const result = await work(scope); void scope.dispose(); return result;` and save. ' +
-        'Then set the **Email service** to fail 30% of calls with 503.',
+        'Then, with **Email sender** still on *HttpEmailSender*, set the **Email service** to fail 30% of calls with 503.',
       until: [
         { type: 'run.deployed', where: { file: 'composition-root.ts' } },
         { type: 'invariant.violated', where: { invariant: 'scope-disposes-what-it-created' } },
@@ -93,7 +94,7 @@ export const tour: Tour = {
     },
     {
       title: 'Put the finally back',
-      instruction: 'Restore `withRequestScope` (try, `return await work(scope)`, finally, `await scope.dispose()`) and save.',
+      instruction: 'Undo your change to `withRequestScope` and save.',
       until: [
         { type: 'run.deployed', where: { file: 'composition-root.ts' } },
         { type: 'di.scope', where: { outcome: 'error', undisposed: '' }, count: 3 },
@@ -101,7 +102,7 @@ export const tour: Tour = {
       ],
       explanation:
         'The redeploy built a new container and a new pool; failed sign-ups give their connections back again and ' +
-        'the rest succeed. Exercise *Dispose what a scope created* asks you to write this by yourself, with a slow ' +
+        'the rest succeed. Exercise *Dispose what a scope created* asks you to write it yourself, with a slow ' +
         'disposer to wait for.',
     },
   ],

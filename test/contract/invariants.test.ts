@@ -94,7 +94,7 @@ const SCENARIOS: Scenario[] = [
     // fails keeps its connection, and five of them run the pool of five dry.
     pattern: 'dependency-injection',
     lab: 'signup',
-    exercise: '03-dispose-what-a-scope-created',
+    exercise: '02-dispose-what-a-scope-created',
     invariant: 'scope-disposes-what-it-created',
     load: { model: 'open', rate: 20 },
     faults: [{ atMs: 1_000, point: 'email', spec: fault({ errorRate: 0.3, error: { kind: 'status', status: 503 } }) }],

@@ -95,36 +95,23 @@ export default defineChecks([
       expect.equal(leases.length, 3, `connections leased by three sign-ups one after another (leased: ${leases.join(', ') || 'none'})`);
     },
   },
-  {
+  ...[
+    { token: ConnectionPoolT as Token<unknown>, name: 'the connection pool', why: 'a pool per request is no pool at all' },
+    { token: EmailSenderT as Token<unknown>, name: 'the email sender', why: 'it should be one sender (one HTTP client) for the app' },
+  ].map(({ token, name, why }) => ({
     task: 3,
-    name: 'the connection pool is one for the whole app',
-    async run(context) {
+    name: `${name} is one for the whole app`,
+    async run(context: CheckContext) {
       const { expect } = context;
       const { container } = makeApp(context);
       const a = container.createScope();
       const b = container.createScope();
       expect.ok(
-        a.resolve(ConnectionPoolT) === b.resolve(ConnectionPoolT) && b.resolve(ConnectionPoolT) === container.resolve(ConnectionPoolT),
-        'two scopes and the root got different ConnectionPool instances: a pool per request is no pool at all',
+        a.resolve(token) === b.resolve(token) && b.resolve(token) === container.resolve(token),
+        `two scopes and the root got different ${token.name} instances: ${why}`,
       );
       await a.dispose();
       await b.dispose();
     },
-  },
-  {
-    task: 3,
-    name: 'the email sender is one for the whole app',
-    async run(context) {
-      const { expect } = context;
-      const { container } = makeApp(context);
-      const a = container.createScope();
-      const b = container.createScope();
-      expect.ok(
-        a.resolve(EmailSenderT) === b.resolve(EmailSenderT) && b.resolve(EmailSenderT) === container.resolve(EmailSenderT),
-        'two scopes and the root got different EmailSender instances: it should be one sender (one HTTP client) for the app',
-      );
-      await a.dispose();
-      await b.dispose();
-    },
-  },
+  })),
 ]);
