@@ -151,6 +151,27 @@ describe('store lab', () => {
     expect(violations[0]).toMatchObject({ invariant: 'no-lost-update', detail: expect.stringMatching(/^req-\d+ wrote edit \d+ of user 1 \(sqlite\) on top of edit \d+, after edit \d+ had been acknowledged/) });
   });
 
+  it('breaks no more once the edits are version checked again, even with unchecked edits in flight at the switch', async () => {
+    const { lab, drive, violations } = await makeLab({ workload: 'edits-unchecked', hotUsers: 1, storage: 'memory' });
+    // Switched the moment a break loses two edits or more: the user's row then holds fewer edits
+    // than were acknowledged (A reads 3; B writes 4; C writes 5; A writes 4), and unchecked edits
+    // are still in flight.
+    let atSwitch = -1;
+    const report = violations.push.bind(violations);
+    violations.push = (...found) => {
+      const count = report(...found);
+      if (atSwitch < 0 && found.some((v) => Number(/: (\d+) acknowledged edit\(s\) lost$/.exec(v.detail)?.[1]) >= 2)) {
+        atSwitch = count;
+        lab.updateParams!({ ...storeParams.defaults, workload: 'edits-versioned', hotUsers: 1, storage: 'memory' });
+      }
+      return count;
+    };
+    const results = await drive(200, 2_000);
+    expect(atSwitch).toBeGreaterThan(0);
+    expect(results.filter((r) => r.outcome === 'ok').length).toBeGreaterThan(50);
+    expect(violations.length).toBe(atSwitch);
+  });
+
   it('swaps SQLite and memory live: the same operations, and no statements from memory', async () => {
     const { lab, events, clock, drive } = await makeLab({ workload: 'orders-n-plus-one' });
     await drive(10, 500);

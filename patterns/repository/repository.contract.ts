@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { VirtualClock } from '../kit/index.ts';
 import { ConcurrencyError, DuplicateEmailError, NotFoundError } from './errors.ts';
 import type { OrderRepository, UserRepository } from './repository.ts';
-import type { UnitOfWork } from './unit-of-work.ts';
+import { UNIT_WAIT_MS, type UnitOfWork } from './unit-of-work.ts';
 
 /** One fresh, empty set of repositories on the same store, and its clock. */
 export interface ContractSubject {
@@ -282,6 +282,26 @@ export function repositoryContract(name: string, makeSubject: () => Promise<Cont
         const g = await succeeding;
         expect(await users.findByEmail(grace.email)).toEqual(g);
         expect(await users.findByEmail(ada.email)).toBeUndefined();
+      });
+
+      it('refuses a unit started inside another (units do not nest), and rolls the outer one back', async () => {
+        const { clock, users, unitOfWork } = await makeSubject();
+        const outer = unitOfWork.run(async (repos) => {
+          await repos.users.add(ada);
+          await unitOfWork.run((inner) => inner.users.add(grace));
+        });
+        const settled = outer.then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        // In memory the nested unit is refused when it gives up waiting, as a busy SQLite transaction does.
+        await clock.advance(UNIT_WAIT_MS);
+        expect(String(await settled)).toMatch(/units of work do not nest/);
+        expect(await users.findByEmail(ada.email)).toBeUndefined();
+        expect(await users.findByEmail(grace.email)).toBeUndefined();
+        // And the unit of work still works.
+        await unitOfWork.run((repos) => repos.users.add(grace));
+        expect(await users.findByEmail(grace.email)).toBeDefined();
       });
     });
   });

@@ -101,7 +101,7 @@ export class SqliteUserRepository implements UserRepository {
 
   async listWithOrders({ limit, after }: ListOptions): Promise<Page<UserWithOrders>> {
     checkLimit(limit);
-    // One query for the page: the users (keyset-paged as in \`list\`) joined to their orders,
+    // One query for the page: the users (keyset-paged as in `list`) joined to their orders,
     // a row per order (a user without orders gets one row of NULLs, from the LEFT JOIN).
     const rows = await this.db.all<UserRow & { order_id: number | null; amount_cents: number | null; order_created_at: number | null }>(
       `SELECT u.id, u.email, u.name, u.version, u.created_at,

@@ -67,7 +67,8 @@ export const tour: Tour = {
       explanation:
         '`LIMIT 20 OFFSET 90000` is what the widely copied Python version\u2019s `.offset(skip).limit(limit)` sends. ' +
         'SQLite cannot jump to row 90,000: it walks the table from the first row and throws 90,000 away for every ' +
-        'page (*rows skipped*). Its plan is `SCAN users`. Move the depth and the time follows it.',
+        'page (*rows skipped*): SQLite\u2019s `EXPLAIN QUERY PLAN` for it says `SCAN users` (lab.test.ts checks it). ' +
+        'Move the depth and the time follows it.',
     },
     {
       title: 'The same page by key',
@@ -77,9 +78,9 @@ export const tour: Tour = {
         { type: 'repository.page', where: { strategy: 'keyset', depth: { gte: 50_000 } }, count: 10 },
       ],
       explanation:
-        '`WHERE id > ? ORDER BY id LIMIT 21`: the primary key finds where the page starts (`SEARCH users USING ' +
-        'INTEGER PRIMARY KEY`), so the 4,500th page costs what the first does, and a user removed before the ' +
-        'cursor cannot make the next page skip anyone. The cursor is the last id seen: `Page.next`.',
+        '`WHERE id > ? ORDER BY id LIMIT 21`: the primary key finds where the page starts (its `EXPLAIN QUERY PLAN` ' +
+        'says `SEARCH users USING INTEGER PRIMARY KEY`), so the 4,500th page costs what the first does, and a ' +
+        'user removed before the cursor cannot make the next page skip anyone. The cursor is the last id seen: `Page.next`.',
     },
     {
       title: 'Lose an acknowledged edit',

@@ -64,7 +64,8 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
   }
 
   // Who holds each mailbox, as far as the clients were told: from the table now, then from every 201.
-  const owners = new Map<string, number>();
+  // With the address as it was typed, and the request that was answered 201 (none for a user already in the table).
+  const owners = new Map<string, { id: number; email: string; requestId?: string }>();
   const knownIds: number[] = [];
   const rows = await retryWhileBusy(ctx.clock, () =>
     ctx.db.all<{ id: number; email: string }>(`SELECT id, email FROM (SELECT id, email FROM users ORDER BY id DESC LIMIT ${KNOWN_MAILBOXES}) ORDER BY id`),
@@ -72,7 +73,7 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
   let shared = 0;
   for (const { id, email } of rows) {
     if (owners.has(mailbox(email))) shared++;
-    else owners.set(mailbox(email), id);
+    else owners.set(mailbox(email), { id, email });
     knownIds.push(id);
   }
   knownIds.splice(0, knownIds.length - KNOWN_IDS);
@@ -130,7 +131,7 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
     const key = mailbox(sent.email);
     const owner = owners.get(key);
     if (owner === undefined) {
-      owners.set(key, id);
+      owners.set(key, { id, email: sent.email, requestId: request.id });
       // A Map iterates in insertion order: the first key is the oldest.
       if (owners.size > KNOWN_MAILBOXES) owners.delete(owners.keys().next().value!);
       return;
@@ -139,7 +140,10 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
     ctx.invariant(
       'unique-email',
       false,
-      () => `${key} now belongs to users ${owner} and ${id} (duplicate ${duplicates} of this deploy): both sign-ups passed the look-up before either was inserted`,
+      () =>
+        `${key} now belongs to users ${owner.id} and ${id} (duplicate ${duplicates} of this deploy): ` +
+        `user ${owner.id} ${owner.requestId === undefined ? 'was in the table already' : `was created by ${owner.requestId}`} as ${JSON.stringify(owner.email)}, ` +
+        `user ${id} by ${request.id} as ${JSON.stringify(sent.email)}`,
     );
   };
 

@@ -79,18 +79,21 @@ export default defineChecks([
     name: 'any other database error goes up unchanged: a busy database is not a taken email',
     async run({ db, clock, expect }) {
       await db.exec(USERS_SCHEMA);
-      // The run's database, except that every INSERT is refused as busy or as another constraint.
-      const failing = (code: string, message: string): LabDatabase => ({
-        ...db,
-        exec: (sql) => db.exec(sql),
-        run: (sql, ...params) => db.run(sql, ...params),
-        all: (sql, ...params) => db.all(sql, ...params),
-        transaction: (fn) => db.transaction(fn),
-        get: async (sql, ...params) => {
+      // The run's database, except that every INSERT is refused as busy or as another constraint,
+      // whichever method sends it (run, get or all) and inside a transaction too.
+      const failing = (code: string, message: string): LabDatabase => {
+        const refuseInsert = (sql: string) => {
           if (/^\s*INSERT/i.test(sql)) throw new DatabaseError(code, message);
-          return db.get(sql, ...params);
-        },
-      });
+        };
+        const wrapped: LabDatabase = {
+          exec: (sql) => db.exec(sql),
+          run: async (sql, ...params) => (refuseInsert(sql), db.run(sql, ...params)),
+          get: async (sql, ...params) => (refuseInsert(sql), db.get(sql, ...params)),
+          all: async (sql, ...params) => (refuseInsert(sql), db.all(sql, ...params)),
+          transaction: (fn) => db.transaction(() => fn(wrapped)),
+        };
+        return wrapped;
+      };
       for (const [code, message] of [
         ['SQLITE_BUSY', 'database is locked'],
         ['SQLITE_CONSTRAINT_NOTNULL', 'NOT NULL constraint failed: users.name'],
