@@ -1,10 +1,50 @@
-import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../kit/index.ts';
-import { ConnectionClosedError, ConnectionPool, Database, DbConnection, PoolExhaustedError, type PoolEvent } from './app.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DatabaseError, VirtualClock } from '../kit/index.ts';
+import { RunDatabase } from '../../server/runs/lab-database.ts';
+import { memoryDatabase } from '../../server/runs/testing.ts';
+import {
+  ConnectionClosedError,
+  ConnectionPool,
+  Database,
+  DbConnection,
+  EmailTaken,
+  FakeEmailSender,
+  IdGenerator,
+  PoolExhaustedError,
+  SignupHandler,
+  UserRepository,
+  UserService,
+  type PoolEvent,
+} from './app.ts';
+
+const opened: RunDatabase[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((db) => db.close()));
+});
+
+/** The engine's own database, in memory, on `clock`; `statements` records each statement's first word (and its error). */
+const makeDb = (clock: VirtualClock, fault?: () => DatabaseError | undefined) => {
+  const statements: string[] = [];
+  let failing = fault;
+  const db = new RunDatabase({
+    connection: memoryDatabase(),
+    clock,
+    emit: (e) => void (e.type === 'sql' && statements.push(`${e.statement.split(/\s/)[0]}${e.error ? ` (${e.error})` : ''}`)),
+    faults: {
+      point: 'database',
+      next: () => {
+        const error = failing?.();
+        return error ? { latencyMs: 0, error: { kind: error.code === 'SQLITE_LOCKED' ? 'locked' : 'busy' } } : { latencyMs: 0 };
+      },
+    },
+  });
+  opened.push(db);
+  return { db, statements, fail: (next: typeof fault) => (failing = next) };
+};
 
 const makePool = (size = 2, acquireTimeoutMs = 100) => {
   const clock = new VirtualClock();
-  const pool = new ConnectionPool({ clock, database: new Database(), size, acquireTimeoutMs });
+  const pool = new ConnectionPool({ clock, database: new Database(makeDb(clock).db), size, acquireTimeoutMs });
   const events: PoolEvent[] = [];
   pool.onChange((e) => events.push(e));
   return { clock, pool, events };
@@ -67,12 +107,12 @@ describe('ConnectionPool', () => {
 });
 
 describe('DbConnection', () => {
-  it('leases one connection on its first query, keeps it for later queries, and gives it back on dispose', async () => {
+  it('leases one connection on its first statement, keeps it for later ones, and gives it back on dispose', async () => {
     const { pool } = makePool(2);
     const connection = new DbConnection(pool);
     expect(pool.state.inUse).toBe(0);
-    await connection.query((users) => users.size);
-    await connection.query((users) => users.size);
+    await connection.get('SELECT COUNT(*) AS n FROM users');
+    await expect(connection.get('SELECT COUNT(*) AS n FROM users')).resolves.toEqual({ n: 0 });
     expect(pool.state.inUse).toBe(1);
     expect(connection.connectionId).toBe('conn-1');
     await connection.dispose();
@@ -82,9 +122,9 @@ describe('DbConnection', () => {
   it('refuses to be used after it was disposed: whoever still holds it outlived its request', async () => {
     const { pool } = makePool(2);
     const connection = new DbConnection(pool);
-    await connection.query(() => undefined);
+    await connection.get('SELECT 1');
     await connection.dispose();
-    await expect(connection.query(() => undefined)).rejects.toThrow(ConnectionClosedError);
+    await expect(connection.get('SELECT 1')).rejects.toThrow(ConnectionClosedError);
     expect(pool.state.inUse).toBe(0);
   });
 
@@ -92,11 +132,70 @@ describe('DbConnection', () => {
     const { clock, pool } = makePool(1, 50);
     await pool.acquire();
     const connection = new DbConnection(pool);
-    const query = connection.query(() => undefined);
+    const query = connection.get('SELECT 1');
     const failed = expect(query).rejects.toThrow(PoolExhaustedError);
     await clock.advance(50);
     await failed;
     await expect(connection.dispose()).resolves.toBeUndefined();
     expect(pool.state.inUse).toBe(1);
+  });
+});
+
+describe('the sign-up, on SQLite', () => {
+  const makeApp = (fault?: () => DatabaseError | undefined) => {
+    const clock = new VirtualClock();
+    const { db, statements, fail } = makeDb(clock, fault);
+    const pool = new ConnectionPool({ clock, database: new Database(db), size: 2, acquireTimeoutMs: 100 });
+    const email = new FakeEmailSender();
+    /** One request: its own connection, given back at the end. */
+    const signUp = async (address: string) => {
+      const connection = new DbConnection(pool);
+      try {
+        return await new SignupHandler(new UserService(new UserRepository(connection, clock), email, new IdGenerator({ next: () => 0.5 }))).handle({
+          email: address,
+          name: 'Ada',
+        });
+      } finally {
+        await connection.dispose();
+      }
+    };
+    return { clock, db, statements, fail, pool, email, signUp };
+  };
+
+  it('creates the users table once, then stores each user as a row: version 1, created at the clock\'s time', async () => {
+    const { clock, db, statements, signUp, email } = makeApp();
+    await clock.advance(1_000);
+    await expect(signUp('ada@example.test')).resolves.toEqual({
+      status: 201,
+      user: { id: 1, email: 'ada@example.test', name: 'Ada', version: 1, createdAt: clock.wallNow() },
+    });
+    await signUp('grace@example.test');
+    expect(statements).toEqual(['CREATE', 'SELECT', 'INSERT', 'SELECT', 'INSERT']);
+    expect(await db.all('SELECT id, email, version FROM users ORDER BY id')).toEqual([
+      { id: 1, email: 'ada@example.test', version: 1 },
+      { id: 2, email: 'grace@example.test', version: 1 },
+    ]);
+    expect(email.outbox.map((m) => `${m.id} ${m.to}`)).toEqual(['msg-80000000 ada@example.test', 'msg-80000000 grace@example.test']);
+  });
+
+  it('answers a taken email with 409, whether the look-up or the UNIQUE constraint catches it', async () => {
+    const { db, signUp } = makeApp();
+    await signUp('ada@example.test');
+    await expect(signUp('ada@example.test')).resolves.toEqual({ status: 409, error: 'ada@example.test is already signed up' });
+    // Two sign-ups can both pass the look-up: the insert's constraint refusal is the same domain error.
+    const clock = new VirtualClock();
+    const repository = new UserRepository(new DbConnection(new ConnectionPool({ clock, database: new Database(db), size: 1, acquireTimeoutMs: 100 })), clock);
+    await expect(repository.insert({ email: 'ada@example.test', name: 'Ada again' })).rejects.toThrow(EmailTaken);
+  });
+
+  it('answers a busy or locked database with 503, without SQL, and tries the schema again after a failed first attempt', async () => {
+    const { statements, fail, pool, signUp } = makeApp(() => new DatabaseError('SQLITE_BUSY', 'busy'));
+    await expect(signUp('ada@example.test')).resolves.toEqual({ status: 503, error: 'the database is busy: try again in a moment' });
+    fail(() => new DatabaseError('SQLITE_LOCKED', 'locked'));
+    await expect(signUp('ada@example.test')).resolves.toEqual({ status: 503, error: 'the database is busy: try again in a moment' });
+    fail(undefined);
+    await expect(signUp('ada@example.test')).resolves.toMatchObject({ status: 201 });
+    expect(statements.map((s) => s.split(' ')[0])).toEqual(['CREATE', 'CREATE', 'CREATE', 'SELECT', 'INSERT']);
+    expect(pool.state.inUse).toBe(0);
   });
 });

@@ -4,17 +4,30 @@
  * them, how long each lives and which implementation a consumer gets is
  * decided in one place, composition-root.ts.
  *
- *   SignupHandler ─→ UserService ─┬→ UserRepository ─→ DbConnection ─→ ConnectionPool ─→ Database
+ *   SignupHandler ─→ UserService ─┬→ UserRepository ─→ DbConnection ─→ ConnectionPool ─→ Database ─→ the run's SQLite (ctx.db)
  *                                 ├→ EmailSender (HttpEmailSender or FakeEmailSender)
  *                                 └→ IdGenerator
  */
-import { Emitter, type Clock, type Event, type HttpClient, type Random } from '../kit/index.ts';
+import {
+  Emitter,
+  isDatabaseError,
+  type Clock,
+  type Event,
+  type HttpClient,
+  type LabDatabase,
+  type Random,
+  type RunResult,
+  type SqlValue,
+} from '../kit/index.ts';
 
-/** A user as the app stores it. */
+/** A user as the app stores it: a row of the `users` table. */
 export interface User {
-  id: string;
+  id: number;
   email: string;
   name: string;
+  version: number;
+  /** When the user signed up, epoch ms on the app's clock. */
+  createdAt: number;
 }
 
 /** A sign-up as the handler receives it. */
@@ -23,25 +36,71 @@ export interface SignupRequest {
   name: string;
 }
 
-/** The answer to a sign-up: 201 with the new user, or 409 when the email is taken. */
-export type SignupResponse = { status: 201; user: User } | { status: 409; error: string };
+/**
+ * The answer to a sign-up: 201 with the new user, 409 when the email is
+ * taken, 503 when the database is busy (try again).
+ */
+export type SignupResponse = { status: 201; user: User } | { status: 409; error: string } | { status: 503; error: string };
 
 /**
- * The database server: its table of users and how long a query takes. It is
- * reached only through a leased connection, so the pool decides how many
- * queries run at once.
+ * The `users` table: the same one the repository and service-layer patterns
+ * use. "No two users share an email" is the UNIQUE constraint on `email`.
+ */
+export const USERS_SCHEMA = `
+  CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    email TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  )`;
+
+/** Someone already signed up with this email: a domain answer (409), not a failure. */
+export class EmailTaken extends Error {
+  override readonly name = 'EmailTaken';
+
+  constructor(readonly email: string) {
+    super(`${email} is already signed up`);
+  }
+}
+
+/**
+ * The database server, as the app reaches it: the run's SQLite database
+ * (`ctx.db`, handed in by the composition root), with the app's schema
+ * created once, on the first statement (and tried again on the next one if
+ * that failed). It is reached only through a leased connection
+ * (`DbConnection`), so the pool decides how many requests use it at once.
+ *
+ * An honest note on the connections: the run's database is *one* SQLite
+ * connection, shared by the whole app. Each pooled "connection" is a lease
+ * of it: a permit to send statements. That is exactly what a pool of size N
+ * enforces on a real server (at most N requests talking to the database at
+ * once, the rest waiting, then failing), which is all the lab needs; what
+ * the leases do not give you is N separate sessions with transactions of
+ * their own.
  */
 export class Database {
-  private readonly users = new Map<string, User>();
+  private schema: Promise<void> | undefined;
 
-  constructor(
-    /** Awaited before every query: the server's latency, and where the lab injects faults. */
-    private readonly beforeQuery: () => Promise<void> = async () => {},
-  ) {}
+  constructor(private readonly db: LabDatabase) {}
 
-  async query<T>(run: (users: Map<string, User>) => T): Promise<T> {
-    await this.beforeQuery();
-    return run(this.users);
+  async get<T>(sql: string, ...params: SqlValue[]): Promise<T | undefined> {
+    await this.ready();
+    return this.db.get<T>(sql, ...params);
+  }
+
+  async run(sql: string, ...params: SqlValue[]): Promise<RunResult> {
+    await this.ready();
+    return this.db.run(sql, ...params);
+  }
+
+  /** The schema, created once; a failed attempt (a busy database) is forgotten, so the next statement tries again. */
+  private ready(): Promise<void> {
+    this.schema ??= this.db.exec(USERS_SCHEMA).catch((error: unknown) => {
+      this.schema = undefined;
+      throw error;
+    });
+    return this.schema;
   }
 }
 
@@ -104,6 +163,8 @@ interface Waiter {
  * A fixed number of database connections, lent one at a time. A connection
  * that is never given back is lost to everyone: leak as many as the pool's
  * size and every later caller waits, then fails. One per app: a singleton.
+ * (Here each connection is a lease of the run's one SQLite connection: see
+ * Database. The limit it enforces is the one a real server's pool does.)
  */
 export class ConnectionPool {
   private readonly clock: Clock;
@@ -198,29 +259,40 @@ export class ConnectionPool {
 
 /**
  * The request's connection to the database: leased from the pool on the
- * first query (as an ORM session does), reused by every repository of the
- * request, and given back by `dispose()`. Scoped: one per request, and
+ * first statement (as an ORM session does), reused by every repository of
+ * the request, and given back by `dispose()`. Scoped: one per request, and
  * whoever owns the request's scope must dispose it, or the connection leaks.
  */
 export class DbConnection {
   private lease: Promise<Lease> | undefined;
   private closed = false;
-  /** The leased connection's id, once the first query has leased one. */
+  /** The leased connection's id, once the first statement has leased one. */
   connectionId: string | undefined;
 
   constructor(private readonly pool: ConnectionPool) {}
 
-  async query<T>(run: (users: Map<string, User>) => T): Promise<T> {
+  /** The first row of a query, or `undefined`. */
+  async get<T>(sql: string, ...params: SqlValue[]): Promise<T | undefined> {
+    await this.leased();
+    return this.pool.database.get<T>(sql, ...params);
+  }
+
+  /** Runs a statement that writes. */
+  async run(sql: string, ...params: SqlValue[]): Promise<RunResult> {
+    await this.leased();
+    return this.pool.database.run(sql, ...params);
+  }
+
+  private async leased(): Promise<void> {
     if (this.closed) throw new ConnectionClosedError();
     this.lease ??= this.pool.acquire().then((lease) => {
       this.connectionId = lease.id;
       return lease;
     });
     await this.lease;
-    return this.pool.database.query(run);
   }
 
-  /** Gives the connection back to the pool, if a query leased one; the connection is unusable afterwards. */
+  /** Gives the connection back to the pool, if a statement leased one; the connection is unusable afterwards. */
   async dispose(): Promise<void> {
     this.closed = true;
     const leasing = this.lease;
@@ -234,21 +306,57 @@ export class DbConnection {
   }
 }
 
+interface UserRow {
+  id: number;
+  email: string;
+  name: string;
+  version: number;
+  created_at: number;
+}
+
+const COLUMNS = 'id, email, name, version, created_at';
+
+const toUser = (row: UserRow): User => ({ id: row.id, email: row.email, name: row.name, version: row.version, createdAt: row.created_at });
+
+/** SQLite's refusal of a second row with the same email (and not any other constraint). */
+const isEmailTaken = (error: unknown): boolean =>
+  isDatabaseError(error) && error.code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes('users.email');
+
 /** The users table, through the request's connection. */
 export class UserRepository {
-  constructor(private readonly db: DbConnection) {}
+  constructor(
+    private readonly db: DbConnection,
+    private readonly clock: Clock,
+  ) {}
 
-  findByEmail(email: string): Promise<User | undefined> {
-    return this.db.query((users) => [...users.values()].find((u) => u.email === email));
+  async findByEmail(email: string): Promise<User | undefined> {
+    const row = await this.db.get<UserRow>(`SELECT ${COLUMNS} FROM users WHERE email = ?`, email);
+    return row && toUser(row);
   }
 
-  insert(user: User): Promise<void> {
-    return this.db.query((users) => void users.set(user.id, user));
+  /** Stores a new user (version 1, signed up now); EmailTaken when another user already has its email. */
+  async insert({ email, name }: SignupRequest): Promise<User> {
+    try {
+      const row = await this.db.get<UserRow>(
+        `INSERT INTO users (email, name, version, created_at) VALUES (?, ?, 1, ?) RETURNING ${COLUMNS}`,
+        email,
+        name,
+        this.clock.wallNow(),
+      );
+      return toUser(row!);
+    } catch (error) {
+      // The UNIQUE constraint is the guarantee (two sign-ups can both pass findByEmail); here it
+      // becomes the domain's word for it, so nothing above this class sees a SQLite error for it.
+      if (isEmailTaken(error)) throw new EmailTaken(email);
+      throw error;
+    }
   }
 }
 
 /** One message, as every email sender takes it. */
 export interface EmailMessage {
+  /** The message's own id: the email service drops a second send of the same id. */
+  id: string;
   to: string;
   template: 'welcome';
   name: string;
@@ -293,12 +401,12 @@ export class FakeEmailSender implements EmailSender {
   }
 }
 
-/** New user ids. Transient: holds nothing worth sharing, so each consumer gets its own. */
+/** New message ids. Transient: holds nothing worth sharing, so each consumer gets its own. */
 export class IdGenerator {
   constructor(private readonly random: Random) {}
 
   next(): string {
-    return `user-${Math.floor(this.random.next() * 2 ** 32)
+    return `msg-${Math.floor(this.random.next() * 2 ** 32)
       .toString(16)
       .padStart(8, '0')}`;
   }
@@ -312,21 +420,35 @@ export class UserService {
     private readonly ids: IdGenerator,
   ) {}
 
-  async signUp({ email, name }: SignupRequest): Promise<SignupResponse> {
-    if (await this.users.findByEmail(email)) return { status: 409, error: `${email} is already signed up` };
-    const user: User = { id: this.ids.next(), email, name };
-    await this.users.insert(user);
-    await this.email.send({ to: email, template: 'welcome', name });
-    return { status: 201, user };
+  /** The new user; EmailTaken when the email is already signed up. */
+  async signUp({ email, name }: SignupRequest): Promise<User> {
+    // Answers the common case early; the UNIQUE constraint behind insert() answers the rest.
+    if (await this.users.findByEmail(email)) throw new EmailTaken(email);
+    const user = await this.users.insert({ email, name });
+    await this.email.send({ id: this.ids.next(), to: email, template: 'welcome', name });
+    return user;
   }
 }
 
-/** POST /signup: checks the input and hands it to the service. */
+/** The database refused for now (SQLITE_BUSY, SQLITE_LOCKED and their extended codes): worth a retry, not a 500. */
+const isBusy = (error: unknown): boolean => isDatabaseError(error) && (error.code.startsWith('SQLITE_BUSY') || error.code.startsWith('SQLITE_LOCKED'));
+
+/**
+ * POST /signup: checks the input, hands it to the service, and answers what
+ * the service's errors mean to a client: a taken email is 409, a busy
+ * database 503 (with no SQL in the answer). Anything else is thrown.
+ */
 export class SignupHandler {
   constructor(private readonly users: UserService) {}
 
-  handle(request: SignupRequest): Promise<SignupResponse> {
+  async handle(request: SignupRequest): Promise<SignupResponse> {
     if (!request.email.includes('@')) throw new TypeError(`not an email address: ${JSON.stringify(request.email)}`);
-    return this.users.signUp(request);
+    try {
+      return { status: 201, user: await this.users.signUp(request) };
+    } catch (error) {
+      if (error instanceof EmailTaken) return { status: 409, error: error.message };
+      if (isBusy(error)) return { status: 503, error: 'the database is busy: try again in a moment' };
+      throw error;
+    }
   }
 }

@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { SeededRandom, VirtualClock, type HttpClient } from '../kit/index.ts';
+import { RunDatabase } from '../../server/runs/lab-database.ts';
+import { memoryDatabase } from '../../server/runs/testing.ts';
 import { FakeEmailSender, HttpEmailSender, UserService } from './app.ts';
 import {
   ConnectionPoolT,
@@ -15,8 +17,15 @@ import {
 import { Container } from './container.ts';
 import { CaptiveDependencyError } from './errors.ts';
 
+const opened: RunDatabase[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((db) => db.close()));
+});
+
 const makeApp = (status = 202) => {
   const clock = new VirtualClock();
+  const db = new RunDatabase({ connection: memoryDatabase(), clock, emit: () => undefined });
+  opened.push(db);
   const sent: unknown[] = [];
   const emailService: HttpClient = {
     async request({ body }) {
@@ -29,19 +38,21 @@ const makeApp = (status = 202) => {
     random: new SeededRandom(1),
     emailService,
     emailSender: 'http',
+    db,
     pool: { size: 2, acquireTimeoutMs: 100 },
   });
   const signUp = (n: number) =>
     withRequestScope(container, (scope) => scope.resolve(SignupHandlerT).handle({ email: `user-${n}@example.test`, name: `User ${n}` }));
-  return { clock, container, emailService, sent, signUp, pool: container.resolve(ConnectionPoolT) };
+  return { clock, db, container, emailService, sent, signUp, pool: container.resolve(ConnectionPoolT) };
 };
 
 describe('the composition root', () => {
-  it('signs a user up, and refuses the same email twice', async () => {
-    const { signUp, sent } = makeApp();
-    await expect(signUp(1)).resolves.toMatchObject({ status: 201, user: { email: 'user-1@example.test' } });
+  it('signs a user up into the users table, and refuses the same email twice', async () => {
+    const { signUp, sent, db } = makeApp();
+    await expect(signUp(1)).resolves.toMatchObject({ status: 201, user: { id: 1, email: 'user-1@example.test', version: 1 } });
     await expect(signUp(1)).resolves.toEqual({ status: 409, error: 'user-1@example.test is already signed up' });
-    expect(sent).toEqual([{ to: 'user-1@example.test', template: 'welcome', name: 'User 1' }]);
+    expect(sent).toEqual([{ id: expect.stringMatching(/^msg-[0-9a-f]{8}$/), to: 'user-1@example.test', template: 'welcome', name: 'User 1' }]);
+    expect(await db.all('SELECT email, name FROM users')).toEqual([{ email: 'user-1@example.test', name: 'User 1' }]);
   });
 
   it('disposes the request scope when the work fails, so the connection goes back', async () => {

@@ -4,7 +4,7 @@
  * for what it needs by token and never learns which class it got.
  *
  * Lifetimes, and why:
- *   Database, ConnectionPool  singleton  one per app: the pool is what every request shares
+ *   Database, ConnectionPool  singleton  one per app: the database it wraps, and the pool every request shares
  *   EmailSender               singleton  one HTTP client (or one fake outbox) for every request
  *   DbConnection              scoped     one per request, leased on its first query, given back at the end
  *   UserRepository            scoped     works through the request's connection
@@ -15,7 +15,7 @@
  * request's connection for ever (a captive dependency). The container
  * refuses that at resolve time, naming the chain.
  */
-import type { Clock, HttpClient, Random } from '../kit/index.ts';
+import type { Clock, HttpClient, LabDatabase, Random } from '../kit/index.ts';
 import {
   ConnectionPool,
   Database,
@@ -42,7 +42,7 @@ export const SignupHandlerT = token<SignupHandler>('SignupHandler');
 
 export type EmailSenderKind = 'http' | 'fake';
 
-/** What the app needs from outside: the clock, randomness, the email service, the database's settings. */
+/** What the app needs from outside: the clock, randomness, the email service, the database and its pool's settings. */
 export interface AppDeps {
   clock: Clock;
   random: Random;
@@ -50,21 +50,22 @@ export interface AppDeps {
   emailService: HttpClient;
   /** Which EmailSender the app uses. */
   emailSender: EmailSenderKind;
+  /** The database the app's `Database` wraps: in the lab, the run's SQLite database (`ctx.db`). */
+  db: LabDatabase;
+  /** How many connections the app may lease at once, and how long a request waits for one. */
   pool: { size: number; acquireTimeoutMs: number };
-  /** Awaited before every query: the database's latency (and, in the lab, its faults). */
-  beforeQuery?: () => Promise<void>;
 }
 
 /** Registers every service of the app in `container`. */
 export function registerApp(container: Container, deps: AppDeps): Container {
   container
-    .register(DatabaseT, { lifetime: 'singleton', factory: () => new Database(deps.beforeQuery) })
+    .register(DatabaseT, { lifetime: 'singleton', factory: () => new Database(deps.db) })
     .register(ConnectionPoolT, {
       lifetime: 'singleton',
       factory: (r) => new ConnectionPool({ clock: deps.clock, database: r.resolve(DatabaseT), ...deps.pool }),
     })
     .register(DbConnectionT, { lifetime: 'scoped', factory: (r) => new DbConnection(r.resolve(ConnectionPoolT)) })
-    .register(UserRepositoryT, { lifetime: 'scoped', factory: (r) => new UserRepository(r.resolve(DbConnectionT)) })
+    .register(UserRepositoryT, { lifetime: 'scoped', factory: (r) => new UserRepository(r.resolve(DbConnectionT), deps.clock) })
     .register(IdGeneratorT, { lifetime: 'transient', factory: () => new IdGenerator(deps.random) })
     .register(UserServiceT, {
       lifetime: 'scoped',

@@ -1,15 +1,43 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { FaultDecision } from '../kit/index.ts';
 import { eventsOf, makeTestLabContext } from '../kit/testing.ts';
+import { RunDatabase } from '../../server/runs/lab-database.ts';
+import { memoryDatabase, virtualRun } from '../../server/runs/testing.ts';
+import { VirtualClock, type TelemetryEvent } from '../kit/index.ts';
+import * as labModule from './lab.ts';
 import { start } from './lab.ts';
 import { signupParams } from './params.ts';
 import { pattern } from './pattern.ts';
 
 type Values = typeof signupParams.defaults;
 
-/** The signup lab on the kit's virtual-time LabContext, with its invariants and these params (defaults otherwise). */
+const opened: RunDatabase[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((db) => db.close()));
+});
+
+/**
+ * The signup lab on the kit's virtual-time LabContext, with its invariants and these params (defaults
+ * otherwise), over the engine's own database in memory with its `database` fault point (none until a test sets one).
+ */
 const startLab = async (params: Partial<Values> = {}) => {
-  const harness = makeTestLabContext({ params: { ...signupParams.defaults, ...params }, lab: pattern.labs[0] });
-  return { ...harness, lab: await start(harness.ctx) };
+  let databaseFault: () => FaultDecision = () => ({ latencyMs: 0 });
+  let db: RunDatabase | undefined;
+  const harness = makeTestLabContext({
+    params: { ...signupParams.defaults, ...params },
+    lab: pattern.labs[0],
+    db: (h) => {
+      db = new RunDatabase({ ...h, connection: memoryDatabase(), faults: { point: 'database', next: () => databaseFault() } });
+      opened.push(db);
+      return db;
+    },
+  });
+  return {
+    ...harness,
+    db: () => db!,
+    setDatabaseFault: (fault: () => FaultDecision) => (databaseFault = fault),
+    lab: await start(harness.ctx),
+  };
 };
 
 const statuses = (results: Array<{ status?: number }>) =>
@@ -66,7 +94,7 @@ describe('signup lab', () => {
     lab.updateParams!({ ...signupParams.defaults, emailSender: 'fake' });
     changeParams({ emailSender: 'fake' });
     const emailCalls = calls.filter((c) => c.point === 'email').length;
-    const after = await drive(lab, { rate: 10, untilMs: 2_100, settleMs: 100 });
+    const after = await drive(lab, { rate: 10, untilMs: 2_100, settleMs: 100, id: (n) => `after-${n}` });
     expect(statuses(after)).toEqual({ 201: 10 });
     expect(calls.filter((c) => c.point === 'email')).toHaveLength(emailCalls);
     expect(eventsOf(events, 'di.registered').filter((e) => e.replaced).map((e) => e.token)).toEqual(['EmailSender']);
@@ -101,7 +129,7 @@ describe('signup lab', () => {
     expect(eventsOf(events, 'pool.connection').filter((e) => e.kind === 'exhausted')).toHaveLength(counts[503]!);
     // Every scope still disposed what it created: once the email is fast again, so is every sign-up.
     setFault('email', undefined);
-    const healthy = await drive(lab, { rate: 20, untilMs: 3_000, settleMs: 200 });
+    const healthy = await drive(lab, { rate: 20, untilMs: 3_000, settleMs: 200, id: (n) => `healthy-${n}` });
     expect(statuses(healthy)).toEqual({ 201: 20 });
     expect(violations).toEqual([]);
     await lab.dispose();
@@ -139,10 +167,73 @@ describe('signup lab', () => {
     }
   });
 
+  it('keeps its users in the run\'s database, as rows of the users table, each statement a sql event', async () => {
+    const { lab, drive, events, db, violations } = await startLab();
+    await drive(lab, { rate: 10, untilMs: 1_000, settleMs: 100 });
+    expect(await db().all('SELECT id, email, version FROM users ORDER BY id LIMIT 2')).toEqual([
+      { id: 1, email: 'req-0@example.test', version: 1 },
+      { id: 2, email: 'req-1@example.test', version: 1 },
+    ]);
+    const statements = eventsOf(events, 'sql').map((e) => e.statement.trim().split(/\s/)[0]);
+    // The schema once, then a look-up and an insert per sign-up.
+    expect(statements.filter((s) => s === 'CREATE')).toHaveLength(1);
+    expect(statements.filter((s) => s === 'INSERT')).toHaveLength(10);
+    expect(violations).toEqual([]);
+    await lab.dispose();
+  });
+
+  it('answers a busy or locked database with 503, never SQL, and still gives the connection back', async () => {
+    const { lab, drive, events, setDatabaseFault, violations } = await startLab();
+    let n = 0;
+    setDatabaseFault(() => ({ latencyMs: 0, ...(n++ % 3 === 1 && { error: { kind: n % 2 === 0 ? 'busy' : 'locked' } }) }));
+    const results = await drive(lab, { rate: 20, untilMs: 2_000, settleMs: 200 });
+    const busy = results.filter((r) => r.status === 503);
+    expect(busy.length).toBeGreaterThan(5);
+    expect(new Set(busy.map((r) => `${r.outcome}: ${r.error}`))).toEqual(new Set(['error: the database is busy: try again in a moment']));
+    expect(results.every((r) => r.status === 201 || r.status === 503)).toBe(true);
+    expect(eventsOf(events, 'sql').some((e) => e.error?.includes('SQLITE_BUSY'))).toBe(true);
+    expect(eventsOf(events, 'pool.connection').at(-1)).toMatchObject({ kind: 'released', inUse: 0 });
+    expect(violations).toEqual([]);
+    await lab.dispose();
+  });
+
+  it('answers a sign-up for an email already in the database with 409, a rejection, not a failure', async () => {
+    const { lab, send, clock, db } = await startLab();
+    await db().exec('CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL, version INTEGER NOT NULL, created_at INTEGER NOT NULL)');
+    await db().run('INSERT INTO users (email, name, version, created_at) VALUES (?, ?, 1, 0)', 'taken@example.test', 'Ada');
+    const answered = send(lab, 'taken');
+    await clock.advance(100);
+    expect(await answered).toEqual({ outcome: 'rejected', status: 409, error: 'taken@example.test is already signed up', route: 'POST /signup' });
+    await lab.dispose();
+  });
+
+  it('keeps the users across a redeploy, and the sign-ups after it never collide with those before', async () => {
+    const clock = new VirtualClock();
+    const events: TelemetryEvent[] = [];
+    const run = virtualRun(pattern.labs[0]!, clock, events);
+    await run.deploy(labModule);
+    run.setLoad({ model: 'open', rate: 10 });
+    await clock.advance(1_000);
+    // The redeploy builds a new container, a new Database and a new pool, over the same run's database.
+    await run.deploy({ start: (ctx) => labModule.start(ctx) });
+    await clock.advance(1_000);
+    await run.stop();
+    const inbound = events.flatMap((e) => (e.type === 'request' && e.direction === 'inbound' ? [e.status] : []));
+    expect(inbound.length).toBeGreaterThan(15);
+    expect(new Set(inbound)).toEqual(new Set([201]));
+    // Every insert went through: no second row for an email (a request the stop cut off may have inserted too).
+    const sql = events.flatMap((e) => (e.type === 'sql' ? [e] : []));
+    expect(sql.filter((e) => e.error !== undefined)).toEqual([]);
+    expect(sql.filter((e) => e.statement.startsWith('INSERT')).length).toBeGreaterThanOrEqual(inbound.length);
+    // The schema's CREATE ran once per deploy, and changed nothing the second time.
+    expect(sql.filter((e) => e.statement.startsWith('CREATE'))).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'invariant.violated')).toEqual([]);
+  });
+
   it('refuses a pool size that is not a whole number', async () => {
     const { ConnectionPool, Database } = await import('./app.ts');
-    const { clock } = makeTestLabContext();
-    expect(() => new ConnectionPool({ clock, database: new Database(), size: 0, acquireTimeoutMs: 100 })).toThrow(
+    const { clock, ctx } = makeTestLabContext();
+    expect(() => new ConnectionPool({ clock, database: new Database(ctx.db), size: 0, acquireTimeoutMs: 100 })).toThrow(
       'pool size must be a whole number ≥ 1, got 0',
     );
   });

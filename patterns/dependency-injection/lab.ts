@@ -7,8 +7,11 @@
  * and gives it back when the scope is disposed. The welcome email goes
  * through the EmailSender singleton: HttpEmailSender calls the email service
  * (http fault point `email`), FakeEmailSender keeps it in memory; the
- * `emailSender` parameter swaps them live. Every query passes the in-process
- * fault point `queries`.
+ * `emailSender` parameter swaps them live. The users are rows of the run's
+ * SQLite database (`ctx.db`, the `users` table the repository and
+ * service-layer labs use too), which the Database singleton wraps: every
+ * statement is a `sql` event, and the `database` fault point makes
+ * statements slow, busy or locked (a busy sign-up answers 503).
  *
  * The lab counts what each request's scope created and disposed from the
  * container's own events, and checks when the request ends that the scope
@@ -23,6 +26,7 @@
  */
 import {
   DisposableStore,
+  isDatabaseError,
   isDownstreamError,
   type LabContext,
   type LabInstance,
@@ -38,8 +42,6 @@ import { signupParams } from './params.ts';
 const ROUTE = 'POST /signup';
 /** The healthy email service accepts a message in 10–30 ms. */
 const EMAIL_LATENCY_MS = { base: 10, jitter: 20 };
-/** A healthy query takes 2–6 ms. */
-const QUERY_LATENCY_MS = { base: 2, jitter: 4 };
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -60,6 +62,8 @@ const failure = (error: unknown): LabResult => {
       : { outcome: 'error', status: 502, error: `email service: ${message}`, route: ROUTE };
   }
   if (error instanceof EmailFailedError) return { outcome: 'error', status: 502, error: message, route: ROUTE };
+  // The handler answers busy and locked itself (503); anything else the database refused is a 500, named by its code only.
+  if (isDatabaseError(error)) return { outcome: 'error', status: 500, error: `the database refused a statement (${error.code})`, route: ROUTE };
   return { outcome: 'error', status: 500, error: message, route: ROUTE };
 };
 
@@ -93,7 +97,6 @@ export function start(ctx: LabContext): LabInstance {
       return { status: 202, headers: {}, body: { queued: true } };
     },
   });
-  const queries = ctx.fault('queries');
 
   const container = new Container();
   const scopes = new Map<string, ScopeCount>();
@@ -183,11 +186,9 @@ export function start(ctx: LabContext): LabInstance {
     random: ctx.random,
     emailService,
     emailSender: settings.emailSender,
+    // The run's database, kept across redeploys: the users signed up before a redeploy are still there.
+    db: ctx.db,
     pool: poolSettings,
-    beforeQuery: async () => {
-      await queries.hit();
-      await ctx.clock.sleep(QUERY_LATENCY_MS.base + ctx.random.next() * QUERY_LATENCY_MS.jitter);
-    },
   });
 
   ctx.log.info(`signup lab ready: ${settings.emailSender} email sender, a pool of ${settings.poolSize} connections`, { ...settings });
@@ -234,12 +235,13 @@ export function start(ctx: LabContext): LabInstance {
         const response = await withRequestScope(container, (scope) => {
           scopeId = scope.id;
           scopes.set(scope.id, { requestId: request.id, created: [], disposed: [], reused: 0 });
-          return scope.resolve(SignupHandlerT).handle({ email: `user-${n}@example.test`, name: `User ${n}` });
+          // The run numbers its requests, across redeploys too: an email per request id is never taken
+          // (the lab is about lifetimes, not about two sign-ups racing for one email).
+          return scope.resolve(SignupHandlerT).handle({ email: `${request.id}@example.test`, name: `User ${n}` });
         });
         closeScope(scopeId, request, 'ok');
-        return response.status === 201
-          ? { outcome: 'ok', status: 201, route: ROUTE }
-          : { outcome: 'rejected', status: response.status, error: response.error, route: ROUTE };
+        if (response.status === 201) return { outcome: 'ok', status: 201, route: ROUTE };
+        return { outcome: response.status === 409 ? 'rejected' : 'error', status: response.status, error: response.error, route: ROUTE };
       } catch (error) {
         closeScope(scopeId, request, 'error');
         return failure(error);

@@ -19,7 +19,8 @@ export const signupParams = defineParams({
   },
   poolSize: {
     label: 'Connection pool size',
-    description: 'How many database connections the app may hold at once. Each request leases one on its first query and gives it back when its scope is disposed.',
+    description:
+      'How many database connections the app may hold at once. Each request leases one on its first statement and gives it back when its scope is disposed. (The run’s database is one SQLite connection: each pooled connection is a lease of it, the same limit a real server’s pool enforces.)',
     type: 'integer',
     default: 5,
     min: 1,

@@ -16,7 +16,7 @@ export const pattern: PatternManifest = {
       id: 'signup',
       title: 'Sign-ups, a scope per request',
       summary:
-        'Each POST /signup runs in a scope: SignupHandler → UserService → UserRepository → DbConnection, leased from a pool of database connections, plus an EmailSender singleton. Watch what each request creates and reuses, swap the email sender live, and leak a scope to run the pool dry.',
+        'Each POST /signup runs in a scope: SignupHandler → UserService → UserRepository → DbConnection, leased from a pool of connections to the run’s SQLite database (the users table), plus an EmailSender singleton. Watch what each request creates and reuses, swap the email sender live, and leak a scope to run the pool dry.',
       module: 'lab.ts',
       faultPoints: [
         {
@@ -27,11 +27,11 @@ export const pattern: PatternManifest = {
             'Called by HttpEmailSender for each welcome email, while the request still holds its connection. A failure fails the sign-up (502); a correct scope still gives the connection back. With the fake email sender, nothing calls it.',
         },
         {
-          id: 'queries',
-          kind: 'in-process',
-          title: 'Database queries',
+          id: 'database',
+          kind: 'database',
+          title: 'Database',
           description:
-            'Before every query of the request’s DbConnection. Latency holds connections longer (the pool fills up under load); an exception fails the sign-up (500).',
+            'Every statement of the run’s SQLite database (the users table), sent through the request’s leased DbConnection. Latency holds connections longer (the pool fills up under load); busy or locked fails the sign-up with 503, and the connection still goes back.',
         },
       ],
       params: signupParams.specs,

@@ -21,7 +21,8 @@ export const tour: Tour = {
       explanation:
         'Each request created five instances (four scoped services and one transient `IdGenerator`) and disposed ' +
         'five: **left behind** stays empty. The singletons were built once, by the root, and every request since ' +
-        'reused them. The **Dependency graph** reads left to right: who needs whom, with each lifetime. Nothing in ' +
+        'reused them. Each sign-up is a row of the run’s SQLite `users` table, reached through the request’s ' +
+        '`DbConnection`: a look-up, then an insert. The **Dependency graph** reads left to right: who needs whom, with each lifetime. Nothing in ' +
         '`UserService` says how long anything lives: `composition-root.ts` does, in one place.',
     },
     {

@@ -10,8 +10,8 @@ import {
 } from '../../../patterns/dependency-injection/composition-root.ts';
 import { Container } from '../../../patterns/dependency-injection/container.ts';
 
-/** The app wired by the composition root, with an email service that records what it is sent and answers `status`. */
-const makeApp = ({ clock, random }: CheckContext, emailSender: EmailSenderKind, status = 202) => {
+/** The app wired by the composition root over the check's database, with an email service that records what it is sent and answers `status`. */
+const makeApp = ({ clock, random, db }: CheckContext, emailSender: EmailSenderKind, status = 202) => {
   const emailCalls: EmailMessage[] = [];
   const emailService: HttpClient = {
     async request({ body }) {
@@ -19,7 +19,7 @@ const makeApp = ({ clock, random }: CheckContext, emailSender: EmailSenderKind, 
       return { status, headers: {}, body: {} };
     },
   };
-  const container = registerApp(new Container(), { clock, random, emailService, emailSender, pool: { size: 2, acquireTimeoutMs: 100 } });
+  const container = registerApp(new Container(), { clock, random, emailService, emailSender, db, pool: { size: 2, acquireTimeoutMs: 100 } });
   /** Signs user `n` up in a request scope of its own; an error is returned, not thrown. */
   const signUp = (n: number) =>
     withRequestScope(container, (scope) => scope.resolve(SignupHandlerT).handle({ email: `user-${n}@example.test`, name: `User ${n}` })).then(

@@ -13,17 +13,17 @@ import { token } from '../../../patterns/dependency-injection/tokens.ts';
 const show = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /**
- * The app wired by the composition root, with a pool of `poolSize`
+ * The app wired by the composition root over the check's database, with a pool of `poolSize`
  * connections (a caller waits 100 ms for one) and an email service that
  * answers each call with the next of `statuses` (202 once they run out).
  */
-const makeApp = ({ clock, random }: CheckContext, { poolSize = 2, statuses = [] as number[] } = {}) => {
+const makeApp = ({ clock, random, db }: CheckContext, { poolSize = 2, statuses = [] as number[] } = {}) => {
   const emailService: HttpClient = {
     async request() {
       return { status: statuses.shift() ?? 202, headers: {}, body: {} };
     },
   };
-  const container = registerApp(new Container(), { clock, random, emailService, emailSender: 'http', pool: { size: poolSize, acquireTimeoutMs: 100 } });
+  const container = registerApp(new Container(), { clock, random, emailService, emailSender: 'http', db, pool: { size: poolSize, acquireTimeoutMs: 100 } });
   const pool = container.resolve(ConnectionPoolT);
   // What each scope created and disposed, counted from the container's own events.
   const created = new Map<string, number>();
