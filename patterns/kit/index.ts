@@ -16,3 +16,4 @@ export * from './invariants.ts';
 export type * from './views/index.ts';
 export * from './views/presets.ts';
 export * from './views/kinds.ts';
+export * from './job-queue.ts';
