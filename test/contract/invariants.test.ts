@@ -124,6 +124,30 @@ const SCENARIOS: Scenario[] = [
     faults: [],
     untilMs: 5_000,
   },
+  {
+    // The starter's projection applies every event it is handed: a batch delivered a second time
+    // (at-least-once delivery) counts its orders twice, and the read model no longer equals the events.
+    pattern: 'cqrs',
+    lab: 'orders',
+    exercise: '02-make-the-projection-idempotent',
+    invariant: 'read-model-matches-events',
+    load: { model: 'open', rate: 20, clients: 2 },
+    params: { redeliveryShare: 0.5 },
+    faults: [],
+    untilMs: 5_000,
+  },
+  {
+    // The starter never takes back a job whose lease expired: the jobs a killed worker held stay
+    // active for good, and nobody runs them again.
+    pattern: 'background-jobs',
+    lab: 'jobs',
+    exercise: '02-take-back-a-dead-workers-jobs',
+    invariant: 'no-job-lost',
+    load: { model: 'open', rate: 10, clients: 4 },
+    params: { leaseMs: 1_000 },
+    faults: [{ atMs: 1_000, point: 'worker-crash', spec: fault({ errorRate: 0.2, error: { kind: 'exception' } }) }],
+    untilMs: 8_000,
+  },
 ];
 
 /** Runs `scenario` with `module` (the reference when undefined) on virtual time; returns every event. */

@@ -1,0 +1,281 @@
+/**
+ * The kit's `JobQueue` on BullMQ and Redis: the real engine beside the
+ * background-jobs pattern's embedded one on SQLite. Both pass one contract
+ * suite (`patterns/background-jobs/queue.contract.ts`), so a learner can swap
+ * one for the other and see what a broker changes and what it does not.
+ *
+ * BullMQ is driven by hand (its "manual job processing"): the queue's caller
+ * claims a job, works on it, and completes or fails it by the lock token it
+ * got, which is what `JobQueue` asks for. How each call maps:
+ *
+ * - enqueue → `Queue.add`, the idempotency key as the `jobId` (BullMQ ignores
+ *   an add whose id exists). To tell whether this add created the job, the
+ *   stored data carries the add's own nonce.
+ * - claim → `Worker.getNextJob(token)` on a worker named after the caller,
+ *   whose `lockDuration` is the lease (one worker per caller and lease length).
+ * - extend / complete → `job.extendLock` / `job.moveToCompleted`, by token.
+ * - fail → `job.moveToFailed`: BullMQ counts the attempt and, with attempts
+ *   left, waits the delay its backoff strategy gives. That strategy is ours
+ *   and returns the delay the caller chose (`Failure.retryInMs`), so the
+ *   backoff policy stays the worker's, as on SQLite.
+ * - recoverExpired → every active job whose lock key is gone is failed as
+ *   a lost attempt (token "0": BullMQ's own stalled-job check moves them back
+ *   without counting an attempt, which would let a job that kills its worker
+ *   run for ever).
+ *
+ * States: BullMQ's waiting, prioritized and delayed are `queued` before the
+ * first attempt and `retrying` after; failed is `dead`.
+ */
+import { randomUUID } from 'node:crypto';
+import { Job as BullJob, Queue, Worker, type ConnectionOptions } from 'bullmq';
+import {
+  JOB_STATES,
+  LeaseLostError,
+  type ClaimedJob,
+  type Enqueued,
+  type EnqueueOptions,
+  type FailOutcome,
+  type Failure,
+  type Job,
+  type JobData,
+  type JobQueue,
+  type JobState,
+  type Lease,
+  type RecoveredJob,
+} from '../../patterns/kit/index.ts';
+
+/** BullMQ's largest priority. */
+const MAX_PRIORITY = 2_097_152;
+/** The backoff type whose delay the failing caller chose. */
+const CALLERS_DELAY = 'callers-delay';
+
+/** What is stored as the job's data: the caller's, and the nonce of the add that created it. */
+interface Stored {
+  data: JobData;
+  nonce: string;
+}
+
+/** A failed attempt as moveToFailed sees it: the delay travels with the error to our backoff strategy. */
+class AttemptFailed extends Error {
+  constructor(
+    message: string,
+    readonly retryInMs: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface BullMqJobQueueOptions {
+  /** The queue's name in Redis (jobs live under `bull:<name>:…`). */
+  name: string;
+  /** Where Redis is: `redis://host:port`, or ioredis options. */
+  connection: string | ConnectionOptions;
+}
+
+const connectionOf = (connection: string | ConnectionOptions): ConnectionOptions => {
+  if (typeof connection !== 'string') return connection;
+  const url = new URL(connection);
+  if (url.protocol !== 'redis:') throw new TypeError(`a Redis URL starts with redis:// (got ${JSON.stringify(connection)})`);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    ...(url.password && { password: decodeURIComponent(url.password) }),
+    ...(url.pathname.length > 1 && { db: Number(url.pathname.slice(1)) }),
+    // A Worker's blocking connection must not give up on a command (BullMQ requires it).
+    maxRetriesPerRequest: null,
+  };
+};
+
+const checkOptions = (name: string, options: EnqueueOptions): void => {
+  if (typeof name !== 'string' || name.trim() === '') throw new TypeError('a job needs a name: what kind of work it is');
+  const { key, priority = 0, delayMs = 0, attempts = 3 } = options;
+  if (key !== undefined && (typeof key !== 'string' || key === '' || /^\d+$/.test(key))) {
+    throw new TypeError(`the key ${JSON.stringify(key)} cannot be a job id: use a non-empty string that is not all digits`);
+  }
+  if (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY) throw new RangeError(`priority must be a whole number from 0 to ${MAX_PRIORITY} (got ${priority})`);
+  if (!Number.isFinite(delayMs) || delayMs < 0) throw new RangeError(`delayMs must be 0 or more (got ${delayMs})`);
+  if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError(`attempts must be a whole number, at least 1 (got ${attempts})`);
+};
+
+/** BullMQ's refusal of a token that is not the job's lock: the lease is lost. */
+const isLockRefusal = (error: unknown): boolean => error instanceof Error && /lock|not in the active state/i.test(error.message);
+
+export class BullMqJobQueue implements JobQueue {
+  private readonly connection: ConnectionOptions;
+  private readonly queue: Queue;
+  /** One worker per caller and lease length (a BullMQ worker has one lock duration). */
+  private readonly workers = new Map<string, Worker>();
+  /** When the leases this instance granted expire, by job id. */
+  private readonly leases = new Map<string, number>();
+
+  constructor(private readonly options: BullMqJobQueueOptions) {
+    this.connection = connectionOf(options.connection);
+    this.queue = new Queue(options.name, { connection: this.connection });
+  }
+
+  async enqueue<T extends JobData>(name: string, data: T, options: EnqueueOptions = {}): Promise<Enqueued> {
+    checkOptions(name, options);
+    const nonce = randomUUID();
+    const added = await this.queue.add(name, { data, nonce } satisfies Stored, {
+      ...(options.key !== undefined && { jobId: options.key }),
+      ...(options.priority && { priority: options.priority }),
+      ...(options.delayMs && { delay: options.delayMs }),
+      attempts: options.attempts ?? 3,
+      backoff: { type: CALLERS_DELAY },
+      // Finished jobs stay: their ids are what makes an enqueue idempotent, and `get` answers for them.
+      removeOnComplete: false,
+      removeOnFail: false,
+    });
+    const job = (await this.get(added.id!))!;
+    const stored = (await BullJob.fromId<Stored>(this.queue, added.id!))!;
+    return { id: job.id, created: stored.data.nonce === nonce, state: job.state };
+  }
+
+  async claim(workerId: string, leaseMs: number): Promise<ClaimedJob | undefined> {
+    if (!Number.isInteger(leaseMs) || leaseMs <= 0) throw new RangeError(`a lease must last a whole number of ms above 0 (got ${leaseMs})`);
+    const token = randomUUID();
+    const before = Date.now();
+    const next = await this.workerFor(workerId, leaseMs).getNextJob(token, { block: false });
+    if (!next) return undefined;
+    this.leases.set(next.id!, before + leaseMs);
+    const job = (await this.get(next.id!))!;
+    return { job, lease: { jobId: job.id, token, workerId, attempt: job.attemptsMade, expiresAt: before + leaseMs } };
+  }
+
+  async extend(lease: Lease, leaseMs: number): Promise<Lease> {
+    const job = await this.bullJob(lease);
+    const before = Date.now();
+    if (!(await job.extendLock(lease.token, leaseMs))) throw new LeaseLostError(lease.jobId, lease.token);
+    this.leases.set(lease.jobId, before + leaseMs);
+    return { ...lease, expiresAt: before + leaseMs };
+  }
+
+  async complete(lease: Lease, result?: JobData): Promise<void> {
+    const job = await this.bullJob(lease);
+    try {
+      await job.moveToCompleted(result ?? null, lease.token, false);
+      this.leases.delete(lease.jobId);
+    } catch (error) {
+      if (isLockRefusal(error)) throw new LeaseLostError(lease.jobId, lease.token);
+      throw error;
+    }
+  }
+
+  async fail(lease: Lease, failure: Failure): Promise<FailOutcome> {
+    const job = await this.bullJob(lease);
+    const before = Date.now();
+    try {
+      await job.moveToFailed(new AttemptFailed(failure.error, failure.retryInMs), lease.token, false);
+      this.leases.delete(lease.jobId);
+    } catch (error) {
+      if (isLockRefusal(error)) throw new LeaseLostError(lease.jobId, lease.token);
+      throw error;
+    }
+    return (await job.getState()) === 'failed' ? { state: 'dead' } : { state: 'retrying', runAt: before + failure.retryInMs };
+  }
+
+  async recoverExpired(): Promise<RecoveredJob[]> {
+    const client = await this.queue.backend.client;
+    const recovered: RecoveredJob[] = [];
+    for (const active of await this.queue.getActive()) {
+      if ((await client.get(`${this.queue.toKey(active.id!)}:lock`)) !== null) continue;
+      const job = await BullJob.fromId<Stored>(this.recoveryWorker(), active.id!);
+      if (!job) continue;
+      const workerId = job.processedBy ?? 'unknown';
+      // Token "0": no lock to check, there is none. The lost attempt counts.
+      this.leases.delete(job.id!);
+      await job.moveToFailed(new AttemptFailed(`the lease of worker ${workerId} expired: it died, hung or lost Redis`, 0), '0', false);
+      recovered.push({ jobId: job.id!, workerId, attempt: job.attemptsStarted, state: (await job.getState()) === 'failed' ? 'dead' : 'retrying' });
+    }
+    return recovered;
+  }
+
+  async get(id: string): Promise<Job | undefined> {
+    const job = await BullJob.fromId<Stored>(this.queue, id);
+    if (!job) return undefined;
+    const bullState = await job.getState();
+    const state = this.stateOf(bullState, job.attemptsStarted);
+    const client = await this.queue.backend.client;
+    // A delayed job (a retry's wait too) runs at its score in the delayed set: the time × 0x1000, plus a counter.
+    const delayedScore = bullState === 'delayed' ? await client.zscore(this.queue.toKey('delayed'), id) : null;
+    return {
+      id: job.id!,
+      name: job.name,
+      data: job.data.data,
+      state,
+      priority: job.opts.priority ?? 0,
+      attemptsMade: job.attemptsStarted,
+      maxAttempts: job.opts.attempts ?? 1,
+      createdAt: job.timestamp,
+      runAt: delayedScore !== null ? Math.floor(Number(delayedScore) / 0x1000) : job.timestamp,
+      ...(job.finishedOn !== undefined && (state === 'completed' || state === 'dead') && { finishedAt: job.finishedOn }),
+      ...(job.failedReason && { lastError: job.failedReason }),
+      ...(state === 'completed' && { result: (job.returnvalue ?? undefined) as JobData }),
+      // The lease's expiry is known where it was granted or extended (Redis keeps only a TTL on the lock).
+      ...(state === 'active' && { workerId: job.processedBy ?? 'unknown', ...(this.leases.has(id) && { leaseExpiresAt: this.leases.get(id)! }) }),
+    };
+  }
+
+  async counts(): Promise<Record<JobState, number>> {
+    const bull = await this.queue.getJobCounts('active', 'completed', 'failed');
+    const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+    counts.active = bull.active ?? 0;
+    counts.completed = bull.completed ?? 0;
+    counts.dead = bull.failed ?? 0;
+    // Queued or retrying is a job's own story (has it started before?): read it from each waiting job.
+    for (const job of await this.queue.getJobs(['waiting', 'prioritized', 'delayed'])) {
+      counts[job.attemptsStarted > 0 ? 'retrying' : 'queued']++;
+    }
+    return counts;
+  }
+
+  /** Closes every connection to Redis; the jobs stay there. */
+  async close(): Promise<void> {
+    await Promise.all([...this.workers.values()].map((w) => w.close()));
+    this.workers.clear();
+    await this.queue.close();
+  }
+
+  /** Removes this queue and every job of it from Redis. */
+  async obliterate(): Promise<void> {
+    await this.queue.obliterate({ force: true });
+  }
+
+  private stateOf(bullState: string, attemptsStarted: number): JobState {
+    switch (bullState) {
+      case 'active':
+        return 'active';
+      case 'completed':
+        return 'completed';
+      case 'failed':
+        return 'dead';
+      default:
+        return attemptsStarted > 0 ? 'retrying' : 'queued';
+    }
+  }
+
+  /** The job behind a lease, loaded through the worker that holds it (its backoff strategy is ours). */
+  private async bullJob(lease: Lease): Promise<BullJob<Stored>> {
+    const job = await BullJob.fromId<Stored>(this.workerFor(lease.workerId), lease.jobId);
+    if (!job) throw new LeaseLostError(lease.jobId, lease.token);
+    return job;
+  }
+
+  private workerFor(workerId: string, leaseMs?: number): Worker {
+    const existing = [...this.workers.entries()].find(([key]) => key.startsWith(`${workerId}\u0000`) && (leaseMs === undefined || key.endsWith(`\u0000${leaseMs}`)));
+    if (existing) return existing[1];
+    const worker = new Worker(this.options.name, null, {
+      connection: this.connection,
+      name: workerId,
+      autorun: false,
+      lockDuration: leaseMs ?? 30_000,
+      settings: { backoffStrategy: (_attempts, _type, error) => (error instanceof AttemptFailed ? error.retryInMs : 0) },
+    });
+    this.workers.set(`${workerId}\u0000${leaseMs ?? 30_000}`, worker);
+    return worker;
+  }
+
+  private recoveryWorker(): Worker {
+    return this.workerFor('\u0000recovery');
+  }
+}
