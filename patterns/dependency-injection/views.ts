@@ -89,6 +89,11 @@ export const signupViews: ViewSpec[] = [
       { event: 'di.created', where: { lifetime: 'scoped' }, label: 'scoped instances created' },
       { event: 'di.disposed', where: { lifetime: 'scoped' }, label: 'scoped instances disposed' },
     ],
+    levels: [
+      // At every lease and release: a leaked scope shows as a line that climbs to the pool's size and stays.
+      { event: 'pool.connection', field: 'inUse', label: 'in use', chart: 'Connections in use and waiting' },
+      { event: 'pool.connection', field: 'waiting', label: 'waiting', chart: 'Connections in use and waiting' },
+    ],
   },
   {
     kind: 'table',

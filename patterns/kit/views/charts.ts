@@ -2,8 +2,9 @@ import type { FieldFilter, ViewSpecBase } from './common.ts';
 
 /**
  * Charts over the run's time, sharing a cursor: from the periodic `metrics`
- * summaries (throughput, error share, latency percentiles), and the rate of
- * any event per second (retries/s, statements/s).
+ * summaries (throughput, error share, latency percentiles), the rate of any
+ * event per second (retries/s, statements/s), and a level a lab reports
+ * (a projection's lag, connections in use).
  */
 export interface ChartsViewSpec extends ViewSpecBase {
   kind: 'charts';
@@ -15,4 +16,12 @@ export interface ChartsViewSpec extends ViewSpecBase {
    * plural and lower case (`retries`): the chart reads "Retries per second".
    */
   rates?: Array<{ event: string; where?: FieldFilter; label: string }>;
+  /**
+   * Further charts, after the rates: a level over time, the highest `field`
+   * of the events (matching `where`) in each second, held until the next
+   * report (a level stays where it was until something says otherwise).
+   * `label` names it, lower case (`events behind`); `unit` follows figures
+   * (`ms`). Several levels with one `chart` title share that chart.
+   */
+  levels?: Array<{ event: string; where?: FieldFilter; field: string; label: string; unit?: string; chart?: string }>;
 }

@@ -7,7 +7,7 @@
 import './charts.css';
 import { Fragment, useMemo, useState } from 'react';
 import type { ChartsViewSpec } from '../../../../patterns/kit/index.ts';
-import { fmtMs } from '../shared/format.ts';
+import { fmtLevel, fmtMs } from '../shared/format.ts';
 import { useThemeColors } from '../shared/theme.ts';
 import { useThrottled } from '../shared/useThrottled.ts';
 import { useViewModel } from '../shared/useViewModel.ts';
@@ -48,7 +48,15 @@ export const ChartsView = ({ spec, events, revision, nowT }: ViewProps<ChartsVie
         </label>
       </div>
       <div className="charts-grid">
-        <TimeCharts metrics={spec.metrics} points={shown.points} rates={shown.rates} markers={shown.markers} domain={shown.domain} colors={colors} />
+        <TimeCharts
+          metrics={spec.metrics}
+          points={shown.points}
+          rates={shown.rates}
+          levels={shown.levels}
+          markers={shown.markers}
+          domain={shown.domain}
+          colors={colors}
+        />
       </div>
     </div>
   );
@@ -56,14 +64,16 @@ export const ChartsView = ({ spec, events, revision, nowT }: ViewProps<ChartsVie
 
 /** The model's last `span` ms, up to its latest point, and the time axis every chart shares; undefined before any point. */
 const lastSpan = (model: ChartsModel, span: number) => {
-  const ends = [model.latest?.t, ...model.rates.map((r) => r.points[r.points.length - 1]?.t)].filter((t) => t !== undefined);
+  const series = [...model.rates, ...model.levels];
+  const ends = [model.latest?.t, ...series.map((r) => r.points[r.points.length - 1]?.t)].filter((t) => t !== undefined);
   if (ends.length === 0) return undefined;
   const end = Math.max(...ends);
   const inSpan = (p: { t: number }) => p.t > end - span;
   const points = model.points.filter(inSpan);
   const rates = model.rates.map((r) => ({ ...r, points: r.points.filter(inSpan) }));
-  const start = Math.min(end, ...[points[0], ...rates.map((r) => r.points[0])].map((p) => p?.t ?? end));
-  return { points, rates, markers: model.markers.filter(inSpan), domain: [start, end] as [number, number] };
+  const levels = model.levels.map((l) => ({ ...l, points: l.points.filter(inSpan) }));
+  const start = Math.min(end, ...[points[0], ...rates.map((r) => r.points[0]), ...levels.map((l) => l.points[0])].map((p) => p?.t ?? end));
+  return { points, rates, levels, markers: model.markers.filter(inSpan), domain: [start, end] as [number, number] };
 };
 
 /** `20 req/s · 0.0% errors · p99 12 ms · 3 retries/s`: the latest figures of what is charted. */
@@ -95,6 +105,14 @@ const Headline = ({ spec, model }: { spec: ChartsViewSpec; model: ChartsModel })
       parts.push(
         <>
           <b>{last.perSecond}</b> {rate.label}/s
+        </>,
+      );
+  }
+  for (const level of model.levels) {
+    if (level.latest !== undefined)
+      parts.push(
+        <>
+          <b>{fmtLevel(level.latest, level.level.unit)}</b> {level.level.label}
         </>,
       );
   }

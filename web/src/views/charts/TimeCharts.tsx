@@ -6,10 +6,11 @@
 import { memo, type ReactNode } from 'react';
 import { Area, AreaChart, CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ChartsViewSpec } from '../../../../patterns/kit/index.ts';
-import { fmtMs, fmtTick, niceTicks } from '../shared/format.ts';
+import { fmtLevel, fmtMs, fmtTick, niceTicks } from '../shared/format.ts';
 import type { Marker } from '../shared/markers.ts';
 import type { ThemeColors } from '../shared/theme.ts';
 import type { MetricsPoint } from './reducer.ts';
+import type { LevelSeries } from './levels.ts';
 import type { RateSeries } from './rates.ts';
 import { nearestTick } from './sync.ts';
 
@@ -17,6 +18,7 @@ interface TimeChartsProps {
   metrics: ChartsViewSpec['metrics'];
   points: MetricsPoint[];
   rates: RateSeries[];
+  levels: LevelSeries[];
   markers: Marker[];
   /** The time axis, shared by every chart. */
   domain: [number, number];
@@ -27,7 +29,7 @@ const HEIGHT = 170;
 const MARGIN = { top: 8, right: 12, bottom: 0, left: 0 };
 const SYNC = { syncId: 'metrics', syncMethod: nearestTick } as const;
 
-export const TimeCharts = memo(function TimeCharts({ metrics, points, rates, markers, domain, colors }: TimeChartsProps) {
+export const TimeCharts = memo(function TimeCharts({ metrics, points, rates, levels, markers, domain, colors }: TimeChartsProps) {
   const axis = { fill: colors.muted, fontSize: 11 };
   const tooltip = {
     contentStyle: { background: colors.panel, border: `1px solid ${colors.border}`, borderRadius: 6, fontSize: 12 },
@@ -117,9 +119,57 @@ export const TimeCharts = memo(function TimeCharts({ metrics, points, rates, mar
           </AreaChart>
         </Figure>
       ))}
+      {levelCharts(levels).map(({ title, series }) => {
+        // One row per second, a column per level of the chart.
+        const data = series[0]!.points.map((p, i) => ({ t: p.t, ...Object.fromEntries(series.map((s, j) => [`v${j}`, s.points[i]?.value])) }));
+        const palette = [colors.accent, colors.warn, colors.bad, colors.ok];
+        return (
+          <Figure
+            key={`level-${title}`}
+            caption={
+              series.length === 1 ? (
+                capitalised(title)
+              ) : (
+                <>
+                  {capitalised(title)}:{' '}
+                  {series.map((s, j) => (
+                    <Key key={s.level.label} color={palette[j % palette.length]!}>
+                      {s.level.label}
+                    </Key>
+                  ))}
+                </>
+              )
+            }
+          >
+            <LineChart data={data} margin={MARGIN} {...SYNC}>
+              {grid}
+              {x}
+              <YAxis tick={axis} stroke={colors.border} width={44} allowDecimals={false} tickFormatter={(v) => fmtLevel(Number(v), series[0]!.level.unit === 'ms' ? 'ms' : undefined)} />
+              <Tooltip {...tooltip} formatter={(v, _name, item) => fmtLevel(Number(v), series[Number(String(item.dataKey).slice(1))]?.level.unit)} />
+              {/* A level holds until the next report: steps, not slopes. */}
+              {series.map((s, j) => (
+                <Line key={s.level.label} type="stepBefore" dataKey={`v${j}`} name={s.level.label} stroke={palette[j % palette.length]} dot={false} strokeWidth={1.5} isAnimationActive={false} />
+              ))}
+              {refs}
+            </LineChart>
+          </Figure>
+        );
+      })}
     </>
   );
 });
+
+/** The levels grouped into charts: those naming one `chart` share it, in the order first named; the rest have one each, titled by their label. */
+const levelCharts = (levels: readonly LevelSeries[]): Array<{ title: string; series: LevelSeries[] }> => {
+  const charts: Array<{ title: string; series: LevelSeries[] }> = [];
+  for (const series of levels) {
+    const title = series.level.chart ?? (series.level.unit && series.level.unit !== 'ms' ? `${series.level.label}, ${series.level.unit}` : series.level.unit === 'ms' ? `${series.level.label}, ms` : series.level.label);
+    const shared = series.level.chart !== undefined ? charts.find((c) => c.title === title) : undefined;
+    if (shared) shared.series.push(series);
+    else charts.push({ title, series: [series] });
+  }
+  return charts.filter((c) => c.series[0]!.points.length > 0);
+};
 
 /** Round latency ticks: 0 to a nice ceiling over the highest p99 shown. */
 const latencyTicks = (points: readonly MetricsPoint[]): number[] => {

@@ -7,6 +7,7 @@
 import type { ChartsViewSpec, TelemetryOf } from '../../../../patterns/kit/index.ts';
 import { markersReducer, type Marker } from '../shared/markers.ts';
 import { trimFront, type ViewReducer } from '../shared/reducer.ts';
+import { makeLevelsReducer, type LevelsAcc, type LevelSeries } from './levels.ts';
 import { makeRatesReducer, MAX_SECONDS, type RatesAcc, type RateSeries } from './rates.ts';
 
 export interface MetricsPoint {
@@ -28,6 +29,8 @@ export interface ChartsModel {
   points: MetricsPoint[];
   /** One per rate of the spec, in its order. */
   rates: RateSeries[];
+  /** One per level of the spec, in its order. */
+  levels: LevelSeries[];
   /** Those of the charted span. */
   markers: Marker[];
   /** Latest figures, for the headline. */
@@ -40,6 +43,7 @@ export const MAX_POINTS = MAX_SECONDS;
 interface Acc {
   points: MetricsPoint[];
   rates: RatesAcc;
+  levels: LevelsAcc;
   markers: ReturnType<typeof markersReducer.init>;
 }
 
@@ -66,10 +70,12 @@ const toPoint = (event: TelemetryOf<'metrics'>): MetricsPoint => {
 
 export const makeChartsReducer = (spec: ChartsViewSpec): ViewReducer<Acc, ChartsModel> => {
   const rates = makeRatesReducer(spec.rates ?? []);
+  const levels = makeLevelsReducer(spec.levels ?? []);
   return {
-    init: () => ({ points: [], rates: rates.init(), markers: markersReducer.init() }),
+    init: () => ({ points: [], rates: rates.init(), levels: levels.init(), markers: markersReducer.init() }),
     step(acc, event) {
       rates.step(acc.rates, event);
+      levels.step(acc.levels, event);
       if (event.type !== 'metrics') {
         markersReducer.step(acc.markers, event);
         return;
@@ -80,10 +86,12 @@ export const makeChartsReducer = (spec: ChartsViewSpec): ViewReducer<Acc, Charts
     view(acc, nowT) {
       const points = acc.points.filter((p) => p.t <= nowT).slice(-MAX_POINTS);
       const series = rates.view(acc.rates, nowT);
-      const first = Math.min(points[0]?.t ?? Infinity, ...series.map((s) => s.points[0]?.t ?? Infinity));
+      const levelSeries = levels.view(acc.levels, nowT);
+      const first = Math.min(points[0]?.t ?? Infinity, ...[...series, ...levelSeries].map((s) => s.points[0]?.t ?? Infinity));
       return {
         points,
         rates: series,
+        levels: levelSeries,
         markers: markersReducer.view(acc.markers, nowT).filter((m) => m.t >= first),
         latest: points[points.length - 1],
       };

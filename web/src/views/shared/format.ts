@@ -24,6 +24,14 @@ export const fmtMs = (ms: number | undefined): string => {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 };
 
+/** A level's value with its unit: durations as `fmtMs` writes them, anything else as a count (`12`, `3.5 MB`). */
+export const fmtLevel = (value: number, unit?: string): string => {
+  if (!Number.isFinite(value)) return '–';
+  if (unit === 'ms') return fmtMs(value);
+  const figure = Number.isInteger(value) ? fmtCount(value) : value.toFixed(1);
+  return unit ? `${figure} ${unit}` : figure;
+};
+
 /** A share 0–1 as a percentage. */
 export const fmtPct = (share: number): string => {
   if (!Number.isFinite(share)) return '–';
