@@ -6,7 +6,8 @@
  * marked in the editor; the retries view's attempts and the event bus's
  * handler outcomes; the repository's query log and the dependency-injection
  * graph drawing live data, each after a parameter changed live; the service
- * layer's trace and its 409s once sign-ups collide. Screenshots go to test-artifacts/workbench-*.png.
+ * layer's trace and its 409s once sign-ups collide; the CQRS projection's lag;
+ * the background-jobs board and a killed worker's job taken back. Screenshots go to test-artifacts/workbench-*.png.
  */
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -401,5 +402,31 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     // The reference's unique constraint: no two 201s for one address, however close they come.
     expect(await page.locator('.invariant.broken').count()).toBe(0);
     await shoot(page, 'workbench-service-layer');
+  }, 120_000);
+
+  it('draws the CQRS projection’s lag over time while queries read its read model', async () => {
+    const page = await newPage();
+    await startLab(page, 'cqrs');
+    const lag = page.locator('section[aria-label="Projection lag"]');
+    await lag.locator('.headline', { hasText: 'events behind' }).waitFor(WAIT);
+    // A line per level once whole seconds are charted.
+    await expect.poll(() => lag.locator('.recharts-line-curve').count(), WAIT).toBeGreaterThanOrEqual(2);
+    await page.getByRole('table', { name: 'Commands, queries and rebuilds' }).locator('.tv-row', { hasText: 'GetUserSummary' }).first().waitFor(WAIT);
+    await shoot(page, 'workbench-cqrs');
+  }, 120_000);
+
+  it('shows background jobs on a board by state, and a killed worker’s job taken back for another attempt', async () => {
+    const page = await newPage();
+    await startLab(page, 'background-jobs');
+    const board = page.locator('section[aria-label="Jobs"]');
+    await board.locator('section[aria-label^="Completed: "] .board-cards li').first().waitFor(WAIT);
+
+    // Every worker dies mid-job for a moment: its jobs stay active until their leases expire, then run again.
+    await presets(page, 'worker-crash').getByRole('button', { name: 'Fail 100%' }).click();
+    await page.getByRole('table', { name: 'Workers' }).locator('.tv-row', { hasText: 'killed' }).first().waitFor(WAIT);
+    await presets(page, 'worker-crash').getByRole('button', { name: 'Clear' }).click();
+    await page.getByRole('table', { name: 'Job moves' }).locator('.tv-row', { hasText: 'retrying' }).first().waitFor(WAIT);
+    expect(await page.locator('.invariant.broken').count()).toBe(0);
+    await shoot(page, 'workbench-background-jobs');
   }, 120_000);
 });

@@ -144,7 +144,7 @@ export const TimeCharts = memo(function TimeCharts({ metrics, points, rates, lev
             <LineChart data={data} margin={MARGIN} {...SYNC}>
               {grid}
               {x}
-              <YAxis tick={axis} stroke={colors.border} width={44} allowDecimals={false} tickFormatter={(v) => fmtLevel(Number(v), series[0]!.level.unit === 'ms' ? 'ms' : undefined)} />
+              <YAxis tick={axis} stroke={colors.border} width={44} allowDecimals={false} tickFormatter={(v) => fmtLevel(Number(v))} />
               <Tooltip {...tooltip} formatter={(v, _name, item) => fmtLevel(Number(v), series[Number(String(item.dataKey).slice(1))]?.level.unit)} />
               {/* A level holds until the next report: steps, not slopes. */}
               {series.map((s, j) => (
