@@ -19,9 +19,14 @@
  *   and returns the delay the caller chose (`Failure.retryInMs`), so the
  *   backoff policy stays the worker's, as on SQLite.
  * - recoverExpired → every active job whose lock key is gone is failed as
- *   a lost attempt (token "0": BullMQ's own stalled-job check moves them back
- *   without counting an attempt, which would let a job that kills its worker
- *   run for ever).
+ *   a lost attempt (token "0": there is no lock left to present). BullMQ's
+ *   own stalled-job check counts stalls apart from attempts and fails a job
+ *   after `maxStalledCount` of them, whatever attempts it has left; the
+ *   contract counts a lost lease as an attempt, so that check is not used.
+ *
+ * Times are the client's `Date.now()`, as BullMQ stamps them; only the
+ * lock's expiry is Redis's (a TTL). A lease's expiry is known to the
+ * instance that granted or extended it.
  *
  * States: BullMQ's waiting, prioritized and delayed are `queued` before the
  * first attempt and `retrying` after; failed is `dead`.
@@ -48,6 +53,9 @@ import {
 const MAX_PRIORITY = 2_097_152;
 /** The backoff type whose delay the failing caller chose. */
 const CALLERS_DELAY = 'callers-delay';
+
+/** What a completed job stores: the handler's result, if it gave one (`null` is a result). */
+type StoredResult = { value?: JobData };
 
 /** What is stored as the job's data: the caller's, and the nonce of the add that created it. */
 interface Stored {
@@ -89,8 +97,8 @@ const connectionOf = (connection: string | ConnectionOptions): ConnectionOptions
 const checkOptions = (name: string, options: EnqueueOptions): void => {
   if (typeof name !== 'string' || name.trim() === '') throw new TypeError('a job needs a name: what kind of work it is');
   const { key, priority = 0, delayMs = 0, attempts = 3 } = options;
-  if (key !== undefined && (typeof key !== 'string' || key === '' || /^\d+$/.test(key))) {
-    throw new TypeError(`the key ${JSON.stringify(key)} cannot be a job id: use a non-empty string that is not all digits`);
+  if (key !== undefined && (typeof key !== 'string' || key === '' || /^\d+$/.test(key) || key.includes(':'))) {
+    throw new TypeError(`the key ${JSON.stringify(key)} cannot be a job id: use a non-empty string, not all digits, without ':'`);
   }
   if (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY) throw new RangeError(`priority must be a whole number from 0 to ${MAX_PRIORITY} (got ${priority})`);
   if (!Number.isFinite(delayMs) || delayMs < 0) throw new RangeError(`delayMs must be 0 or more (got ${delayMs})`);
@@ -103,8 +111,8 @@ const isLockRefusal = (error: unknown): boolean => error instanceof Error && /lo
 export class BullMqJobQueue implements JobQueue {
   private readonly connection: ConnectionOptions;
   private readonly queue: Queue;
-  /** One worker per caller and lease length (a BullMQ worker has one lock duration). */
-  private readonly workers = new Map<string, Worker>();
+  /** Per caller, a worker per lease length (a BullMQ worker has one lock duration). */
+  private readonly workers = new Map<string, Map<number, Worker>>();
   /** When the leases this instance granted expire, by job id. */
   private readonly leases = new Map<string, number>();
 
@@ -126,9 +134,9 @@ export class BullMqJobQueue implements JobQueue {
       removeOnComplete: false,
       removeOnFail: false,
     });
-    const job = (await this.get(added.id!))!;
+    // The job as stored: this add's, or the one that had the key already.
     const stored = (await BullJob.fromId<Stored>(this.queue, added.id!))!;
-    return { id: job.id, created: stored.data.nonce === nonce, state: job.state };
+    return { id: stored.id!, created: stored.data.nonce === nonce, state: this.stateOf(await stored.getState(), stored.attemptsStarted) };
   }
 
   async claim(workerId: string, leaseMs: number): Promise<ClaimedJob | undefined> {
@@ -153,7 +161,7 @@ export class BullMqJobQueue implements JobQueue {
   async complete(lease: Lease, result?: JobData): Promise<void> {
     const job = await this.bullJob(lease);
     try {
-      await job.moveToCompleted(result ?? null, lease.token, false);
+      await job.moveToCompleted((result === undefined ? {} : { value: result }) satisfies StoredResult, lease.token, false);
       this.leases.delete(lease.jobId);
     } catch (error) {
       if (isLockRefusal(error)) throw new LeaseLostError(lease.jobId, lease.token);
@@ -179,12 +187,19 @@ export class BullMqJobQueue implements JobQueue {
     const recovered: RecoveredJob[] = [];
     for (const active of await this.queue.getActive()) {
       if ((await client.get(`${this.queue.toKey(active.id!)}:lock`)) !== null) continue;
+      // Loaded again through a worker: moveToFailed takes the backoff strategy from what loaded the job.
       const job = await BullJob.fromId<Stored>(this.recoveryWorker(), active.id!);
       if (!job) continue;
       const workerId = job.processedBy ?? 'unknown';
-      // Token "0": no lock to check, there is none. The lost attempt counts.
       this.leases.delete(job.id!);
-      await job.moveToFailed(new AttemptFailed(`the lease of worker ${workerId} expired: it died, hung or lost Redis`, 0), '0', false);
+      try {
+        // Token "0": no lock to check, there is none. The lost attempt counts.
+        await job.moveToFailed(new AttemptFailed(`the lease of worker ${workerId} expired: it died, hung or lost Redis`, 0), '0', false);
+      } catch (error) {
+        // Another sweep took it back first (it is not active any more): nothing to do here.
+        if (isLockRefusal(error)) continue;
+        throw error;
+      }
       recovered.push({ jobId: job.id!, workerId, attempt: job.attemptsStarted, state: (await job.getState()) === 'failed' ? 'dead' : 'retrying' });
     }
     return recovered;
@@ -195,6 +210,8 @@ export class BullMqJobQueue implements JobQueue {
     if (!job) return undefined;
     const bullState = await job.getState();
     const state = this.stateOf(bullState, job.attemptsStarted);
+    if (state !== 'active') this.leases.delete(id);
+    const completed = state === 'completed' ? ((job.returnvalue ?? {}) as StoredResult) : undefined;
     const client = await this.queue.backend.client;
     // A delayed job (a retry's wait too) runs at its score in the delayed set: the time × 0x1000, plus a counter.
     const delayedScore = bullState === 'delayed' ? await client.zscore(this.queue.toKey('delayed'), id) : null;
@@ -207,10 +224,11 @@ export class BullMqJobQueue implements JobQueue {
       attemptsMade: job.attemptsStarted,
       maxAttempts: job.opts.attempts ?? 1,
       createdAt: job.timestamp,
+      // A waiting job may run now: BullMQ keeps no time for it but its creation.
       runAt: delayedScore !== null ? Math.floor(Number(delayedScore) / 0x1000) : job.timestamp,
       ...(job.finishedOn !== undefined && (state === 'completed' || state === 'dead') && { finishedAt: job.finishedOn }),
       ...(job.failedReason && { lastError: job.failedReason }),
-      ...(state === 'completed' && { result: (job.returnvalue ?? undefined) as JobData }),
+      ...(completed && 'value' in completed && { result: completed.value }),
       // The lease's expiry is known where it was granted or extended (Redis keeps only a TTL on the lock).
       ...(state === 'active' && { workerId: job.processedBy ?? 'unknown', ...(this.leases.has(id) && { leaseExpiresAt: this.leases.get(id)! }) }),
     };
@@ -231,7 +249,7 @@ export class BullMqJobQueue implements JobQueue {
 
   /** Closes every connection to Redis; the jobs stay there. */
   async close(): Promise<void> {
-    await Promise.all([...this.workers.values()].map((w) => w.close()));
+    await Promise.all([...this.workers.values()].flatMap((byLease) => [...byLease.values()].map((w) => w.close())));
     this.workers.clear();
     await this.queue.close();
   }
@@ -261,21 +279,30 @@ export class BullMqJobQueue implements JobQueue {
     return job;
   }
 
+  /**
+   * The caller's worker with a lock of `leaseMs`, made on first use; without
+   * `leaseMs`, any of its workers (to complete, fail or extend a lease, where
+   * the lock's length does not matter).
+   */
   private workerFor(workerId: string, leaseMs?: number): Worker {
-    const existing = [...this.workers.entries()].find(([key]) => key.startsWith(`${workerId}\u0000`) && (leaseMs === undefined || key.endsWith(`\u0000${leaseMs}`)));
-    if (existing) return existing[1];
+    const byLease = this.workers.get(workerId) ?? new Map<number, Worker>();
+    this.workers.set(workerId, byLease);
+    const found = leaseMs === undefined ? byLease.values().next().value : byLease.get(leaseMs);
+    if (found) return found;
+    const lockDuration = leaseMs ?? 30_000;
     const worker = new Worker(this.options.name, null, {
       connection: this.connection,
       name: workerId,
       autorun: false,
-      lockDuration: leaseMs ?? 30_000,
+      lockDuration,
       settings: { backoffStrategy: (_attempts, _type, error) => (error instanceof AttemptFailed ? error.retryInMs : 0) },
     });
-    this.workers.set(`${workerId}\u0000${leaseMs ?? 30_000}`, worker);
+    byLease.set(lockDuration, worker);
     return worker;
   }
 
+  /** The worker that fails expired jobs (named apart from any caller's). */
   private recoveryWorker(): Worker {
-    return this.workerFor('\u0000recovery');
+    return this.workerFor('(recovery)');
   }
 }
