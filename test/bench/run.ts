@@ -7,6 +7,7 @@ import { benchBreaker } from './breaker.ts';
 import { benchBrowser } from './browser.ts';
 import { benchHistory } from './history.ts';
 import { benchLoad } from './load.ts';
+import { benchQueue } from './queue.ts';
 import { benchRepository } from './repository.ts';
 import { benchSandbox } from './sandbox.ts';
 import { benchSoak } from './soak.ts';
@@ -18,6 +19,7 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['database: a day of runs within the history bound', benchHistory],
   ['sandbox: run start, checks and saves', benchSandbox],
   ['repository: OFFSET vs key paging, N+1 vs join, over 100,000 users', benchRepository],
+  ['job queue: the embedded SQLite engine against BullMQ on Redis', benchQueue],
   // Headless Chromium on the Lab tab (`npm run bench -- browser`); skipped, saying so, where no Chromium is found.
   ['browser: drawing a lab at 1,000 req/s', benchBrowser],
   // Ten minutes: only when asked for (`npm run bench -- soak`).
