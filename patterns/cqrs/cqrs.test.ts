@@ -26,7 +26,7 @@ const makeApp = async () => {
   await projection.setUp();
   const catchUp = async () => projection.apply(await readEvents(db, await projection.position(), 100));
   const reads = new ReadSide({ db, clock, projection, writeSide, waitTimeoutMs: 300, pollMs: 10 });
-  return { clock, db, bus, projection, catchUp, reads };
+  return { clock, db, bus, projection, catchUp, reads, writeSide };
 };
 
 describe('command bus', () => {
@@ -129,5 +129,51 @@ describe('read side', () => {
       source: 'write-side',
       result: { orderCount: 2, totalCents: 1_260 },
     });
+  });
+
+  it('never serves a stale read when the read model is rebuilt between its last look at the position and the read', async () => {
+    const { clock, db, bus, projection, catchUp, writeSide } = await makeApp();
+    const { userId } = await bus.execute({ type: 'RegisterUser', email: 'ada@example.com', name: 'Ada' });
+    const { position } = await bus.execute({ type: 'PlaceOrder', userId, amountCents: 1_250 });
+    await catchUp();
+    // The position it sees says the order is in; right after that look, the read model is rebuilt from zero.
+    let rebuilt = false;
+    const rebuiltAfterLooking = {
+      async position(tx?: Parameters<typeof projection.position>[0]) {
+        const seen = await projection.position(tx);
+        if (tx === undefined && !rebuilt) {
+          rebuilt = true;
+          await projection.rebuild();
+        }
+        return seen;
+      },
+    };
+    for (const strategy of ['wait', 'write-side'] as const) {
+      rebuilt = false;
+      const reads = new ReadSide({ db, clock, projection: rebuiltAfterLooking, writeSide, waitTimeoutMs: 300, pollMs: 10 });
+      const answer = reads.ask({ type: 'GetUserSummary', userId }, { after: position, strategy });
+      await clock.advance(50);
+      await catchUp();
+      await clock.advance(20);
+      const { result, source } = await answer;
+      expect(rebuilt).toBe(true);
+      expect(result, strategy).toMatchObject({ orderCount: 1, totalCents: 1_250 });
+      expect(source).toBe(strategy === 'wait' ? 'read-model' : 'write-side');
+    }
+  });
+
+  it('stops waiting when its signal is aborted, leaving no timer behind', async () => {
+    const { clock, bus, reads, catchUp } = await makeApp();
+    const { userId } = await bus.execute({ type: 'RegisterUser', email: 'ada@example.com', name: 'Ada' });
+    await catchUp();
+    const { position } = await bus.execute({ type: 'PlaceOrder', userId, amountCents: 1_250 });
+    const stopping = new AbortController();
+    const answer = reads.ask({ type: 'GetUserSummary', userId }, { after: position, signal: stopping.signal });
+    const settled = expect(answer).rejects.toThrow();
+    await clock.advance(20);
+    stopping.abort();
+    await settled;
+    await clock.advance(0);
+    expect(clock.pending).toBe(0);
   });
 });

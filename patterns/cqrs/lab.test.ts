@@ -16,12 +16,14 @@ afterEach(async () => {
 /** The lab on virtual time over a fresh in-memory database, kept across restarts like a run's. */
 const makeLab = (params: Params = {}) => {
   const connection = memoryDatabase();
+  /** The `database` fault point: a latency for every statement from now on, and the statement `failIn` from now fails (SQLITE_LOCKED). */
+  const database = { latencyMs: 0, failIn: 0 };
   let db: RunDatabase | undefined;
   const harness = makeTestLabContext({
     params: { ...ordersParams.defaults, ...params },
     lab,
     db: (h) => {
-      db = new RunDatabase({ ...h, connection });
+      db = new RunDatabase({ ...h, connection, faults: { point: 'database', next: () => (database.failIn > 0 && --database.failIn === 0 ? { latencyMs: 0, error: { kind: 'locked' } } : { latencyMs: database.latencyMs }) } });
       opened.push(db);
       return db;
     },
@@ -29,6 +31,7 @@ const makeLab = (params: Params = {}) => {
   return {
     ...harness,
     db: () => db!,
+    database,
     drive: (instance: LabInstance, untilMs: number, rate = 20) =>
       harness.drive(instance, { rate, untilMs, clients: 2, id: (n) => `load-${n}`, settleMs: 500 }),
   };
@@ -146,6 +149,58 @@ describe('orders lab', () => {
     expect(eventsOf(events, 'cqrs.rebuild').at(-1)).toMatchObject({ reason: 'the read model schema in projection.ts changed' });
     expect(violations).toEqual([]);
     await third.dispose();
+  });
+
+  it('a projection stopped mid-rebuild writes nothing more: the next deploy rebuilds the read model without a hole', async () => {
+    const { ctx, clock, events, drive, violations, db, database } = makeLab({ batchSize: 1 });
+    const first = await start(ctx);
+    await drive(first, 3_000);
+    // A slow database and a new read model version: the first instance's next poll rebuilds it, one event at a time.
+    database.latencyMs = 5;
+    first.updateParams!({ ...ordersParams.defaults, batchSize: 1, readModelVersion: 2 });
+    await clock.advance(250);
+    expect(eventsOf(events, 'cqrs.rebuild')).toEqual([]);
+    await first.dispose();
+    // Deployed again while that rebuild replays: the new instance rebuilds too, from zero.
+    const starting = start({ ...ctx, params: { ...ordersParams.defaults, readModelVersion: 3 } });
+    await clock.advance(100);
+    const second = await starting;
+    await clock.advance(3_000);
+    // The read model holds every order of the events up to its position, each once.
+    database.latencyMs = 0;
+    const { position } = (await db().get<{ position: number }>("SELECT position FROM projection_positions WHERE projection = 'user-summaries'"))!;
+    const model = await db().get<{ users: number; orders: number }>('SELECT COUNT(*) AS users, SUM(order_count) AS orders FROM user_summaries');
+    const log = await db().get<{ users: number; orders: number }>(
+      "SELECT SUM(type = 'UserRegistered') AS users, SUM(type = 'OrderPlaced') AS orders FROM events WHERE position <= ?",
+      position,
+    );
+    expect(position).toBe((await db().get<{ n: number }>('SELECT MAX(position) AS n FROM events'))!.n);
+    expect(model).toEqual(log);
+    expect(violations).toEqual([]);
+    // The first instance's rebuild stopped with it: only the second's was completed.
+    expect(eventsOf(events, 'cqrs.rebuild')).toMatchObject([{ version: 3 }]);
+    await second.dispose();
+  });
+
+  it('a rebuild that fails half-way starts again, and still compares with the read model as it was before it', async () => {
+    const { ctx, clock, events, drive, violations, db, database } = makeLab({ batchSize: 5 });
+    const instance = await start(ctx);
+    await drive(instance, 2_000);
+    const position = (await db().get<{ position: number }>("SELECT position FROM projection_positions WHERE projection = 'user-summaries'"))!.position;
+    const { orders } = (await db().get<{ orders: number }>('SELECT SUM(order_count) AS orders FROM user_summaries'))!;
+    instance.updateParams!({ ...ordersParams.defaults, batchSize: 5, readModelVersion: 2 });
+    // A statement of the rebuild's replay, some batches in, fails: the poll fails, the next one rebuilds again.
+    database.failIn = 20;
+    await clock.advance(1_000);
+    expect(database.failIn).toBe(0);
+    const failed = eventsOf(events, 'cqrs.projection').filter((p) => !p.ok);
+    expect(failed).toHaveLength(1);
+    const rebuilds = eventsOf(events, 'cqrs.rebuild');
+    expect(rebuilds).toHaveLength(1);
+    expect(rebuilds[0]!.t).toBeGreaterThan(failed[0]!.t);
+    expect(rebuilds[0]).toMatchObject({ position, ordersBefore: orders, ordersAfter: orders });
+    expect(violations).toEqual([]);
+    await instance.dispose();
   });
 
   it('retries a failed batch from its stored position: the lag grows while the projection fails, and goes once it recovers', async () => {

@@ -45,6 +45,10 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
   let settings: Settings = ordersParams.read(ctx.params);
   const projectionFault = ctx.fault('projection');
   const stopping = new AbortController();
+  /** Called right before each write to the read model: after dispose() an old poll or rebuild writes nothing more (a new deploy's projection owns it). */
+  const stillRunning = () => {
+    if (stopping.signal.aborted) throw new Error('the lab stopped');
+  };
 
   // The write side's tables and the read model, on a database that may hold an earlier deploy's data.
   const projection = new UserSummaryProjection({ db: ctx.db });
@@ -137,7 +141,8 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
     const requestId = ctx.currentRequestId();
     const ids = requestId !== undefined ? { requestId } : {};
     try {
-      const answer = await reads.ask({ type: 'GetUserSummary', userId }, options);
+      const answer = await reads.ask({ type: 'GetUserSummary', userId }, { ...options, signal: stopping.signal });
+      if (stopping.signal.aborted) return { outcome: 'error', status: 503, route, error: 'the lab stopped' };
       const { source } = answer;
       // Stale: the answer misses the account, or an order, this client was told about before it asked.
       const stale = answer.result === undefined || answer.result.orderCount < expected.orders;
@@ -152,6 +157,8 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
       ctx.emit({ ...base, ...ids, ok: true, stale, staleReads, source, waitedMs: ctx.clock.now() - started, ...(options.after !== undefined && { wantedPosition: options.after }) });
       return { outcome: 'ok', status: 200, route };
     } catch (error) {
+      // Stopped while it waited: said to nobody, the run is over.
+      if (stopping.signal.aborted) return { outcome: 'error', status: 503, route, error: 'the lab stopped' };
       ctx.emit({ ...base, ...ids, ok: false, stale: false, staleReads, waitedMs: ctx.clock.now() - started, error: describe(error) });
       return failure(error, route);
     }
@@ -195,6 +202,7 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
   /** The invariant: the rows of the users in `userIds` are what the events up to the stored position say. */
   const checkReadModel = async (userIds: number[]) => {
     let snapshot: { position: number; rows: Array<{ user_id: number; order_count: number; total_cents: number }> };
+    if (stopping.signal.aborted) return;
     try {
       // One snapshot: the position and the rows as one transaction sees them.
       snapshot = await ctx.db.transaction(async (tx) => ({
@@ -205,6 +213,7 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
     } catch {
       return; // The lab could not look (a busy database): the next batch checks again.
     }
+    if (stopping.signal.aborted) return;
     const rows = new Map(snapshot.rows.map((row) => [row.user_id, row]));
     for (const userId of userIds) {
       const expected = counted.get(userId);
@@ -224,26 +233,37 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
 
   const usersOf = (batch: ReadonlyArray<{ event: DomainEvent }>) => [...new Set(batch.map(({ event }) => event.userId))];
 
+  /**
+   * What the read model held, and up to where, when the rebuild under way began: a rebuild whose replay
+   * failed half-way (a busy database) starts again at the next poll, and must compare with the read
+   * model as it was, not as it was left half-rebuilt.
+   */
+  let rebuilding: { before: { orders: number; cents: number }; upTo: number } | undefined;
   const rebuild = async (reason: string) => {
-    const sums = () => ctx.db.get<{ orders: number; cents: number }>('SELECT COALESCE(SUM(order_count), 0) AS orders, COALESCE(SUM(total_cents), 0) AS cents FROM user_summaries');
-    const before = await sums();
-    const upTo = await projection.position();
+    const sums = async () =>
+      (await ctx.db.get<{ orders: number; cents: number }>('SELECT COALESCE(SUM(order_count), 0) AS orders, COALESCE(SUM(total_cents), 0) AS cents FROM user_summaries'))!;
+    rebuilding ??= { before: await sums(), upTo: await projection.position() };
+    const { before, upTo } = rebuilding;
+    stillRunning();
     await projection.rebuild();
     // Back to where it was, so before and after count the same events.
     for (let from = 0; from < upTo; ) {
       const batch = (await readEvents(ctx.db, from, settings.batchSize)).filter((e) => e.position <= upTo);
       if (batch.length === 0) break;
+      stillRunning();
       from = (await projection.apply(batch)).position;
     }
     const after = await sums();
+    stillRunning();
     await recordBuild(settings.readModelVersion);
     rebuildWanted = undefined;
-    const change = { ordersBefore: before!.orders, ordersAfter: after!.orders, centsBefore: before!.cents, centsAfter: after!.cents };
+    rebuilding = undefined;
+    const change = { ordersBefore: before.orders, ordersAfter: after.orders, centsBefore: before.cents, centsAfter: after.cents };
     ctx.emit({ type: 'cqrs.rebuild', projection: projection.name, version: settings.readModelVersion, reason, position: upTo, ...change });
     const diff = change.ordersBefore - change.ordersAfter;
     ctx.log[diff === 0 ? 'info' : 'warn'](
       `read model rebuilt from zero up to position ${upTo} (${reason}): ${change.ordersAfter} orders` +
-        (diff === 0 ? ', as before' : `, ${Math.abs(diff)} ${diff > 0 ? 'fewer' : 'more'} than it counted before (${diff > 0 ? 'they were counted twice' : 'they were missing'})`),
+        (diff === 0 ? ', as before' : `, ${Math.abs(diff)} ${diff > 0 ? 'fewer' : 'more'} than before`),
       change,
     );
   };
@@ -276,6 +296,7 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
       if (batch.length > 0) {
         // The slow part of a slow projection: while it works on this batch, the write side goes on.
         if (settings.projectionDelayMs > 0) await ctx.clock.sleep(settings.projectionDelayMs, stopping.signal);
+        stillRunning();
         const first = await projection.apply(batch);
         applied += first.applied;
         skipped += first.skipped;
@@ -284,6 +305,7 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
         // At-least-once delivery: the acknowledgement of this batch was lost, so it comes again.
         if (settings.redeliveryShare > 0 && ctx.random.next() < settings.redeliveryShare) {
           redelivered = true;
+          stillRunning();
           const again = await projection.apply(batch);
           applied += again.applied;
           skipped += again.skipped;
@@ -349,7 +371,8 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
       ctx.log.info(`queries read ${settings.consistency}; projection polls every ${settings.pollIntervalMs} ms`, { ...settings });
     },
     dispose() {
-      // The loop stops at its next step; a statement or fault delay already under way finishes on its own.
+      // The loop stops at its next step; a statement or fault delay already under way finishes on its own,
+      // and then the poll, the rebuild or the query it was part of writes and emits nothing more.
       stopping.abort();
     },
   };

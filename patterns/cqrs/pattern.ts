@@ -47,7 +47,7 @@ export const pattern: PatternManifest = {
         {
           id: 'read-model-matches-events',
           description:
-            "The read model equals a rebuild from the events: every user's order count and total in it are what the events up to the projection's stored position say, whatever was delivered twice.",
+            "The read model equals a rebuild from the events: after each batch, the order count and total of every user the batch touched are what the events up to the projection's stored position say, whatever was delivered twice.",
         },
         {
           id: 'read-your-writes',

@@ -25,6 +25,8 @@ export interface AskOptions {
   after?: number;
   /** How to keep that promise; default `wait`. Only `GetUserSummary` has a write-side twin: other queries wait. */
   strategy?: ReadYourWrites;
+  /** Ends the wait early (the caller is going away): `ask` then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface Answer<T extends QueryType> {
@@ -74,28 +76,37 @@ export class ReadSide {
     this.options = { waitTimeoutMs: 1_000, pollMs: 10, ...options };
   }
 
-  async ask<T extends QueryType>(query: QueryOf<T>, { after, strategy = 'wait' }: AskOptions = {}): Promise<Answer<T>> {
-    const { clock, projection, waitTimeoutMs, pollMs } = this.options;
+  async ask<T extends QueryType>(query: QueryOf<T>, { after, strategy = 'wait', signal }: AskOptions = {}): Promise<Answer<T>> {
+    const { db, clock, projection, waitTimeoutMs, pollMs } = this.options;
     const started = clock.now();
-    if (after !== undefined) {
-      let reached = await projection.position();
-      if (reached < after && strategy === 'write-side' && query.type === 'GetUserSummary') {
+    if (after === undefined) {
+      const result = await this.fromReadModel(db, query);
+      return { result: result as QueryResults[T], source: 'read-model', waitedMs: clock.now() - started };
+    }
+    let reached = await projection.position();
+    for (;;) {
+      if (reached >= after) {
+        // The last look and the read in one transaction, so both see the same read model: a rebuild
+        // between them (the position back to 0, the rows gone) would otherwise serve a stale answer.
+        const read = await db.transaction(async (tx) => {
+          reached = await projection.position(tx);
+          return reached >= after ? { result: await this.fromReadModel(tx, query) } : undefined;
+        });
+        if (read !== undefined) return { result: read.result as QueryResults[T], source: 'read-model', waitedMs: clock.now() - started };
+        // It went back in the meantime: behind again.
+      }
+      if (strategy === 'write-side' && query.type === 'GetUserSummary') {
         const result = await this.options.writeSide.summaryOf((query as QueryOf<'GetUserSummary'>).userId);
         return { result: result as QueryResults[T], source: 'write-side', waitedMs: 0 };
       }
-      while (reached < after) {
-        const waitedMs = clock.now() - started;
-        if (waitedMs >= waitTimeoutMs) throw new ReadModelBehind(after, reached, waitedMs);
-        await clock.sleep(Math.min(pollMs, waitTimeoutMs - waitedMs));
-        reached = await projection.position();
-      }
+      const waitedMs = clock.now() - started;
+      if (waitedMs >= waitTimeoutMs) throw new ReadModelBehind(after, reached, waitedMs);
+      await clock.sleep(Math.min(pollMs, waitTimeoutMs - waitedMs), signal);
+      reached = await projection.position();
     }
-    const result = await this.fromReadModel(query);
-    return { result: result as QueryResults[T], source: 'read-model', waitedMs: clock.now() - started };
   }
 
-  private async fromReadModel(query: Query): Promise<QueryResults[QueryType]> {
-    const { db } = this.options;
+  private async fromReadModel(db: LabDatabase, query: Query): Promise<QueryResults[QueryType]> {
     switch (query.type) {
       case 'GetUserSummary': {
         const row = await db.get<SummaryRow>('SELECT * FROM user_summaries WHERE user_id = ?', query.userId);

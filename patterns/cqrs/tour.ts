@@ -88,7 +88,7 @@ export const tour: Tour = {
       explanation:
         'A fixed projection does not fix the rows it already counted. But the events are the truth and the read model only ' +
         'a copy: the rebuild emptied it, set the position to 0 and applied every event once, and the log says how many ' +
-        'orders the old read model had counted twice.',
+        'fewer orders it counts than before: the ones the old read model had counted twice.',
     },
   ],
 };
