@@ -48,6 +48,27 @@ const everyNth = (n: number): (() => TestFault) => {
   return () => (++calls % n === 0 ? 'exception' : undefined);
 };
 
+/**
+ * The lab with its API at hand and a handler that ignores its signal: the job-handler fault point's
+ * calls numbered in `hang` wait `ms` first, as the run engine's fault latency does (nothing aborts it).
+ */
+const withHangingHandler = (ctx: LabContext, hang: ReadonlySet<number>, ms: number) => {
+  let calls = 0;
+  let api: HttpClient | undefined;
+  const spy: LabContext = Object.create(ctx, {
+    server: { value: (name: string, definition: ServiceDefinition) => (api = ctx.server(name, definition)) },
+    fault: {
+      value: (point: string) => {
+        const fault = ctx.fault(point);
+        if (point !== 'job-handler') return fault;
+        return { hit: async () => (hang.has(++calls) ? ctx.clock.sleep(ms) : fault.hit()) };
+      },
+    },
+  });
+  const post = (key: string) => api!.request({ method: 'POST', path: '/process', body: { customer: 'c1', points: 5 }, headers: { 'idempotency-key': key } });
+  return { spy, post };
+};
+
 describe('the jobs lab', () => {
   it('answers 202 at once and completes every job, with no invariant broken and no timer left', async () => {
     const { ctx, clock, drive, events, violations, db } = makeLab();
@@ -117,7 +138,7 @@ describe('the jobs lab', () => {
     await instance.dispose();
   });
 
-  it('aborts a slow job at its soft limit and gives up on one that ignores it at the hard limit', async () => {
+  it('aborts a slow job at its soft limit: a handler that honours its signal fails there', async () => {
     const { ctx, clock, send, events } = makeLab({ jobMs: 5_000, softLimitMs: 1_000, hardLimitMs: 2_000, attempts: 1 });
     const instance = await start(ctx);
     await send(instance, 'load-1');
@@ -125,6 +146,102 @@ describe('the jobs lab', () => {
     expect(eventsOf(events, 'background-jobs.time-limit').map((e) => e.limit)).toEqual(['soft']);
     // The job's sleep honours its signal: the attempt fails at the soft limit.
     expect(eventsOf(events, 'background-jobs.job').at(-1)).toMatchObject({ to: 'dead', error: 'soft time limit of 1000 ms exceeded' });
+    await instance.dispose();
+  });
+
+  it('fails the attempt at the hard limit when the handler ignores its signal', async () => {
+    const { ctx, clock, events } = makeLab({ jobMs: 500, softLimitMs: 1_000, hardLimitMs: 2_000, attempts: 1 });
+    const { spy, post } = withHangingHandler(ctx, new Set([1]), 10_000);
+    const instance = await start(spy);
+    await post('order-1');
+    await clock.advance(3_000);
+    expect(eventsOf(events, 'background-jobs.time-limit').map((e) => e.limit)).toEqual(['soft', 'hard']);
+    expect(eventsOf(events, 'background-jobs.job').at(-1)).toMatchObject({ to: 'dead', error: 'hard time limit of 2000 ms exceeded' });
+    await instance.dispose();
+  });
+
+  it('sees no break when a handler past its hard limit overlaps its own retry on another worker', async () => {
+    const { ctx, clock, events, violations } = makeLab({ workers: 2, concurrency: 1, jobMs: 2_000, softLimitMs: 2_500, hardLimitMs: 3_000, attempts: 2 });
+    // Job a's first run ignores its signal for 10 s: the attempt fails at its hard limit (3.2 s) and the lease goes.
+    const { spy, post } = withHangingHandler(ctx, new Set([1]), 10_000);
+    const instance = await start(spy);
+    await post('a'); // worker-1 at 0.2 s
+    await clock.advance(1_300);
+    await post('b'); // worker-2 at 1.4 s, busy until 3.4 s
+    await clock.advance(1_700);
+    await post('c'); // worker-1 takes it at 3.2 s, when a's attempt fails
+    await clock.advance(3_000);
+    const runsOfA = eventsOf(events, 'background-jobs.job').filter((e) => e.jobId === 'a' && e.to === 'active');
+    // a's retry runs on worker-2 while its first run still hangs on worker-1, whose lease was released.
+    expect(runsOfA.map((e) => [e.attempt, e.workerId])).toEqual([[1, 'worker-1'], [2, 'worker-2']]);
+    expect(eventsOf(events, 'background-jobs.job').filter((e) => e.jobId === 'a').at(-1)).toMatchObject({ to: 'completed', attempt: 2 });
+    expect(violations).toEqual([]);
+    await instance.dispose();
+  });
+
+  it('sees no break when two runs overlap after the lease of the first one expired', async () => {
+    const { ctx, clock, events, db, setDatabaseFault, violations } = makeLab({
+      workers: 2, concurrency: 1, leaseMs: 1_000, softLimitMs: 20_000, hardLimitMs: 20_000,
+    });
+    // The first run hangs, and the database refuses its lease extensions: the lease expires under it.
+    const { spy, post } = withHangingHandler(ctx, new Set([1]), 10_000);
+    const instance = await start(spy);
+    await post('a');
+    await clock.advance(300);
+    expect(eventsOf(events, 'background-jobs.job').filter((e) => e.to === 'active')).toHaveLength(1);
+    setDatabaseFault(() => ({ latencyMs: 0, error: { kind: 'busy' } }));
+    await clock.advance(2_000);
+    setDatabaseFault(() => ({ latencyMs: 0 }));
+    // A sweeper outside the lab (another deployment's worker) takes the expired job back first.
+    const { changes } = await db().run(
+      `UPDATE jobs SET state = 'retrying', run_at = 0, worker_id = NULL, lease_token = NULL, lease_expires_at = NULL
+       WHERE state = 'active' AND lease_expires_at <= ?`,
+      clock.wallNow(),
+    );
+    expect(changes).toBe(1);
+    await clock.advance(1_000);
+    const runs = eventsOf(events, 'background-jobs.job').filter((e) => e.to === 'active');
+    expect(runs.map((e) => [e.attempt, e.workerId])).toEqual([[1, 'worker-1'], [2, 'worker-2']]);
+    expect(violations).toEqual([]);
+    await instance.dispose();
+  });
+
+  it('breaks one-worker-per-job when a second run starts while the lease of the first one holds', async () => {
+    const { ctx, clock, send, events, db, violations } = makeLab({ workers: 2, concurrency: 1, jobMs: 5_000, leaseMs: 1_000, softLimitMs: 20_000, hardLimitMs: 20_000 });
+    const instance = await start(ctx);
+    await send(instance, 'load-1');
+    await clock.advance(1_900);
+    // A queue that hands out a leased job: the row goes back to ready while its worker still extends the lease.
+    await db().run(`UPDATE jobs SET state = 'retrying', run_at = 0 WHERE state = 'active'`);
+    await clock.advance(150); // worker-2 polls at 2 s, before worker-1's next extension
+    expect(eventsOf(events, 'background-jobs.job').filter((e) => e.to === 'active').map((e) => e.workerId)).toEqual(['worker-1', 'worker-2']);
+    expect(violations.map((v) => v.invariant)).toEqual(['one-worker-per-job']);
+    await instance.dispose();
+  });
+
+  it('gives no no-job-lost verdict while the sweeps that take jobs back are themselves refused', async () => {
+    const { ctx, clock, drive, setFault, events, violations } = makeLab({ leaseMs: 1_000 });
+    // A database fault heavy enough that every sweep (recoverExpired, the one transaction) fails, while the lab's reads pass.
+    let refuseSweeps = false;
+    const real = ctx.db;
+    const db = new Proxy(real, {
+      get: (target, name) => {
+        if (name === 'transaction' && refuseSweeps) return () => Promise.reject(new Error('database is locked (SQLITE_BUSY)'));
+        const value = Reflect.get(target, name) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const instance = await start(Object.create(ctx, { db: { value: db } }) as LabContext);
+    setFault('worker-crash', everyNth(3));
+    await drive(instance, 1_000);
+    setFault('worker-crash', undefined);
+    refuseSweeps = true;
+    await clock.advance(10_000);
+    expect(eventsOf(events, 'background-jobs.queue-error').some((e) => e.during === 'recover')).toBe(true);
+    expect(violations).toEqual([]);
+    refuseSweeps = false;
+    await clock.advance(10_000);
+    expect(violations).toEqual([]);
     await instance.dispose();
   });
 

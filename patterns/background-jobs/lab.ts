@@ -76,12 +76,19 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
   // What the lab itself saw, for the invariants.
   /** Jobs the API accepted (202) and the lab has not yet seen completed or dead in the table. */
   const pending = new Set<string>();
-  const reportedLost = new Set<string>();
-  /** Job id → the workers running its handler now. */
+  /**
+   * Job id → the runs of its handler going on now, as `workerId#attempt`: past the hard limit a
+   * handler that ignores its signal keeps running after its attempt failed, beside the retry.
+   */
   const runs = new Map<string, Set<string>>();
-  /** `jobId@workerId` → when that worker's lease expires, as last claimed or extended. */
+  /**
+   * `jobId@workerId` → when that worker's lease expires (wall time, as the queue stamps it), as
+   * last claimed or extended; dropped when the job leaves `active` (completed, failed, taken back).
+   */
   const leases = new Map<string, number>();
   const leaseKey = (jobId: string, workerId: string) => `${jobId}@${workerId}`;
+  /** When a worker last failed to take back expired leases: the sweep that finds lost jobs was itself refused. */
+  let lastRecoveryFailure = -Infinity;
 
   const timers = new Set<Disposable>();
   const workers = new Map<string, { worker: Worker; subscriptions: Disposable[] }>();
@@ -90,17 +97,20 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
 
   const handlers: Record<string, JobHandler> = {
     async 'credit-points'(job, { signal, attempt, workerId }) {
-      const others = [...(runs.get(job.id) ?? [])].filter((w) => w !== workerId);
-      for (const other of others) {
+      const others = [...(runs.get(job.id) ?? [])].map((run) => run.slice(0, run.lastIndexOf('#'))).filter((w) => w !== workerId);
+      for (const other of new Set(others)) {
+        // Leases are stamped on the queue's wall clock (its times mean something to every process).
         const expiresAt = leases.get(leaseKey(job.id, other)) ?? -Infinity;
+        const now = ctx.clock.wallNow();
         ctx.invariant(
           'one-worker-per-job',
-          expiresAt <= ctx.clock.now(),
-          () => `job ${job.id} started on ${workerId} (attempt ${attempt}) while ${other} ran it under a lease good for ${expiresAt - ctx.clock.now()} ms more`,
+          expiresAt <= now,
+          () => `job ${job.id} started on ${workerId} (attempt ${attempt}) while ${other} ran it under a lease good for ${expiresAt - now} ms more`,
         );
       }
+      const run = `${workerId}#${attempt}`;
       const running = runs.get(job.id) ?? new Set<string>();
-      runs.set(job.id, running.add(workerId));
+      runs.set(job.id, running.add(run));
       try {
         await handlerFault.hit();
         await ctx.clock.sleep(settings.jobMs, signal);
@@ -116,9 +126,10 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
         }
         return { credited };
       } finally {
-        running.delete(workerId);
-        if (running.size === 0) runs.delete(job.id);
-        leases.delete(leaseKey(job.id, workerId));
+        // The lease is not dropped here: a killed worker's handler ends at once, yet its lease
+        // holds until it expires; the move out of `active` drops it (onTransition below).
+        running.delete(run);
+        if (running.size === 0 && runs.get(job.id) === running) runs.delete(job.id);
       }
     },
   };
@@ -142,6 +153,9 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
     const subscriptions = [
       worker.onTransition((move) => {
         if (move.to === 'active' && move.leaseExpiresAt !== undefined) leases.set(leaseKey(move.jobId, move.workerId), move.leaseExpiresAt);
+        // The job left `active`: the lease of the worker that held it (for a recovered job, the
+        // one that died) is released, though its handler may still be running past the hard limit.
+        if (move.from === 'active') leases.delete(leaseKey(move.jobId, move.lostBy ?? move.workerId));
         const { leaseExpiresAt: _, ...fields } = move;
         ctx.emit({ type: 'background-jobs.job', ...fields });
       }),
@@ -154,7 +168,10 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
         ctx.log.warn(`${workerId} lost its lease on job ${jobId}: another worker has it, and this run's outcome is dropped`);
       }),
       worker.onTimeLimit((hit) => ctx.emit({ type: 'background-jobs.time-limit', ...hit })),
-      worker.onQueueError((failure) => ctx.emit({ type: 'background-jobs.queue-error', ...failure })),
+      worker.onQueueError((failure) => {
+        if (failure.during === 'recover') lastRecoveryFailure = ctx.clock.now();
+        ctx.emit({ type: 'background-jobs.queue-error', ...failure });
+      }),
     ];
     workers.set(id, { worker, subscriptions });
     worker.start();
@@ -191,6 +208,10 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
       ctx.emit({ type: 'background-jobs.counts', ...counts });
 
       const now = ctx.clock.wallNow();
+      // A job counts as lost only if the sweeps that take jobs back ran and passed it by. When a
+      // sweep itself was refused (a heavy database fault) within the window, the lease may simply
+      // not have been looked at yet: no verdict this time.
+      const sweepsRan = ctx.clock.now() - lastRecoveryFailure > lostAfterMs;
       const ids = [...pending];
       for (let i = 0; i < ids.length; i += 200) {
         const chunk = ids.slice(i, i + 200);
@@ -208,8 +229,7 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
           const lost = !row ? 'is no longer in the jobs table' : row.state === 'active' && row.lease_expires_at !== null && now - row.lease_expires_at > lostAfterMs
             ? `is still active on ${row.worker_id}, whose lease expired ${now - row.lease_expires_at} ms ago: nobody took it back`
             : undefined;
-          if (lost && !reportedLost.has(id)) {
-            reportedLost.add(id);
+          if (lost && (sweepsRan || !row)) {
             pending.delete(id);
             ctx.invariant('no-job-lost', false, `job ${id}, accepted with a 202, ${lost}`);
           }

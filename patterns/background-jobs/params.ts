@@ -55,7 +55,8 @@ export const jobsParams = defineParams({
   },
   softLimitMs: {
     label: 'Soft time limit',
-    description: "At this age a job's signal aborts: the handler is asked to stop, and the attempt fails.",
+    description:
+      "At this age a job's signal aborts: the handler is asked to stop. The attempt fails here only if the handler stops (throws); one that ignores its signal runs on to the hard time limit.",
     type: 'integer',
     default: 2_000,
     min: 100,

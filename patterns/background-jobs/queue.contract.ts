@@ -81,6 +81,8 @@ export function queueContract(name: string, makeSubject: () => Promise<QueueSubj
       await expect(queue.enqueue('', {})).rejects.toThrow(/name/);
       await expect(queue.enqueue('work', {}, { key: '123' })).rejects.toThrow(/key/);
       await expect(queue.enqueue('work', {}, { key: '' })).rejects.toThrow(/key/);
+      // BullMQ refuses a custom id with a colon (its Redis keys are built with them): so does every engine.
+      await expect(queue.enqueue('work', {}, { key: 'a:b' })).rejects.toThrow(/key/);
       await expect(queue.enqueue('work', {}, { attempts: 0 })).rejects.toThrow(/attempts/);
       await expect(queue.enqueue('work', {}, { priority: -1 })).rejects.toThrow(/priority/);
       await expect(queue.enqueue('work', {}, { priority: 1.5 })).rejects.toThrow(/priority/);
@@ -147,6 +149,28 @@ export function queueContract(name: string, makeSubject: () => Promise<QueueSubj
       await expect(queue.complete(lease)).rejects.toBeInstanceOf(LeaseLostError);
       await expect(queue.fail(lease, { error: 'late', retryInMs: 0 })).rejects.toBeInstanceOf(LeaseLostError);
       expect(await queue.counts()).toMatchObject({ completed: 1, active: 0 });
+    });
+
+    it('completes a job given no result with no result: `result` is absent, not null', async () => {
+      const { queue } = await makeSubject();
+      const { id } = await queue.enqueue('work', {});
+      const { lease } = (await queue.claim('w1', LEASE_MS))!;
+      await queue.complete(lease);
+      const job = await queue.get(id);
+      expect(job).toMatchObject({ state: 'completed' });
+      expect(job).not.toHaveProperty('result');
+    });
+
+    it('retries at once a failed attempt whose delay is 0: its runAt is no later than now, and no earlier than its creation', async () => {
+      const { queue, now } = await makeSubject();
+      const { id } = await queue.enqueue('work', {});
+      const { lease } = (await queue.claim('w1', LEASE_MS))!;
+      await queue.fail(lease, { error: 'flaky', retryInMs: 0 });
+      const job = (await queue.get(id))!;
+      expect(job.state).toBe('retrying');
+      expect(job.runAt).toBeLessThanOrEqual(now());
+      expect(job.runAt).toBeGreaterThanOrEqual(job.createdAt);
+      expect((await queue.claim('w2', LEASE_MS))?.lease).toMatchObject({ jobId: id, attempt: 2 });
     });
 
     it('retries a failed attempt after the delay the caller chose, then lets it die after the last attempt', async () => {

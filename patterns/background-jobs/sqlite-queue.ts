@@ -128,8 +128,8 @@ export class SqliteJobQueue implements JobQueue {
   async enqueue<T extends JobData>(name: string, data: T, options: EnqueueOptions = {}): Promise<Enqueued> {
     const { key, priority = 0, delayMs = 0, attempts = DEFAULT_ATTEMPTS } = options;
     if (typeof name !== 'string' || name === '') throw new TypeError('enqueue needs a job name (the handler to run)');
-    if (key !== undefined && (typeof key !== 'string' || key === '' || /^\d+$/.test(key))) {
-      throw new TypeError(`the key must be a non-empty string, not all digits (generated ids are), got ${JSON.stringify(key)}`);
+    if (key !== undefined && (typeof key !== 'string' || key === '' || /^\d+$/.test(key) || key.includes(':'))) {
+      throw new TypeError(`the key must be a non-empty string, not all digits (generated ids are), with no ':' (BullMQ refuses it), got ${JSON.stringify(key)}`);
     }
     if (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY) {
       throw new RangeError(`priority must be an integer from 0 (first) to ${MAX_PRIORITY}, got ${priority}`);
@@ -165,12 +165,15 @@ export class SqliteJobQueue implements JobQueue {
     if (!(leaseMs > 0) || !Number.isFinite(leaseMs)) throw new RangeError(`the lease must last a number of ms > 0, got ${leaseMs}`);
     const now = this.clock.wallNow();
     const token = this.newToken();
-    // Pick and lease in one statement: two workers claiming at once cannot get one job.
+    // Pick and lease in one statement: two workers claiming at once cannot get one job. On SQLite
+    // (one writer at a time) the statement is atomic as it is; the outer state check is what keeps
+    // it right where two transactions can pick the same row (PostgreSQL: or FOR UPDATE SKIP LOCKED).
     const row = await this.db.get<JobRow>(
       `UPDATE jobs SET state = 'active', attempts_made = attempts_made + 1,
          worker_id = ?, lease_token = ?, lease_expires_at = ?
        WHERE seq = (SELECT seq FROM jobs WHERE state IN ('queued', 'retrying') AND run_at <= ?
                     ORDER BY priority, run_at, seq LIMIT 1)
+         AND state IN ('queued', 'retrying')
        RETURNING *`,
       workerId,
       token,
@@ -190,11 +193,12 @@ export class SqliteJobQueue implements JobQueue {
     return { ...lease, expiresAt: now + leaseMs };
   }
 
-  async complete(lease: Lease, result: JobData = null): Promise<void> {
+  async complete(lease: Lease, result?: JobData): Promise<void> {
     await this.onlyWithLease(
       lease,
       `UPDATE jobs SET state = 'completed', result = ?, finished_at = ?, ${NO_LEASE} WHERE ${LEASE_HOLDS}`,
-      JSON.stringify(result),
+      // No result given, none stored (NULL): the job has no `result`. A handler's own null is stored as JSON.
+      result === undefined ? null : JSON.stringify(result),
       this.clock.wallNow(),
     );
   }

@@ -192,6 +192,32 @@ describe('Worker', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('stops gracefully while a claim is in flight: runs the job the claim brings, and resolves only after it', async () => {
+    const { clock, queue, worker } = await setUp();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const claim = queue.claim.bind(queue);
+    const gated = Object.assign(Object.create(queue) as SqliteJobQueue, {
+      claim: async (workerId: string, leaseMs: number) => {
+        await gate;
+        return claim(workerId, leaseMs);
+      },
+    });
+    const w = worker('w1', async () => clock.sleep(500), { queue: gated });
+    await queue.enqueue('work', {});
+    await clock.advance(60); // the first poll's claim is now waiting at the gate
+    let resolved = false;
+    const stopped = w.stop().then(() => (resolved = true));
+    await clock.advance(10);
+    expect(resolved).toBe(false);
+    release();
+    await clock.advance(1_000);
+    await stopped;
+    // Not dropped (left active until its lease expired, an attempt lost): run and recorded.
+    expect(await queue.get('1')).toMatchObject({ state: 'completed', attemptsMade: 1 });
+    expect(clock.pending).toBe(0);
+  });
+
   it('leaves no timer behind when killed', async () => {
     const { clock, queue, worker } = await setUp();
     const w = worker('w1', async (_job, { signal }) => clock.sleep(5_000, signal), { concurrency: 2 });

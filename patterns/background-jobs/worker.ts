@@ -25,7 +25,10 @@ import { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './backoff.ts';
 
 /** What a handler is told besides its job. */
 export interface JobContext {
-  /** Aborts at the soft time limit, when the lease is lost, or when the worker stops: stop and throw. */
+  /**
+   * Aborts at the soft time limit (and the hard one), when the lease is lost, or when the worker is
+   * killed: stop and throw. A graceful `stop()` does not abort it: the worker waits for the handler.
+   */
   signal: AbortSignal;
   /** Which attempt this is, from 1: greater than 1, the work may have been done before. */
   attempt: number;
@@ -158,6 +161,8 @@ export class Worker {
   private readonly running = new Map<string, Running>();
   private poller: Disposable | undefined;
   private polling = false;
+  /** The look for work going on now, if any: `stop()` waits for it (a claim may be in flight). */
+  private inFlight: Promise<void> = Promise.resolve();
   private lastRecovery = -Infinity;
   private state: 'idle' | 'started' | 'stopping' | 'stopped' | 'killed' = 'idle';
 
@@ -209,11 +214,15 @@ export class Worker {
 
   /**
    * Stops taking jobs and waits for the running ones to finish and be
-   * recorded: a graceful shutdown (BullMQ's `worker.close()`).
+   * recorded: a graceful shutdown (BullMQ's `worker.close()`). A claim in
+   * flight when it is called is waited for, and the job it brings is run,
+   * not dropped (dropped, it would stay active until its lease expired, and
+   * lose an attempt). Handlers' signals do not abort: they finish.
    */
   async stop(): Promise<void> {
     if (this.state === 'started') this.state = 'stopping';
     this.poller?.dispose();
+    await this.inFlight;
     await Promise.all([...this.running.values()].map((r) => r.done));
     if (this.state === 'stopping') this.state = 'stopped';
   }
@@ -239,29 +248,33 @@ export class Worker {
   }
 
   /** One look for work: take back expired leases when due, then claim until every slot is busy. */
-  private async poll(): Promise<void> {
-    if (this.polling || !this.alive) return;
+  private poll(): Promise<void> {
+    if (this.polling || !this.alive) return this.inFlight;
     this.polling = true;
-    try {
-      if (this.clock.now() - this.lastRecovery >= this.recoverEveryMs) {
-        this.lastRecovery = this.clock.now();
-        await this.recover();
-      }
-      while (this.alive && this.running.size < this.concurrency) {
-        let claimed: ClaimedJob | undefined;
-        try {
-          claimed = await this.queue.claim(this.id, this.leaseMs);
-        } catch (error) {
-          this.queueErrors.fire({ workerId: this.id, during: 'claim', error: messageOf(error) });
-          return;
-        }
-        if (!claimed) return;
-        // Claimed by a worker killed while the claim was in flight: its lease will run out like the others'.
-        if (!this.alive) return;
-        this.begin(claimed);
-      }
-    } finally {
+    this.inFlight = this.lookForWork().finally(() => {
       this.polling = false;
+    });
+    return this.inFlight;
+  }
+
+  private async lookForWork(): Promise<void> {
+    if (this.clock.now() - this.lastRecovery >= this.recoverEveryMs) {
+      this.lastRecovery = this.clock.now();
+      await this.recover();
+    }
+    while (this.alive && this.running.size < this.concurrency) {
+      let claimed: ClaimedJob | undefined;
+      try {
+        claimed = await this.queue.claim(this.id, this.leaseMs);
+      } catch (error) {
+        this.queueErrors.fire({ workerId: this.id, during: 'claim', error: messageOf(error) });
+        return;
+      }
+      if (!claimed) return;
+      // Claimed by a worker killed while the claim was in flight: its lease will run out like the others'.
+      // A worker stopping gracefully runs it (stop() waits for it): dropped, it would lose an attempt.
+      if (this.state === 'killed') return;
+      this.begin(claimed);
     }
   }
 
@@ -349,14 +362,15 @@ export class Worker {
       );
     });
 
-    let outcome: { ok: true; result: JobData } | { ok: false; error: string };
+    // A handler that returns nothing leaves the job with no result (not a null one).
+    let outcome: { ok: true; result: JobData | undefined } | { ok: false; error: string };
     try {
       const handler = this.handlers[job.name];
       if (!handler) throw new Error(`no handler for jobs named '${job.name}' on worker ${this.id}`);
       const work = handler(job, { signal: abort.signal, attempt: lease.attempt, workerId: this.id });
       // Past the hard limit the handler may still settle: nobody waits for it, and its error is not unhandled.
       work.catch(() => undefined);
-      outcome = { ok: true, result: (await Promise.race([work, hardLimit])) ?? null };
+      outcome = { ok: true, result: (await Promise.race([work, hardLimit])) as JobData | undefined };
     } catch (error) {
       outcome = { ok: false, error: messageOf(error) };
     } finally {

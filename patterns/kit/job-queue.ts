@@ -13,14 +13,14 @@
  * | `claim(workerId, ms)`     | `Worker.getNextJob(token)`, the worker's `lockDuration` = `ms`      |
  * | `extend(lease, ms)`       | `job.extendLock(token, ms)`                                         |
  * | `complete(lease, r)`      | `job.moveToCompleted(r, token, false)`                              |
- * | `fail(lease, f)`          | `job.moveToDelayed(now + f.retryInMs, token)`, or `moveToFailed` on the last attempt |
- * | `recoverExpired()`        | the stalled-jobs check (`Worker.startStalledCheckTimer`, `moveStalledJobsToWait`) |
+ * | `fail(lease, f)`          | `job.moveToFailed(error, token)`, with a backoff strategy that returns `f.retryInMs` |
+ * | `recoverExpired()`        | each active job whose lock key is gone: `moveToFailed`, a lost attempt |
  * | `get(id)`, `counts()`     | `Queue.getJob(id)`, `Queue.getJobCounts()`                          |
  *
  * Three choices follow from that:
  * - The idempotency key *is* the job id (BullMQ's `jobId`): enqueueing a key
  *   that exists returns the job that has it and runs nothing twice. As in
- *   BullMQ, a key is never all digits (generated ids are).
+ *   BullMQ, a key is never all digits (generated ids are), and has no `:`.
  * - Every call on an active job carries the lease's token (BullMQ's lock
  *   token). A token the queue no longer honours — the lease expired and the
  *   job went back, or another worker holds it now — is refused with
@@ -30,9 +30,15 @@
  *   with jitter), not by the queue: `fail` says how long to wait; the queue
  *   only decides whether attempts are left.
  *
- * Times (`runAt`, `createdAt`, `expiresAt`, …) are epoch milliseconds on the
- * queue's clock (its `wallNow()`; Redis's for BullMQ): the table outlives any
- * one process, so its times must mean something to every worker that reads it.
+ * Recovery is not BullMQ's own stalled-jobs check: that one counts stalls
+ * apart from attempts and, past `maxStalledCount`, fails a job whatever
+ * attempts it has left. Here a lost lease costs one attempt, like a failure.
+ *
+ * Times (`runAt`, `createdAt`, `expiresAt`, …) are epoch milliseconds on a
+ * wall clock (the SQLite queue's `wallNow()`; for BullMQ, the client's
+ * `Date.now()`, as BullMQ stamps its jobs: only the lock's TTL runs on
+ * Redis's clock): the jobs outlive any one process, so their times must mean
+ * something to every worker that reads them.
  *
  * Delivery is at least once: a job whose worker dies mid-job runs again on
  * another worker once its lease expires, so a handler must be idempotent.
@@ -61,7 +67,8 @@ export type JobData = null | boolean | number | string | JobData[] | { [key: str
 export interface EnqueueOptions {
   /**
    * The idempotency key, which becomes the job's id. Enqueueing a key that
-   * exists (in any state) returns that job and creates none. Not all digits.
+   * exists (in any state) returns that job and creates none. Not all digits,
+   * and no `:` (BullMQ refuses a job id with one): refused with a TypeError.
    */
   key?: string;
   /** Smaller runs first: 0 (the default) is the highest, as in BullMQ; at most 2_097_152. */
@@ -89,7 +96,7 @@ export interface Job<T extends JobData = JobData> {
   finishedAt?: number;
   /** The error of its latest failed attempt. */
   lastError?: string;
-  /** What the handler returned, once completed. */
+  /** What the handler returned, once completed; absent when it returned nothing. */
   result?: JobData;
   /** While active: the worker holding the lease, and when the lease expires. */
   workerId?: string;
@@ -150,7 +157,7 @@ export interface JobQueue {
   claim(workerId: string, leaseMs: number): Promise<ClaimedJob | undefined>;
   /** Pushes the lease's expiry to `leaseMs` from now; `LeaseLostError` when the token is stale. */
   extend(lease: Lease, leaseMs: number): Promise<Lease>;
-  /** The job is done: `completed`, final. `LeaseLostError` when the token is stale. */
+  /** The job is done: `completed`, final, with `result` if one is given. `LeaseLostError` when the token is stale. */
   complete(lease: Lease, result?: JobData): Promise<void>;
   /** The attempt failed: `retrying` after `retryInMs`, or `dead` on the last attempt. `LeaseLostError` when the token is stale. */
   fail(lease: Lease, failure: Failure): Promise<FailOutcome>;
