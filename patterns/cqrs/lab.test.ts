@@ -1,36 +1,28 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LabInstance, Params } from '../kit/index.ts';
 import { eventsOf, makeTestLabContext } from '../kit/testing.ts';
-import { RunDatabase } from '../../server/runs/lab-database.ts';
-import { memoryDatabase } from '../../server/runs/testing.ts';
+import { TestLabDatabase } from '../../server/runs/testing.ts';
 import { start } from './lab.ts';
 import { ordersParams } from './params.ts';
 import { pattern } from './pattern.ts';
 
 const lab = pattern.labs[0]!;
-const opened: RunDatabase[] = [];
+const databases: TestLabDatabase[] = [];
 afterEach(async () => {
-  await Promise.all(opened.splice(0).map((db) => db.close()));
+  await Promise.all(databases.splice(0).map((db) => db.close()));
 });
 
 /** The lab on virtual time over a fresh in-memory database, kept across restarts like a run's. */
 const makeLab = (params: Params = {}) => {
-  const connection = memoryDatabase();
   /** The `database` fault point: a latency for every statement from now on, and the statement `failIn` from now fails (SQLITE_LOCKED). */
   const database = { latencyMs: 0, failIn: 0 };
-  let db: RunDatabase | undefined;
-  const harness = makeTestLabContext({
-    params: { ...ordersParams.defaults, ...params },
-    lab,
-    db: (h) => {
-      db = new RunDatabase({ ...h, connection, faults: { point: 'database', next: () => (database.failIn > 0 && --database.failIn === 0 ? { latencyMs: 0, error: { kind: 'locked' } } : { latencyMs: database.latencyMs }) } });
-      opened.push(db);
-      return db;
-    },
-  });
+  const store = new TestLabDatabase();
+  databases.push(store);
+  store.setFault(() => (database.failIn > 0 && --database.failIn === 0 ? { latencyMs: 0, error: { kind: 'locked' } } : { latencyMs: database.latencyMs }));
+  const harness = makeTestLabContext({ params: { ...ordersParams.defaults, ...params }, lab, db: store.open });
   return {
     ...harness,
-    db: () => db!,
+    db: () => store.current,
     database,
     drive: (instance: LabInstance, untilMs: number, rate = 20) =>
       harness.drive(instance, { rate, untilMs, clients: 2, id: (n) => `load-${n}`, settleMs: 500 }),

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FaultDecision } from '../kit/index.ts';
 import { eventsOf, makeTestLabContext } from '../kit/testing.ts';
-import { RunDatabase } from '../../server/runs/lab-database.ts';
-import { memoryDatabase, virtualRun } from '../../server/runs/testing.ts';
+import { TestLabDatabase, virtualRun } from '../../server/runs/testing.ts';
 import { VirtualClock, type TelemetryEvent } from '../kit/index.ts';
 import * as labModule from './lab.ts';
 import { start } from './lab.ts';
@@ -11,9 +10,9 @@ import { pattern } from './pattern.ts';
 
 type Values = typeof signupParams.defaults;
 
-const opened: RunDatabase[] = [];
+const databases: TestLabDatabase[] = [];
 afterEach(async () => {
-  await Promise.all(opened.splice(0).map((db) => db.close()));
+  await Promise.all(databases.splice(0).map((db) => db.close()));
 });
 
 /**
@@ -21,21 +20,13 @@ afterEach(async () => {
  * otherwise), over the engine's own database in memory with its `database` fault point (none until a test sets one).
  */
 const startLab = async (params: Partial<Values> = {}) => {
-  let databaseFault: () => FaultDecision = () => ({ latencyMs: 0 });
-  let db: RunDatabase | undefined;
-  const harness = makeTestLabContext({
-    params: { ...signupParams.defaults, ...params },
-    lab: pattern.labs[0],
-    db: (h) => {
-      db = new RunDatabase({ ...h, connection: memoryDatabase(), faults: { point: 'database', next: () => databaseFault() } });
-      opened.push(db);
-      return db;
-    },
-  });
+  const database = new TestLabDatabase();
+  databases.push(database);
+  const harness = makeTestLabContext({ params: { ...signupParams.defaults, ...params }, lab: pattern.labs[0], db: database.open });
   return {
     ...harness,
-    db: () => db!,
-    setDatabaseFault: (fault: () => FaultDecision) => (databaseFault = fault),
+    db: () => database.current,
+    setDatabaseFault: (fault: () => FaultDecision) => database.setFault(fault),
     lab: await start(harness.ctx),
   };
 };

@@ -1,38 +1,27 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultDecision, LabInstance, LabResult, Params } from '../kit/index.ts';
 import { eventsOf, makeTestLabContext } from '../kit/testing.ts';
-import { RunDatabase } from '../../server/runs/lab-database.ts';
-import { memoryDatabase } from '../../server/runs/testing.ts';
+import { TestLabDatabase } from '../../server/runs/testing.ts';
 import { start } from './lab.ts';
 import { signupParams } from './params.ts';
 import { pattern } from './pattern.ts';
 import { USERS_SCHEMA } from './repository.ts';
 
 const lab = pattern.labs[0]!;
-const opened: RunDatabase[] = [];
+const databases: TestLabDatabase[] = [];
 afterEach(async () => {
-  await Promise.all(opened.splice(0).map((db) => db.close()));
+  await Promise.all(databases.splice(0).map((db) => db.close()));
 });
 
 /** The lab on virtual time over a fresh in-memory database (the engine's own), kept across restarts like a run's. */
 const makeLab = (params: Params = {}) => {
-  const connection = memoryDatabase();
-  let db: RunDatabase | undefined;
-  // The engine's database fault point, decided per statement: none until a test sets one.
-  let databaseFault: () => FaultDecision = () => ({ latencyMs: 0 });
-  const harness = makeTestLabContext({
-    params: { ...signupParams.defaults, ...params },
-    lab,
-    db: (h) => {
-      db = new RunDatabase({ ...h, connection, faults: { point: 'database', next: () => databaseFault() } });
-      opened.push(db);
-      return db;
-    },
-  });
+  const database = new TestLabDatabase();
+  databases.push(database);
+  const harness = makeTestLabContext({ params: { ...signupParams.defaults, ...params }, lab, db: database.open });
   return {
     ...harness,
-    db: () => db!,
-    setDatabaseFault: (fault: () => FaultDecision) => (databaseFault = fault),
+    db: () => database.current,
+    setDatabaseFault: (fault: () => FaultDecision) => database.setFault(fault),
     drive: (instance: LabInstance, rate: number, untilMs: number) =>
       harness.drive(instance, { rate, untilMs, clients: 4, id: (n) => `load-${n}`, settleMs: 500 }),
   };
