@@ -43,7 +43,7 @@
  * Delivery is at least once: a job whose worker dies mid-job runs again on
  * another worker once its lease expires, so a handler must be idempotent.
  *
- * Pure types and one error class: the kit depends on nothing.
+ * Pure types and two error classes: the kit depends on nothing.
  */
 
 /**
@@ -185,3 +185,24 @@ export class LeaseLostError extends Error {
 }
 
 export const isLeaseLostError = (error: unknown): error is LeaseLostError => error instanceof LeaseLostError;
+
+/**
+ * A message broker a job queue can live on, outside the run: the workbench's
+ * Redis (`--redis`), with BullMQ as the engine. The run asks for queues by
+ * name; the server keeps them (the sandbox reaches no network), names them
+ * after the run so two runs never share jobs, and removes them when the run
+ * stops.
+ */
+export interface Broker {
+  /** What and where, for the learner: "BullMQ on redis://127.0.0.1:6379". */
+  readonly description: string;
+  /** The run's job queue `name` (lowercase letters, digits and dashes), made on first use. */
+  jobQueue(name: string): JobQueue;
+}
+
+/** The broker failed a call: it could not be reached, did not answer in time, or refused it. */
+export class BrokerError extends Error {
+  override readonly name = 'BrokerError';
+}
+
+export const isBrokerError = (error: unknown): error is BrokerError => error instanceof BrokerError;

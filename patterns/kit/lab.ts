@@ -4,6 +4,7 @@
  * surround it, and which of the pattern's typed events become telemetry.
  * The pattern code itself stays free of telemetry calls.
  */
+import type { Broker } from './job-queue.ts';
 import type { Clock } from './clock.ts';
 import type { LabDatabase } from './database.ts';
 import type { Event } from './events.ts';
@@ -14,10 +15,23 @@ import type { Random } from './random.ts';
 import type { ViewSpec } from './views/index.ts';
 import type { LogLevel, ParamValue, RequestOutcome, TelemetryDelivery, TelemetryInput } from './telemetry.ts';
 
+/** Something a lab may use that the workbench has only when started with it: `redis` (`--redis`, see `ctx.broker`). */
+export type WorkbenchFacility = 'redis';
+
+/** One choice of an enum knob. */
+export interface ParamOptionSpec {
+  value: string;
+  label: string;
+  /** What the workbench must have been started with for this option to work. */
+  needs?: WorkbenchFacility;
+  /** Set by the workbench, not the lab: why this option cannot be chosen here (what it needs is missing). */
+  unavailable?: string;
+}
+
 /** A knob a lab declares, changed live on a running run. */
 export type ParamSpec = { id: string; label: string; description?: string } & (
   | { type: 'number' | 'integer'; default: number; min: number; max: number; step?: number; unit?: string }
-  | { type: 'enum'; default: string; options: Array<{ value: string; label: string }> }
+  | { type: 'enum'; default: string; options: ParamOptionSpec[] }
   | { type: 'boolean'; default: boolean }
 );
 
@@ -107,6 +121,13 @@ export interface LabContext {
    * kind `database`) makes statements slow, busy or locked.
    */
   readonly db: LabDatabase;
+  /**
+   * The message broker the workbench was started with (`--redis`): job queues
+   * on BullMQ and Redis, kept by the server, each the run's own and removed
+   * when the run stops. Undefined when the workbench has none (a lab offers
+   * what needs it as an option that `needs: 'redis'`).
+   */
+  readonly broker: Broker | undefined;
   /** The id of the inbound request being served, if any (follows async calls). */
   currentRequestId(): string | undefined;
   /**

@@ -14,11 +14,17 @@
  *   // lab.ts:      const { policy, resetTimeoutMs } = paymentsParams.read(ctx.params);
  *   //              policy: 'consecutive' | 'failure-rate', resetTimeoutMs: number
  */
-import type { ParamSpec, Params } from './lab.ts';
+import type { ParamSpec, Params, WorkbenchFacility } from './lab.ts';
 
 export interface ParamOption {
   readonly value: string;
   readonly label: string;
+  /**
+   * What the workbench must have been started with for this option to work
+   * (`redis`: `--redis`). Where it is missing, the workbench offers the option
+   * as unavailable, says why, and refuses it.
+   */
+  readonly needs?: WorkbenchFacility;
 }
 
 interface DeclarationBase {

@@ -40,6 +40,7 @@ import { downstreamDeadline, untilAborted, withDeadline } from './deadline.ts';
 import { Emitter } from './events.ts';
 import { DownstreamError, type HttpClient, type HttpRequest, type HttpResponse, type ServiceDefinition } from './http.ts';
 import { makeInvariantCheck } from './invariants.ts';
+import type { Broker } from './job-queue.ts';
 import type { InProcessFault, LabContext, LabInstance, LabManifest, LabResult, Params } from './lab.ts';
 import { SeededRandom } from './random.ts';
 import type { LogLevel, TelemetryInput } from './telemetry.ts';
@@ -79,6 +80,8 @@ export interface TestLabOptions {
   db?: (harness: { clock: VirtualClock; emit: (event: TelemetryInput) => void; requestId: () => string | undefined }) => LabDatabase;
   /** The lab's manifest, for the invariants `ctx.invariant` may check (none when omitted). */
   lab?: Pick<LabManifest, 'id' | 'invariants'>;
+  /** `ctx.broker`. Default: none, as in a workbench started without `--redis`. */
+  broker?: Broker;
 }
 
 export interface DriveOptions {
@@ -203,6 +206,7 @@ export function makeTestLabContext(options: TestLabOptions = {}): TestLabContext
     db: options.db
       ? options.db({ clock, emit, requestId: () => requestScope.getStore() })
       : unavailableDatabase('this test context has no database: pass makeTestLabContext({ db })'),
+    broker: options.broker,
     invariant: makeInvariantCheck({ labId: options.lab?.id ?? 'test-lab', invariants: options.lab?.invariants ?? [], emit }),
     log: { debug: logAt('debug'), info: logAt('info'), warn: logAt('warn'), error: logAt('error') },
   };

@@ -78,7 +78,21 @@ export interface BullMqJobQueueOptions {
   name: string;
   /** Where Redis is: `redis://host:port`, or ioredis options. */
   connection: string | ConnectionOptions;
+  /**
+   * Connection errors (Redis gone, refused, reconnecting), as BullMQ reports
+   * them apart from any call. Default: ignored; the calls waiting on Redis fail
+   * or wait on their own.
+   */
+  onError?: (error: Error) => void;
 }
+
+/**
+ * Callers whose BullMQ workers are kept open: each holds two connections to
+ * Redis. Past it, the caller least recently seen has its workers closed (a
+ * later call of its makes them again): workers that die and are replaced under
+ * new names leave no connections behind.
+ */
+const MAX_CALLERS = 16;
 
 const connectionOf = (connection: string | ConnectionOptions): ConnectionOptions => {
   if (typeof connection !== 'string') return connection;
@@ -119,7 +133,10 @@ export class BullMqJobQueue implements JobQueue {
   constructor(private readonly options: BullMqJobQueueOptions) {
     this.connection = connectionOf(options.connection);
     this.queue = new Queue(options.name, { connection: this.connection });
+    this.queue.on('error', this.onError);
   }
+
+  private readonly onError = (error: Error): void => this.options.onError?.(error);
 
   async enqueue<T extends JobData>(name: string, data: T, options: EnqueueOptions = {}): Promise<Enqueued> {
     checkOptions(name, options);
@@ -254,6 +271,13 @@ export class BullMqJobQueue implements JobQueue {
     await this.queue.close();
   }
 
+  /** Drops every connection at once, without waiting for Redis (gone, say) to acknowledge. */
+  async disconnect(): Promise<void> {
+    const all = [this.queue, ...[...this.workers.values()].flatMap((byLease) => [...byLease.values()])];
+    this.workers.clear();
+    await Promise.all(all.map((each) => each.disconnect().catch(() => undefined)));
+  }
+
   /** Removes this queue and every job of it from Redis. */
   async obliterate(): Promise<void> {
     await this.queue.obliterate({ force: true });
@@ -286,7 +310,10 @@ export class BullMqJobQueue implements JobQueue {
    */
   private workerFor(workerId: string, leaseMs?: number): Worker {
     const byLease = this.workers.get(workerId) ?? new Map<number, Worker>();
+    // Newest use last: the map's order is the callers' recency.
+    this.workers.delete(workerId);
     this.workers.set(workerId, byLease);
+    this.closeLeastRecentCallers();
     const found = leaseMs === undefined ? byLease.values().next().value : byLease.get(leaseMs);
     if (found) return found;
     const lockDuration = leaseMs ?? 30_000;
@@ -297,8 +324,17 @@ export class BullMqJobQueue implements JobQueue {
       lockDuration,
       settings: { backoffStrategy: (_attempts, _type, error) => (error instanceof AttemptFailed ? error.retryInMs : 0) },
     });
+    worker.on('error', this.onError);
     byLease.set(lockDuration, worker);
     return worker;
+  }
+
+  private closeLeastRecentCallers(): void {
+    for (const [caller, byLease] of this.workers) {
+      if (this.workers.size <= MAX_CALLERS) return;
+      this.workers.delete(caller);
+      for (const worker of byLease.values()) worker.close().catch(this.onError);
+    }
   }
 
   /** The worker that fails expired jobs (named apart from any caller's). */

@@ -8,6 +8,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type {
+  Broker,
   Clock,
   FaultSpec,
   HttpClient,
@@ -64,6 +65,8 @@ export interface LabRunOptions {
    * as the run starts. Without it, such a lab's statements fail.
    */
   openDatabase?: () => Promise<SqlConnection>;
+  /** The workbench's message broker (`ctx.broker`), when it was started with one. */
+  broker?: Broker;
   /**
    * How long a replaced lab instance may go on finishing the requests it holds
    * before it is disposed anyway (reported as a `log` warning). Default 10 s,
@@ -506,6 +509,7 @@ export class LabRun {
         }
         return run.database;
       },
+      broker: this.options.broker,
       // An undeclared id is a bug in the lab: the call throws, and the run says so once, naming the lab.
       invariant: makeInvariantCheck({
         labId: `${this.options.patternId}/${lab.id}`,

@@ -1,0 +1,227 @@
+/**
+ * The broker host: a run's job queues on BullMQ and Redis, kept in the server
+ * on behalf of the run's engine, which lives in the sandbox and reaches no
+ * network (see broker-channel.ts). One host per run, made when the workbench
+ * was started with `--redis`.
+ *
+ * It is a trust boundary, so it checks every request whatever the sandbox
+ * sends: calls from a closed set, arguments of the right shapes, job data that
+ * JSON can hold within MAX_JOB_BYTES; at most MAX_QUEUES queues and MAX_JOBS
+ * jobs per run (a loop in a learner's code cannot fill Redis); every queue
+ * named after the run, so no run reaches another's jobs; and no call waits on
+ * Redis for more than `callTimeoutMs`. When the run ends, `close` removes its
+ * queues from Redis.
+ */
+import type { Enqueued, EnqueueOptions, Failure, JobData, JobQueue, Lease } from '../../patterns/kit/index.ts';
+import { BrokerError } from '../../patterns/kit/index.ts';
+import { BullMqJobQueue } from './bullmq-job-queue.ts';
+import { checkQueueName, infoFromError, type BrokerReply, type BrokerRequest } from './broker-channel.ts';
+
+/** Queues one run may open. */
+export const MAX_QUEUES = 4;
+/** Jobs one run may create, all its queues together. */
+export const MAX_JOBS = 100_000;
+/** A job's data (or result), as JSON. */
+export const MAX_JOB_BYTES = 64 * 1024;
+/** The longest lease a claim may ask for. */
+const MAX_LEASE_MS = 10 * 60_000;
+/** A failure's error text is cut to this many characters. */
+const MAX_ERROR_CHARS = 2_000;
+const MAX_ID_CHARS = 200;
+
+export interface BrokerHostOptions {
+  /** Where Redis is: `redis://host:port`. */
+  url: string;
+  /** The run's id: each queue's name in Redis begins with it. */
+  runId: string;
+  /** How long one call may wait for Redis before it fails with a BrokerError. Default 5 s. */
+  callTimeoutMs?: number;
+  /** Jobs the run may create (default MAX_JOBS). */
+  maxJobs?: number;
+  /** Where Redis's connection errors are told (at most one every LOG_EVERY_MS). */
+  log?: (message: string) => void;
+}
+
+/** Redis reconnects every second or so while it is gone: one line per this many ms is enough. */
+const LOG_EVERY_MS = 30_000;
+
+/** The URL as it may be shown and logged: without a password. */
+export const shownRedisUrl = (url: string): string => {
+  const shown = new URL(url);
+  shown.password = '';
+  shown.username = '';
+  return shown.toString().replace(/\/$/, '');
+};
+
+const fail = (message: string): never => {
+  throw new TypeError(message);
+};
+
+const text = (value: unknown, what: string, max = MAX_ID_CHARS): string =>
+  typeof value === 'string' && value.length > 0 && value.length <= max ? value : fail(`${what} must be a string of 1 to ${max} characters`);
+
+const integer = (value: unknown, what: string, min: number, max: number): number =>
+  Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max
+    ? (value as number)
+    : fail(`${what} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`);
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+
+/** Is it what JSON holds, and no more than MAX_JOB_BYTES of it? (A Map or a Date would not survive the trip.) */
+const jobData = (value: unknown, what: string): JobData => {
+  const isJson = (v: unknown, depth: number): boolean => {
+    if (depth > 32) return false;
+    if (v === null || typeof v === 'boolean' || typeof v === 'string') return true;
+    if (typeof v === 'number') return Number.isFinite(v);
+    if (Array.isArray(v)) return v.every((item) => isJson(item, depth + 1));
+    return isPlainObject(v) && Object.values(v).every((item) => isJson(item, depth + 1));
+  };
+  if (!isJson(value, 0)) fail(`${what} must be what JSON can hold (plain objects, arrays, strings, finite numbers, booleans, null)`);
+  const bytes = Buffer.byteLength(JSON.stringify(value));
+  if (bytes > MAX_JOB_BYTES) fail(`${what} is ${bytes} bytes as JSON; at most ${MAX_JOB_BYTES} are allowed`);
+  return value as JobData;
+};
+
+const lease = (value: unknown): Lease => {
+  if (!isPlainObject(value)) return fail('a lease must be the object a claim returned');
+  return {
+    jobId: text(value.jobId, 'lease.jobId'),
+    token: text(value.token, 'lease.token'),
+    workerId: text(value.workerId, 'lease.workerId'),
+    attempt: integer(value.attempt, 'lease.attempt', 0, Number.MAX_SAFE_INTEGER),
+    expiresAt: typeof value.expiresAt === 'number' ? value.expiresAt : fail('lease.expiresAt must be a number'),
+  };
+};
+
+const enqueueOptions = (value: unknown): EnqueueOptions => {
+  if (value === undefined) return {};
+  if (!isPlainObject(value)) return fail('enqueue options must be an object');
+  // Only what EnqueueOptions names; the queue checks the values' ranges and says what is wrong.
+  const { key, priority, delayMs, attempts } = value as EnqueueOptions;
+  return { ...(key !== undefined && { key }), ...(priority !== undefined && { priority }), ...(delayMs !== undefined && { delayMs }), ...(attempts !== undefined && { attempts }) };
+};
+
+const failure = (value: unknown): Failure => {
+  if (!isPlainObject(value)) return fail('a failure must be { error, retryInMs }');
+  const { error, retryInMs } = value;
+  if (typeof error !== 'string') fail('failure.error must be a string');
+  if (typeof retryInMs !== 'number' || !Number.isFinite(retryInMs) || retryInMs < 0) fail('failure.retryInMs must be a number of ms, 0 or more');
+  return { error: (error as string).slice(0, MAX_ERROR_CHARS), retryInMs: retryInMs as number };
+};
+
+/** The call a request names, its arguments checked: what to do with the queue. */
+const parseCall = (request: BrokerRequest): ((queue: JobQueue) => Promise<unknown>) => {
+  switch (request.op) {
+    case 'enqueue': {
+      const args = [text(request.name, "a job's name"), jobData(request.data, "a job's data"), enqueueOptions(request.options)] as const;
+      return (queue) => queue.enqueue(...args);
+    }
+    case 'claim': {
+      const args = [text(request.workerId, 'workerId'), integer(request.leaseMs, 'leaseMs', 1, MAX_LEASE_MS)] as const;
+      return (queue) => queue.claim(...args);
+    }
+    case 'extend': {
+      const args = [lease(request.lease), integer(request.leaseMs, 'leaseMs', 1, MAX_LEASE_MS)] as const;
+      return (queue) => queue.extend(...args);
+    }
+    case 'complete': {
+      const args = [lease(request.lease), request.result === undefined ? undefined : jobData(request.result, "a job's result")] as const;
+      return (queue) => queue.complete(...args);
+    }
+    case 'fail': {
+      const args = [lease(request.lease), failure(request.failure)] as const;
+      return (queue) => queue.fail(...args);
+    }
+    case 'recoverExpired':
+      return (queue) => queue.recoverExpired();
+    case 'get': {
+      const jobId = text(request.jobId, 'a job id');
+      return (queue) => queue.get(jobId);
+    }
+    case 'counts':
+      return (queue) => queue.counts();
+    default:
+      return fail(`no queue call ${JSON.stringify((request as { op?: unknown }).op)}`);
+  }
+};
+
+export class BrokerHost {
+  private readonly queues = new Map<string, BullMqJobQueue>();
+  private created = 0;
+  private closed = false;
+  private readonly callTimeoutMs: number;
+  private lastLogged = -Infinity;
+
+  constructor(private readonly options: BrokerHostOptions) {
+    this.callTimeoutMs = options.callTimeoutMs ?? 5_000;
+  }
+
+  private readonly onConnectionError = (error: Error): void => {
+    const now = performance.now();
+    if (now - this.lastLogged < LOG_EVERY_MS) return;
+    this.lastLogged = now;
+    this.options.log?.(`run ${this.options.runId}: Redis at ${shownRedisUrl(this.options.url)}: ${error.message}`);
+  };
+
+  /** Answers one request: never rejects, a failure is the reply. */
+  async handle(request: BrokerRequest): Promise<BrokerReply> {
+    const id = Number.isSafeInteger(request?.id) ? request.id : -1;
+    try {
+      return { id, ok: true, value: await this.withinTimeout(this.call(request)) };
+    } catch (error) {
+      return { id, ok: false, error: infoFromError(error) };
+    }
+  }
+
+  /**
+   * Removes the run's queues and their jobs from Redis, and closes the connections. Never
+   * rejects: a Redis that is gone keeps what it had (told to `log`), and the run ends anyway.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    const queues = [...this.queues.entries()];
+    this.queues.clear();
+    await Promise.all(
+      queues.map(async ([name, queue]) => {
+        try {
+          await this.withinTimeout(queue.obliterate());
+        } catch (error) {
+          this.options.log?.(`run ${this.options.runId}: its queue ${name} could not be removed from Redis: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        await this.withinTimeout(queue.close()).catch(() => queue.disconnect());
+      }),
+    );
+  }
+
+  private async call(request: BrokerRequest): Promise<unknown> {
+    if (this.closed) throw new BrokerError('the run has ended: its queues are gone');
+    if (!isPlainObject(request)) return fail('a broker request must be an object');
+    // Every argument is checked before Redis is touched.
+    const name = checkQueueName(request.queue);
+    const call = parseCall(request);
+    const maxJobs = this.options.maxJobs ?? MAX_JOBS;
+    if (request.op === 'enqueue' && this.created >= maxJobs) throw new RangeError(`this run has created ${maxJobs} jobs, as many as a run may`);
+    const value = await call(this.queue(name));
+    if (request.op === 'enqueue' && (value as Enqueued).created) this.created++;
+    return value;
+  }
+
+  private queue(name: string): BullMqJobQueue {
+    const found = this.queues.get(name);
+    if (found) return found;
+    if (this.queues.size >= MAX_QUEUES) throw new RangeError(`a run may open ${MAX_QUEUES} queues; it has ${[...this.queues.keys()].join(', ')}`);
+    const queue = new BullMqJobQueue({ name: `workbench-${this.options.runId}-${name}`, connection: this.options.url, onError: this.onConnectionError });
+    this.queues.set(name, queue);
+    return queue;
+  }
+
+  private withinTimeout<T>(work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new BrokerError(`Redis did not answer within ${this.callTimeoutMs / 1000} s`)), this.callTimeoutMs);
+      timer.unref();
+    });
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  }
+}
