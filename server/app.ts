@@ -24,6 +24,7 @@ import { createExerciseRoutes } from './http/exercise-routes.ts';
 import { loadExercises } from './exercises/catalog.ts';
 import { CHECK_ENTRY, ExerciseRunner } from './exercises/runner.ts';
 import { keepWarm, prepareSandboxes } from './sandbox/pool.ts';
+import { checkRedis } from './queues/broker-host.ts';
 import { existsSync } from 'node:fs';
 
 const noCacheForHtml = (res: express.Response, path: string) => {
@@ -47,6 +48,8 @@ export interface WorkbenchOptions {
   warmSandboxes?: number;
   /** The built web app to serve; without it the root is a plain page listing the patterns. */
   webDir?: string;
+  /** A Redis (`redis://host:port`) for the labs' broker engines; it must answer as the workbench starts. */
+  redis?: string;
 }
 
 export interface Workbench {
@@ -80,6 +83,8 @@ const listen = (server: Server, port: number): Promise<number> =>
 
 export const startWorkbench = async (options: WorkbenchOptions): Promise<Workbench> => {
   const { log } = options;
+  // Before anything else: a Redis that does not answer is the whole start's error.
+  if (options.redis) await checkRedis(options.redis);
   // The owner of the file: refuses to open when another workbench has it, before anything
   // touches it (closing its live runs as abandoned, above all).
   const store = new Store(options.dbPath, {
@@ -109,7 +114,7 @@ const assemble = async (options: WorkbenchOptions, store: Store): Promise<Workbe
     // Not worth refusing to start for: the next run that stops prunes again.
     log.warn({ err: error }, 'could not prune the history of stopped runs now');
   }
-  const registry = await PatternRegistry.load(join(rootDir, 'patterns'));
+  const registry = await PatternRegistry.load(join(rootDir, 'patterns'), { redis: options.redis !== undefined });
   // The sandbox's code is built and processes started now, so the first run does not wait for them.
   const warm = keepWarm(options.warmSandboxes ?? 2);
   prepareSandboxes([RUN_ENTRY, TRIAL_ENTRY, CHECK_ENTRY]).catch((error: unknown) =>
@@ -122,6 +127,7 @@ const assemble = async (options: WorkbenchOptions, store: Store): Promise<Workbe
     log,
     ...(options.maxRuns !== undefined && { maxRuns: options.maxRuns }),
     ...(options.sandbox && { sandbox: options.sandbox }),
+    ...(options.redis !== undefined && { redis: options.redis }),
   });
   const code = new CodeService(registry, store, runs);
   const { exercises, problems } = loadExercises(join(rootDir, 'exercises'));

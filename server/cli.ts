@@ -11,6 +11,8 @@ export interface CliOptions {
   /** Megabytes of recorded events kept for stopped runs, all together. */
   historyMb: number;
   token: string;
+  /** A Redis for the labs' broker engines (`redis://host:port`), when one was given. */
+  redis?: string;
   open: boolean;
   help: boolean;
 }
@@ -28,6 +30,8 @@ Options:
   --history-mb N
                Megabytes of recorded events kept for stopped runs; the oldest runs' go first (default ${DEFAULT_HISTORY_MB})   [WORKBENCH_HISTORY_MB]
   --token T    Access token (default: random for each launch)   [WORKBENCH_TOKEN]
+  --redis URL  A Redis for the labs that can use a broker, e.g. redis://127.0.0.1:6379: the background-jobs
+               lab then offers BullMQ beside its SQLite queue (default: none; the labs need no Redis)   [WORKBENCH_REDIS]
   --no-open    Do not open the browser
   --help       Show this help
 `;
@@ -44,6 +48,7 @@ export const parseCli = (argv: string[], env: NodeJS.ProcessEnv): CliOptions => 
         db: { type: 'string' },
         'history-mb': { type: 'string' },
         token: { type: 'string' },
+        redis: { type: 'string' },
         'no-open': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -76,14 +81,34 @@ export const parseCli = (argv: string[], env: NodeJS.ProcessEnv): CliOptions => 
   if (token.length < 8) {
     throw new CliError(`${values.token !== undefined ? '--token' : 'WORKBENCH_TOKEN'}: use at least 8 characters`);
   }
+  const redisText = values.redis ?? (env.WORKBENCH_REDIS || undefined);
+  const redis = redisText === undefined ? undefined : checkRedisUrl(redisText, values.redis !== undefined ? '--redis' : 'WORKBENCH_REDIS');
   return {
     port,
     dbPath: resolve(values.db ?? env.WORKBENCH_DB ?? defaultDbPath()),
     historyMb,
     token,
+    ...(redis !== undefined && { redis }),
     open: !values['no-open'],
     help: values.help,
   };
+};
+
+/** A Redis URL as BullMQ takes it: `redis://[:password@]host[:port][/db]`. */
+const checkRedisUrl = (text: string, source: string): string => {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw new CliError(`${source}: expected a Redis URL such as redis://127.0.0.1:6379, got '${text}'`);
+  }
+  if (url.protocol !== 'redis:' || url.hostname === '') {
+    throw new CliError(`${source}: expected a Redis URL such as redis://127.0.0.1:6379 (redis://host:port), got '${text}'`);
+  }
+  if (url.pathname.length > 1 && !/^\/\d{1,2}$/.test(url.pathname)) {
+    throw new CliError(`${source}: the path names a database by number (redis://127.0.0.1:6379/2), got '${url.pathname}'`);
+  }
+  return url.toString().replace(/\/$/, '');
 };
 
 /** Whether a browser can be opened here: a desktop on macOS/Windows, or a display on Linux. */

@@ -4,6 +4,7 @@ import { ROOT_DIR, startWorkbench } from './app.ts';
 import { ensureWebBuild } from './http/web-build.ts';
 import { canOpenBrowser, CliError, HELP, parseCli } from './cli.ts';
 import { createLogger } from './log.ts';
+import { shownRedisUrl } from './queues/broker-host.ts';
 
 const main = async (): Promise<void> => {
   let options;
@@ -32,9 +33,11 @@ const main = async (): Promise<void> => {
     token: options.token,
     log,
     webDir,
+    ...(options.redis !== undefined && { redis: options.redis }),
   });
   process.stdout.write(`Workbench ready at ${workbench.url}\n`);
   log.info({ db: options.dbPath }, 'store opened');
+  if (options.redis) process.stdout.write(`Labs that can use a broker offer BullMQ on ${shownRedisUrl(options.redis)}\n`);
 
   if (options.open && canOpenBrowser(process.env)) {
     const { default: open } = await import('open');

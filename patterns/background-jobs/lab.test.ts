@@ -60,6 +60,20 @@ const withHangingHandler = (ctx: LabContext, hang: ReadonlySet<number>, ms: numb
 };
 
 describe('the jobs lab', () => {
+  it('says it runs on the embedded SQLite queue by default', async () => {
+    const { ctx, events } = makeLab();
+    const instance = await start(ctx);
+    expect(eventsOf(events, 'background-jobs.engine')).toEqual([
+      expect.objectContaining({ engine: 'sqlite', description: "the embedded queue on the run's SQLite database" }),
+    ]);
+    await instance.dispose();
+  });
+
+  it('refuses to start on BullMQ when the workbench has no broker, saying how to get one', async () => {
+    const { ctx } = makeLab({ engine: 'bullmq' });
+    await expect(start(ctx)).rejects.toThrow(/The BullMQ engine needs Redis, .* start it with --redis redis:\/\/127\.0\.0\.1:6379 \(or set WORKBENCH_REDIS\)/);
+  });
+
   it('answers 202 at once and completes every job, with no invariant broken and no timer left', async () => {
     const { ctx, clock, drive, events, violations, db } = makeLab();
     const instance = await start(ctx);

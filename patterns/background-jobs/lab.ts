@@ -1,10 +1,11 @@
 /**
  * The "jobs" lab: a loyalty-points API on the lab's own HTTP server that
  * leaves the work to background workers. `POST /process` enqueues a
- * credit-points job on the SQLite queue (sqlite-queue.ts) and answers 202
- * with the job's id at once; `GET /task/:id` says where the job is. A few
- * workers (worker.ts) pull the jobs, run the credit (credit-points.ts) and
- * record the outcome.
+ * credit-points job and answers 202 with the job's id at once; `GET
+ * /task/:id` says where the job is. A few workers (worker.ts) pull the jobs,
+ * run the credit (credit-points.ts) and record the outcome. The queue is the
+ * SQLite one (sqlite-queue.ts) or, when the workbench has Redis, BullMQ: the
+ * `engine` param (engines.ts).
  *
  * Fault points: the database under the queue; the job handler (exceptions,
  * slowness); and `worker-crash`, which kills the worker running a job after
@@ -12,15 +13,16 @@
  * active until their leases expire, then another worker runs them again.
  *
  * The lab watches two invariants, counted here from what the API accepted
- * and what the lab saw run and reads in the table itself, not asked of the
- * queue (it is the code under test): no accepted job is lost, and no job
- * runs on two workers at once while its lease holds.
+ * and what the lab saw run and reads where the jobs are (on SQLite, the table
+ * itself, not asked of the queue: it is the code under test): no accepted job
+ * is lost, and no job runs on two workers at once while its lease holds.
  */
 import type { Disposable, HttpResponse, LabContext, LabInstance, LabRequest, LabResult, ServiceRequest } from '../kit/index.ts';
-import { isDatabaseError, isFinalJobState, type JobState } from '../kit/index.ts';
+import { isBrokerError, isDatabaseError, isFinalJobState } from '../kit/index.ts';
 import { creditPoints, POINTS_SCHEMA } from './credit-points.ts';
+import { openEngine } from './engines.ts';
 import { jobsParams } from './params.ts';
-import { JOBS_SCHEMA, SqliteJobQueue } from './sqlite-queue.ts';
+import { JOBS_SCHEMA } from './sqlite-queue.ts';
 import { type JobHandler, Worker } from './worker.ts';
 
 /** A supervisor restarts a killed worker after this long. */
@@ -48,6 +50,8 @@ const CUSTOMERS = 20;
 const KNOWN = 500;
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+/** The queue's store refused or did not answer: the database (its fault point), or the broker. */
+const isUnavailable = (error: unknown) => isDatabaseError(error) || isBrokerError(error);
 const isBusy = (error: unknown) => isDatabaseError(error) && /SQLITE_(BUSY|LOCKED)/.test(error.code);
 
 const json = (status: number, body: unknown): HttpResponse => ({ status, headers: { 'content-type': 'application/json' }, body });
@@ -69,7 +73,9 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
       await ctx.clock.sleep(100);
     }
   }
-  const queue = new SqliteJobQueue({ db: ctx.db, clock: ctx.clock, random: ctx.random });
+  const engine = openEngine(ctx, settings.engine);
+  const { queue } = engine;
+  ctx.emit({ type: 'background-jobs.engine', engine: settings.engine, description: engine.description });
   const handlerFault = ctx.fault('job-handler');
   const crashFault = ctx.fault('worker-crash');
 
@@ -201,11 +207,7 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
     if (checking || disposed) return;
     checking = true;
     try {
-      const counts = Object.fromEntries((['queued', 'active', 'retrying', 'completed', 'dead'] as const).map((s) => [s, 0])) as Record<JobState, number>;
-      for (const row of await ctx.db.all<{ state: JobState; n: number }>('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state')) {
-        counts[row.state] = row.n;
-      }
-      ctx.emit({ type: 'background-jobs.counts', ...counts });
+      ctx.emit({ type: 'background-jobs.counts', ...(await engine.counts()) });
 
       const now = ctx.clock.wallNow();
       // A job counts as lost only if the sweeps that take jobs back ran and passed it by. When a
@@ -213,31 +215,24 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
       // not have been looked at yet: no verdict this time.
       const sweepsRan = ctx.clock.now() - lastRecoveryFailure > lostAfterMs;
       const ids = [...pending];
-      for (let i = 0; i < ids.length; i += 200) {
-        const chunk = ids.slice(i, i + 200);
-        const rows = await ctx.db.all<{ id: string; state: JobState; worker_id: string | null; lease_expires_at: number | null }>(
-          `SELECT id, state, worker_id, lease_expires_at FROM jobs WHERE id IN (${chunk.map(() => '?').join(', ')})`,
-          ...chunk,
-        );
-        const found = new Map(rows.map((row) => [row.id, row]));
-        for (const id of chunk) {
-          const row = found.get(id);
-          if (row && isFinalJobState(row.state)) {
-            pending.delete(id);
-            continue;
-          }
-          const lost = !row ? 'is no longer in the jobs table' : row.state === 'active' && row.lease_expires_at !== null && now - row.lease_expires_at > lostAfterMs
-            ? `is still active on ${row.worker_id}, whose lease expired ${now - row.lease_expires_at} ms ago: nobody took it back`
-            : undefined;
-          if (lost && (sweepsRan || !row)) {
-            pending.delete(id);
-            ctx.invariant('no-job-lost', false, `job ${id}, accepted with a 202, ${lost}`);
-          }
+      const found = await engine.find(ids);
+      for (const id of ids) {
+        const job = found.get(id);
+        if (job && isFinalJobState(job.state)) {
+          pending.delete(id);
+          continue;
+        }
+        const lost = !job ? `is no longer in the queue` : job.state === 'active' && job.leaseExpiresAt !== undefined && now - job.leaseExpiresAt > lostAfterMs
+          ? `is still active on ${job.workerId}, whose lease expired ${now - job.leaseExpiresAt} ms ago: nobody took it back`
+          : undefined;
+        if (lost && (sweepsRan || !job)) {
+          pending.delete(id);
+          ctx.invariant('no-job-lost', false, `job ${id}, accepted with a 202, ${lost}`);
         }
       }
     } catch (error) {
-      // The database fault point can refuse the lab's own reads too: check again next time.
-      if (!isDatabaseError(error)) ctx.log.error(`the lab could not check its jobs: ${messageOf(error)}`);
+      // The database fault point (or a broker that does not answer) can refuse the lab's own reads too: check again next time.
+      if (!isUnavailable(error)) ctx.log.error(`the lab could not check its jobs: ${messageOf(error)}`);
     } finally {
       checking = false;
     }
@@ -253,7 +248,7 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
         if (request.method === 'GET' && task) return await taskStatus(decodeURIComponent(task[1]!));
         return json(404, { error: `no route ${request.method} ${request.path}` });
       } catch (error) {
-        if (isDatabaseError(error)) return json(503, { error: 'the job queue is unavailable; try again' });
+        if (isUnavailable(error)) return json(503, { error: 'the job queue is unavailable; try again' });
         throw error;
       }
     },
@@ -293,7 +288,7 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
 
   for (let i = 0; i < settings.workers; i++) startWorker();
   ctx.log.info(
-    `${settings.workers} workers × ${settings.concurrency} jobs, ${settings.attempts} attempts, lease ${settings.leaseMs} ms, job ${settings.jobMs} ms`,
+    `on ${engine.description}: ${settings.workers} workers × ${settings.concurrency} jobs, ${settings.attempts} attempts, lease ${settings.leaseMs} ms, job ${settings.jobMs} ms`,
     { ...settings },
   );
 

@@ -8,6 +8,17 @@
 import { defineParams } from '../kit/index.ts';
 
 export const jobsParams = defineParams({
+  engine: {
+    label: 'Queue engine',
+    description:
+      "Where the jobs live. The embedded queue keeps them in a table of the run's SQLite database, beside the points; BullMQ keeps them in Redis, outside the run, as it would for workers on other machines. Switching starts the lab afresh on the other engine: the jobs of the first stay where they are.",
+    type: 'enum',
+    default: 'sqlite',
+    options: [
+      { value: 'sqlite', label: 'Embedded queue (SQLite)' },
+      { value: 'bullmq', label: 'BullMQ on Redis', needs: 'redis' },
+    ],
+  },
   workers: {
     label: 'Workers',
     description: 'Worker processes pulling jobs from the queue. A killed worker is replaced after a second, as a supervisor would restart it.',

@@ -20,7 +20,7 @@ export const pattern: PatternManifest = {
       id: 'jobs',
       title: 'Loyalty points credited by background workers',
       summary:
-        'POST /process enqueues a job that credits a customer’s points and answers 202 with its id at once; GET /task/:id says where it is. Workers pull the jobs from a table in the run’s SQLite database. Make the job fail or hang, kill a worker mid-job, and watch the board: every job still ends completed or dead.',
+        'POST /process enqueues a job that credits a customer’s points and answers 202 with its id at once; GET /task/:id says where it is. Workers pull the jobs from a table in the run’s SQLite database, or from BullMQ on Redis when the workbench was started with --redis. Make the job fail or hang, kill a worker mid-job, and watch the board: every job still ends completed or dead.',
       module: 'lab.ts',
       faultPoints: [
         {
@@ -28,7 +28,7 @@ export const pattern: PatternManifest = {
           kind: 'database',
           title: 'Database',
           description:
-            'Every statement of the queue, the job and the API. Busy or locked statements make enqueues answer 503 and leave a worker unable to record an outcome: the job keeps its lease until it expires, then runs again.',
+            'Every statement of the SQLite queue, the job and the API (on BullMQ, only the job’s: the queue is in Redis). Busy or locked statements make enqueues answer 503 and leave a worker unable to record an outcome: the job keeps its lease until it expires, then runs again.',
         },
         {
           id: 'job-handler',
@@ -52,7 +52,7 @@ export const pattern: PatternManifest = {
         {
           id: 'no-job-lost',
           description:
-            'Every job the API accepted with a 202 ends completed or dead: none leaves the jobs table, and none stays active more than two lease times after its lease expired (its worker died and nobody took it back).',
+            'Every job the API accepted with a 202 ends completed or dead: none disappears from the queue, and none stays active more than two lease times after its lease expired (its worker died and nobody took it back).',
         },
         {
           id: 'one-worker-per-job',

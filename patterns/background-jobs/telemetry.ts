@@ -37,7 +37,9 @@ declare module '../kit/telemetry.ts' {
     'background-jobs.queue-error': { workerId: string; during: string; jobId?: string; error: string };
     /** A run of the credit job finished its work: `credited` false when an earlier run of the same job had credited the points. */
     'background-jobs.credit': { jobId: string; workerId: string; attempt: number; customer: string; points: number; credited: boolean };
-    /** The jobs table, counted by state, once a second. */
+    /** The lab started on a queue engine (at every start: a switch of engine starts the board afresh). */
+    'background-jobs.engine': { engine: 'sqlite' | 'bullmq'; description: string };
+    /** The queue's jobs, counted by state, once a second. */
     'background-jobs.counts': { queued: number; active: number; retrying: number; completed: number; dead: number };
   }
 }
@@ -49,6 +51,7 @@ export const telemetry = {
   'background-jobs.worker': 'always',
   'background-jobs.time-limit': 'always',
   'background-jobs.counts': 'always',
+  'background-jobs.engine': 'always',
   // Detail, one or more per job: a slow browser may miss some, and is told how many.
   'background-jobs.lease': 'droppable',
   'background-jobs.queue-error': 'droppable',

@@ -15,6 +15,8 @@ export const boardView: ViewSpec = {
   itemField: 'jobId',
   stateField: 'to',
   fromField: 'from',
+  // Switching engines leaves the first engine's jobs where they were, with no workers: not on this board.
+  startsAfresh: { event: 'background-jobs.engine', field: 'engine', label: 'queue engine' },
   columns: [
     { state: 'queued', label: 'Queued', tone: 'neutral' },
     { state: 'active', label: 'Active', tone: 'info' },

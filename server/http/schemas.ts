@@ -120,7 +120,17 @@ export const paramsSchema = (specs: readonly ParamSpec[]) =>
           case 'integer':
             return [spec.id, z.number().int().min(spec.min).max(spec.max).optional()];
           case 'enum':
-            return [spec.id, z.enum(spec.options.map((o) => o.value) as [string, ...string[]]).optional()];
+            return [
+              spec.id,
+              z
+                .enum(spec.options.map((o) => o.value) as [string, ...string[]])
+                .superRefine((value, check) => {
+                  // An option this workbench cannot run (what it needs was not given at start).
+                  const option = spec.options.find((o) => o.value === value);
+                  if (option?.unavailable) check.addIssue({ code: 'custom', message: `${option.label} ${option.unavailable}` });
+                })
+                .optional(),
+            ];
           case 'boolean':
             return [spec.id, z.boolean().optional()];
         }

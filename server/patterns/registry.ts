@@ -9,7 +9,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Delivery, LabManifest, PatternManifest, Tour, ViewSpec } from '../../patterns/kit/index.ts';
+import type { Delivery, LabManifest, PatternManifest, Tour, ViewSpec, WorkbenchFacility } from '../../patterns/kit/index.ts';
 import { CORE_TELEMETRY, isCoreTelemetryType, VIEW_KINDS } from '../../patterns/kit/index.ts';
 
 export interface PatternEntry {
@@ -143,13 +143,55 @@ export const checkViews = (patternId: string, dir: string, manifest: PatternMani
   }
 };
 
+/** What a workbench was started with, that some lab options need. */
+export type Facilities = Partial<Record<WorkbenchFacility, boolean>>;
+
+/** How to get what an option needs, for the learner who lacks it. */
+const HOW_TO_GET: Record<WorkbenchFacility, string> = {
+  redis: 'needs Redis: start the workbench with --redis redis://127.0.0.1:6379 (or set WORKBENCH_REDIS) to choose it',
+};
+
+/** A copy of `manifest` whose options that need what this workbench lacks say so (the module's own stays as it is). */
+const withFacilities = (manifest: PatternManifest, facilities: Facilities): PatternManifest => {
+  for (const lab of manifest.labs) {
+    for (const param of lab.params) {
+      const needs = param.type === 'enum' ? param.options.find((o) => o.value === param.default)?.needs : undefined;
+      // `npm start` with nothing else must run every lab as declared.
+      if (needs) throw new Error(`patterns/${manifest.id}, lab '${lab.id}': param '${param.id}' defaults to an option that needs ${needs}; default to one that needs nothing`);
+    }
+  }
+  return annotated(manifest, facilities);
+};
+
+const annotated = (manifest: PatternManifest, facilities: Facilities): PatternManifest => ({
+  ...manifest,
+  labs: manifest.labs.map((lab) => ({
+    ...lab,
+    params: lab.params.map((param) =>
+      param.type !== 'enum'
+        ? param
+        : {
+            ...param,
+            options: param.options.map(({ unavailable: _, ...option }) =>
+              option.needs !== undefined && !facilities[option.needs] ? { ...option, unavailable: HOW_TO_GET[option.needs] } : option,
+            ),
+          },
+    ),
+  })),
+});
+
 export class PatternRegistry {
   private constructor(
     readonly patternsDir: string,
     private readonly entries: Map<string, PatternEntry>,
   ) {}
 
-  static async load(patternsDir: string): Promise<PatternRegistry> {
+  /**
+   * Loads every pattern under `patternsDir`. `facilities`: what this workbench was started
+   * with; a param option that needs one it lacks is served marked `unavailable`, saying how to
+   * get it (the web app shows it greyed, and the API refuses it).
+   */
+  static async load(patternsDir: string, facilities: Facilities = {}): Promise<PatternRegistry> {
     const entries = new Map<string, PatternEntry>();
     const ids = readdirSync(patternsDir, { withFileTypes: true })
       .filter((d) => d.isDirectory() && existsSync(join(patternsDir, d.name, 'pattern.ts')))
@@ -158,10 +200,10 @@ export class PatternRegistry {
     for (const id of ids) {
       const dir = join(patternsDir, id);
       const module = (await import(pathToFileURL(join(dir, 'pattern.ts')).href)) as { pattern?: PatternManifest };
-      const manifest = module.pattern;
-      if (!manifest || manifest.id !== id) {
+      if (!module.pattern || module.pattern.id !== id) {
         throw new Error(`patterns/${id}/pattern.ts must export \`pattern\` with id '${id}'`);
       }
+      const manifest = withFacilities(module.pattern, facilities);
       for (const lab of manifest.labs) checkInvariants(id, lab);
       checkTelemetry(id, manifest);
       checkViews(id, dir, manifest);

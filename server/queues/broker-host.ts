@@ -13,6 +13,7 @@
  * queues from Redis.
  */
 import type { Enqueued, EnqueueOptions, Failure, JobData, JobQueue, Lease } from '../../patterns/kit/index.ts';
+import { Redis } from 'ioredis';
 import { BrokerError } from '../../patterns/kit/index.ts';
 import { BullMqJobQueue } from './bullmq-job-queue.ts';
 import { checkQueueName, infoFromError, type BrokerReply, type BrokerRequest } from './broker-channel.ts';
@@ -51,6 +52,25 @@ export const shownRedisUrl = (url: string): string => {
   shown.password = '';
   shown.username = '';
   return shown.toString().replace(/\/$/, '');
+};
+
+/**
+ * Asks the Redis at `url` for a PING, within `timeoutMs`: a workbench started with `--redis`
+ * says at once when nothing answers there, instead of offering an engine that cannot work.
+ */
+export const checkRedis = async (url: string, timeoutMs = 3_000): Promise<void> => {
+  const client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    throw new Error(
+      `--redis: nothing answered at ${shownRedisUrl(url)} (${error instanceof Error ? error.message : String(error)}). Start redis-server there, or leave --redis out: the labs need no Redis.`,
+    );
+  } finally {
+    client.disconnect();
+  }
 };
 
 const fail = (message: string): never => {

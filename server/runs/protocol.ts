@@ -2,6 +2,7 @@
  * Messages between a run's host (the server) and its sandbox process. Small
  * control messages flow in; batches of telemetry flow out.
  */
+import type { BrokerReply, BrokerRequest } from '../queues/broker-channel.ts';
 import type { FaultSpec, LabManifest, LoadProfile, Params, UnsequencedEvent } from '../../patterns/kit/index.ts';
 
 /** What the run's sandbox is started with. */
@@ -19,6 +20,8 @@ export interface RunStartData {
   bundleUrl: string;
   /** How often telemetry is flushed to the host. */
   flushEveryMs: number;
+  /** The workbench's broker (`ctx.broker`), when it was started with Redis: what to call it. */
+  broker?: { description: string };
 }
 
 export type HostMessage =
@@ -26,7 +29,9 @@ export type HostMessage =
   | { type: 'fault'; point: string; spec: FaultSpec }
   | { type: 'load'; profile: LoadProfile }
   | { type: 'params'; requestId: number; params: Params }
-  | { type: 'stop'; requestId: number; reason: 'user' | 'shutdown' };
+  | { type: 'stop'; requestId: number; reason: 'user' | 'shutdown' }
+  /** The answer to a `broker` message: not queued behind the others (a deploy may be waiting on it). */
+  | { type: 'broker-reply'; reply: BrokerReply };
 
 export interface LoadFailure {
   message: string;
@@ -40,6 +45,8 @@ export type RunMessage =
   /** Numbered (`seq`) by the host as it records them. */
   | { type: 'telemetry'; events: UnsequencedEvent[] }
   | { type: 'ready' }
+  /** A call on one of the run's broker queues (see server/queues/broker-channel.ts). */
+  | { type: 'broker'; request: BrokerRequest }
   | { type: 'reply'; requestId: number; ok: true }
   | { type: 'reply'; requestId: number; ok: false; error: LoadFailure };
 

@@ -8,6 +8,7 @@ import type { LabModule, UnsequencedEvent } from '../../patterns/kit/index.ts';
 import { RealClock } from '../../patterns/kit/index.ts';
 import { createLiveService } from '../faults/live.ts';
 import { describeThrown, endSandbox, engineData, importLab, importWithin, locateError, onHost, reportFatal, sqlClient, toHost, withinLoadDeadline } from '../sandbox/guards.ts';
+import { BrokerClient } from '../queues/broker-channel.ts';
 import { LabRun, type ServiceFactory } from './engine.ts';
 import { InstanceResources, instanceScope, installResourceTracking } from './instance-resources.ts';
 import type { HostMessage, LoadFailure, RunStartData, RunMessage } from './protocol.ts';
@@ -30,6 +31,9 @@ const flushTimer = setInterval(flush, data.flushEveryMs);
 // The run's databases are kept by the server (sql-process.ts): statements go over IPC.
 const sql = sqlClient();
 
+// The workbench's broker, when it has one: its queues are kept by the server (broker-host.ts), calls go over IPC.
+const broker = data.broker ? new BrokerClient(data.broker.description, (request) => post({ type: 'broker', request })) : undefined;
+
 const liveServices: ServiceFactory = (options) => createLiveService(options);
 
 const run = new LabRun({
@@ -41,6 +45,7 @@ const run = new LabRun({
   clock: new RealClock(),
   services: liveServices,
   openDatabase: () => sql.open('run'),
+  ...(broker && { broker }),
   emit: (event) => buffer.push(event),
   startWithin: (started) =>
     withinLoadDeadline(started, (seconds) => `The lab did not finish starting within ${seconds} s: does start(ctx) await something that never settles?`),
@@ -90,7 +95,11 @@ post({ type: 'ready' });
 // other code than the host was told.
 let handling: Promise<void> = Promise.resolve();
 onHost((message) => {
-  handling = handling.then(() => handle(message as HostMessage));
+  const m = message as HostMessage;
+  // Answers to the lab's own calls, at once: the message being handled (a deploy starting the
+  // lab, say) may be the one waiting for it.
+  if (m.type === 'broker-reply') broker?.receive(m.reply);
+  else handling = handling.then(() => handle(m));
 });
 
 async function handle(message: HostMessage): Promise<void> {

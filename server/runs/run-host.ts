@@ -5,11 +5,13 @@
  * itself goes on. So does a database that refuses writes: recording goes
  * through a RunRecorder, which never throws (see server/store/recorder.ts).
  */
+import type { Logger } from 'pino';
 import type { Disposable, FaultSpec, LabManifest, LoadProfile, Params, TelemetryEvent, TelemetryInput, UnsequencedEvent } from '../../patterns/kit/index.ts';
 import { DisposableStore, toDisposable } from '../../patterns/kit/index.ts';
 import { holdBundle, LoadedBundles } from '../sandbox/compile.ts';
 import { Sandbox, type SandboxFatal } from '../sandbox/host.ts';
 import { DRAIN_TIMEOUT_MS } from './engine.ts';
+import { BrokerHost, shownRedisUrl } from '../queues/broker-host.ts';
 import { RunRecorder, type RecordingState } from '../store/recorder.ts';
 import type { Store } from '../store/store.ts';
 import type { HostMessage, LoadFailure, RunStartData, RunMessage } from './protocol.ts';
@@ -56,6 +58,9 @@ export interface RunHostOptions {
   store: Store;
   /** Sandbox tuning (tests shorten the watchdog). */
   sandbox?: { watchdogMs?: number; maxOldGenerationSizeMb?: number };
+  /** The workbench's Redis: the run's `ctx.broker` keeps its queues there (see server/queues/broker-host.ts). */
+  redis?: string;
+  log?: Logger;
   onOutput?: (text: string) => void;
 }
 
@@ -90,6 +95,8 @@ export class RunHost {
   private versions: Record<string, number>;
   /** The compiled bundles the sandbox loaded: removed once replaced and drained, all of them once it has ended. */
   private readonly bundles = new LoadedBundles(REPLACED_BUNDLE_KEPT_MS);
+  /** The run's queues on the workbench's Redis, when it has one. */
+  private readonly broker: BrokerHost | undefined;
   /** Resolves when the run is running (true) or has failed to start (false). */
   readonly started: Promise<boolean>;
   /** Resolves once the sandbox has ended. */
@@ -112,7 +119,12 @@ export class RunHost {
       versions: this.versions,
       bundleUrl: options.bundleUrl,
       flushEveryMs: 50,
+      ...(options.redis !== undefined && { broker: { description: `BullMQ on ${shownRedisUrl(options.redis)}` } }),
     };
+    this.broker =
+      options.redis === undefined
+        ? undefined
+        : new BrokerHost({ url: options.redis, runId: options.id, log: (message) => options.log?.warn({ runId: options.id }, message) });
     this.sandbox = new Sandbox({
       entry: RUN_ENTRY,
       data,
@@ -133,6 +145,10 @@ export class RunHost {
         else if (m.type === 'ready') {
           this.currentState = 'running';
           markStarted(true);
+        } else if (m.type === 'broker') {
+          const broker = this.broker;
+          if (!broker) this.send({ type: 'broker-reply', reply: { id: m.request.id, ok: false, error: { kind: 'broker', message: 'the workbench was started without --redis: there is no broker' } } });
+          else void broker.handle(m.request).then((reply) => this.send({ type: 'broker-reply', reply }));
         } else if (m.type === 'reply') {
           const resolve = this.pending.get(m.requestId);
           this.pending.delete(m.requestId);
@@ -142,7 +158,7 @@ export class RunHost {
     );
     this.lifetime.add(this.sandbox.onFatal((fatal) => this.fail(fatal)));
     this.lifetime.add(this.sandbox.onOutput(({ text }) => options.onOutput?.(text)));
-    this.ended = this.sandbox.exited.then((exit) => {
+    this.ended = this.sandbox.exited.then(async (exit) => {
       if (!exit.requested && !exit.fatal && this.currentState !== 'stopped') {
         this.fail({ kind: 'exit', message: `the run's sandbox ended unexpectedly (code ${exit.code})` });
       }
@@ -152,6 +168,8 @@ export class RunHost {
       this.pending.clear();
       this.lifetime.dispose();
       this.bundles.dispose();
+      // The run's queues go from Redis with it (bounded: a Redis that is gone does not hold this up for long).
+      await this.broker?.close();
     });
   }
 

@@ -23,6 +23,8 @@ export interface RunManagerOptions {
   /** Most runs live at once; starting one more is refused. */
   maxRuns?: number;
   sandbox?: { watchdogMs?: number; maxOldGenerationSizeMb?: number };
+  /** The workbench's Redis: each run gets a broker on it (`ctx.broker`). */
+  redis?: string;
 }
 
 /** The code a pattern's runs use: each editable file's newest good version, or the reference (version 0). */
@@ -167,6 +169,8 @@ export class RunManager {
         bundleUrl: compiled.url,
         store: this.options.store,
         ...(this.options.sandbox && { sandbox: this.options.sandbox }),
+        ...(this.options.redis !== undefined && { redis: this.options.redis }),
+        log: this.options.log,
         onOutput: (text) => this.options.log.info({ runId: id }, `run output: ${text.trimEnd()}`),
       });
     } catch (error) {

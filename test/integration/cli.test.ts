@@ -77,6 +77,18 @@ describe('parseCli', () => {
     expect(parseError([], { WORKBENCH_HISTORY_MB: 'lots' }).message).toMatch(/^WORKBENCH_HISTORY_MB: .*'lots'/);
   });
 
+  it('--redis and WORKBENCH_REDIS name a Redis for the broker engines (none by default); a bad URL names its source', () => {
+    expect(parseCli([], {}).redis).toBeUndefined();
+    expect(parseCli([], { WORKBENCH_REDIS: '' }).redis).toBeUndefined();
+    expect(parseCli(['--redis', 'redis://127.0.0.1:6379'], {}).redis).toBe('redis://127.0.0.1:6379');
+    expect(parseCli([], { WORKBENCH_REDIS: 'redis://localhost:6390/2' }).redis).toBe('redis://localhost:6390/2');
+    expect(parseCli(['--redis=redis://127.0.0.1:7000'], { WORKBENCH_REDIS: 'redis://127.0.0.1:6379' }).redis).toBe('redis://127.0.0.1:7000');
+    for (const bad of ['127.0.0.1:6379', 'http://127.0.0.1:6379', 'redis://', 'redis://127.0.0.1:6379/queues']) {
+      expect(parseError(['--redis', bad]).message, bad).toMatch(/^--redis: /);
+    }
+    expect(parseError([], { WORKBENCH_REDIS: 'localhost' }).message).toMatch(/^WORKBENCH_REDIS: expected a Redis URL such as redis:\/\/127\.0\.0\.1:6379/);
+  });
+
   it('a bad WORKBENCH_PORT names the variable', () => {
     expect(parseError([], { WORKBENCH_PORT: 'abc' }).message).toMatch(/^WORKBENCH_PORT: .*'abc'/);
   });
@@ -99,7 +111,7 @@ describe('server/main.ts', { timeout: SLOW }, () => {
     const result = await collectExit(spawnMain(['--help']));
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(HELP);
-    for (const flag of ['--port', '--db', '--history-mb', '--token', '--no-open', '--help', 'WORKBENCH_PORT', 'WORKBENCH_DB', 'WORKBENCH_HISTORY_MB', 'WORKBENCH_TOKEN']) {
+    for (const flag of ['--port', '--db', '--history-mb', '--token', '--redis', '--no-open', '--help', 'WORKBENCH_PORT', 'WORKBENCH_DB', 'WORKBENCH_HISTORY_MB', 'WORKBENCH_TOKEN', 'WORKBENCH_REDIS']) {
       expect(result.stdout).toContain(flag);
     }
   });
@@ -123,6 +135,18 @@ describe('server/main.ts', { timeout: SLOW }, () => {
       expect(result.code, result.stderr).toBe(0);
     } finally {
       child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--redis where nothing answers exits non-zero, saying where it looked, before serving anything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-cli-'));
+    try {
+      const result = await collectExit(spawnMain(['--redis', 'redis://127.0.0.1:1', '--no-open', '--port', '0', '--db', join(dir, 'wb.db')]));
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/The workbench could not start: --redis: nothing answered at redis:\/\/127\.0\.0\.1:1/);
+      expect(result.stdout).not.toMatch(/Workbench ready/);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

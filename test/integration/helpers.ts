@@ -214,6 +214,8 @@ export interface TestWorkbenchOptions {
   sandbox?: WorkbenchOptions['sandbox'];
   /** Most live runs (the workbench's default otherwise). */
   maxRuns?: number;
+  /** A Redis for the labs' broker (`--redis`). */
+  redis?: string;
 }
 
 /** Starts a real workbench on 127.0.0.1 with a fresh temp db, the fixed TOKEN and a silent logger. */
@@ -229,6 +231,7 @@ export const startTestWorkbench = async (options: TestWorkbenchOptions = {}): Pr
       log: pino({ level: 'silent' }),
       ...(options.sandbox && { sandbox: options.sandbox }),
       ...(options.maxRuns !== undefined && { maxRuns: options.maxRuns }),
+      ...(options.redis !== undefined && { redis: options.redis }),
     });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });

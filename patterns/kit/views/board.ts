@@ -19,6 +19,13 @@ export interface BoardViewSpec extends ViewSpecBase {
    */
   fromField?: string;
   columns: Array<{ state: string; label: string; tone: Tone }>;
+  /**
+   * Starts the board afresh when an event of type `event` carries another
+   * `field` value than the one before (the lab moved to another store of
+   * items, say: a queue engine swapped). What it showed is no longer where
+   * the items are; the board says since when it shows what.
+   */
+  startsAfresh?: { event: string; field: string; label: string };
   /** Fields of an item's latest event shown on its card. */
   cardFields?: FieldDisplay[];
 }

@@ -6,7 +6,7 @@
 import './board.css';
 import { useMemo, useState } from 'react';
 import type { BoardViewSpec } from '../../../../patterns/kit/index.ts';
-import { fmtCount } from '../shared/format.ts';
+import { fmtCount, fmtRunTime } from '../shared/format.ts';
 import { useViewModel } from '../shared/useViewModel.ts';
 import type { ViewProps } from '../types.ts';
 import { BoardCardButton } from './BoardCard.tsx';
@@ -23,6 +23,11 @@ export const BoardView = ({ spec, events, revision, nowT }: ViewProps<BoardViewS
 
   return (
     <div className="board-view">
+      {model.afresh && spec.startsAfresh && (
+        <p className="muted small board-afresh">
+          Since {fmtRunTime(model.afresh.t)}: {spec.startsAfresh.label} <strong>{model.afresh.value}</strong>. Items from before are not shown.
+        </p>
+      )}
       <div className="board-columns" style={{ gridTemplateColumns: `repeat(${model.columns.length}, minmax(10rem, 1fr))` }}>
         {model.columns.map((column) => (
           <section key={column.state} className={`board-column tone-${column.tone}`} aria-label={`${column.label}: ${column.count}`}>

@@ -101,4 +101,19 @@ describe('board reducer', () => {
     reducer.step(acc, job({ jobId: 'job-1', from: 'waiting', to: 'active', attempt: 2 }));
     expect(column(before, 'waiting').cards[0]).toMatchObject({ state: 'waiting', fields: { attempt: 1 }, history: [{ to: 'waiting' }] });
   });
+
+  it('starts afresh when the store of its items changes, and only then', () => {
+    const engine = (value: string, t: number) => ({ t, runId: 'run-1', seq: 0, type: 'lab.engine', engine: value }) as unknown as TelemetryEvent;
+    const spec = jobsBoard({ startsAfresh: { event: 'lab.engine', field: 'engine', label: 'engine' } });
+    const before = [engine('sqlite', 0), job({ jobId: 'job-1', to: 'waiting' }, 10), job({ jobId: 'job-2', to: 'waiting' }, 20)];
+    // The same engine again (a restart with other params): the board goes on.
+    const restarted = reduce([...before, engine('sqlite', 30), job({ jobId: 'job-1', from: 'waiting', to: 'active' }, 40)], spec);
+    expect(counts(restarted)).toMatchObject({ waiting: 1, active: 1 });
+    expect(restarted.afresh).toBeUndefined();
+    // Another engine: what the board showed is elsewhere now.
+    const switched = reduce([...before, engine('bullmq', 50), job({ jobId: 'job-1', to: 'waiting' }, 60)], spec);
+    expect(counts(switched)).toMatchObject({ waiting: 1, active: 0 });
+    expect(switched.columns.find((c) => c.state === 'waiting')!.cards.map((c) => c.id)).toEqual(['job-1']);
+    expect(switched.afresh).toEqual({ t: 50, value: 'bullmq' });
+  });
 });

@@ -52,6 +52,8 @@ export interface BoardModel {
   followed: number;
   /** Items no longer followed: past MAX_ITEMS the least recently moved are let go. */
   letGo: number;
+  /** When the board last started afresh (see the spec's `startsAfresh`), and the value that made it. */
+  afresh?: { t: number; value: string };
 }
 
 export const MAX_ITEMS = 5000;
@@ -73,6 +75,9 @@ interface Acc {
   /** Items let go, by the state they were in then. */
   letGoIn: Map<string, number>;
   letGo: number;
+  /** The `startsAfresh` field's latest value, and the latest start afresh. */
+  lastValue?: string;
+  afresh?: { t: number; value: string };
 }
 
 const text = (value: unknown): string | undefined => (value === undefined || value === null || value === '' ? undefined : String(value));
@@ -105,6 +110,18 @@ export const makeBoardReducer = (spec: BoardViewSpec): ViewReducer<Acc, BoardMod
     init: () => ({ items: new Map(), letGoIn: new Map(), letGo: 0 }),
 
     step(acc, event) {
+      if (spec.startsAfresh && typeOf(event) === spec.startsAfresh.event) {
+        const value = text(fieldOf(event, spec.startsAfresh.field));
+        if (value === undefined) return;
+        if (acc.lastValue !== undefined && value !== acc.lastValue) {
+          acc.items.clear();
+          acc.letGoIn.clear();
+          acc.letGo = 0;
+          acc.afresh = { t: event.t, value };
+        }
+        acc.lastValue = value;
+        return;
+      }
       if (typeOf(event) !== spec.event) return;
       const id = text(fieldOf(event, spec.itemField));
       const to = text(fieldOf(event, spec.stateField));
@@ -150,6 +167,7 @@ export const makeBoardReducer = (spec: BoardViewSpec): ViewReducer<Acc, BoardMod
         ),
         followed: acc.items.size,
         letGo: acc.letGo,
+        ...(acc.afresh && { afresh: { ...acc.afresh } }),
       };
     },
   };

@@ -97,6 +97,12 @@ export const ParamsPanel = memo(function ParamsPanel({ runId, specs, params, dis
   );
 });
 
+/** Flags, URLs and environment variables in `text` as code, each unbroken (a line must not split `--redis`). */
+const COMMAND = /(--[a-z][a-z-]*|redis:\/\/[^\s)]+|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b)/;
+const WithCommands = ({ text }: { text: string }) => (
+  <>{text.split(COMMAND).map((part, i) => (i % 2 === 1 ? <code key={i} className="nowrap">{part}</code> : part))}</>
+);
+
 const ParamField = ({ id, spec, value, error, onChange }: { id: string; spec: ParamSpec; value: string | boolean | undefined; error: string | undefined; onChange: (value: string | boolean) => void }) => {
   const help = spec.description;
   switch (spec.type) {
@@ -115,13 +121,21 @@ const ParamField = ({ id, spec, value, error, onChange }: { id: string; spec: Pa
           <label htmlFor={id}>{spec.label}</label>
           <select id={id} value={String(value)} onChange={(e) => onChange(e.target.value)} aria-invalid={!!error}>
             {spec.options.map((o) => (
-              <option key={o.value} value={o.value}>
+              <option key={o.value} value={o.value} disabled={o.unavailable !== undefined}>
                 {o.label}
+                {o.unavailable !== undefined && ' (unavailable here)'}
               </option>
             ))}
           </select>
           {error && <span className="field-error">{error}</span>}
           {help && <p className="muted small help">{help}</p>}
+          {spec.options
+            .filter((o) => o.unavailable !== undefined)
+            .map((o) => (
+              <p key={o.value} className="muted small help unavailable-option">
+                <strong>{o.label}</strong> <WithCommands text={o.unavailable!} />.
+              </p>
+            ))}
         </div>
       );
     default:

@@ -28,4 +28,21 @@ describe('params form', () => {
     expect(changedParams(specs, form, {})).toEqual({ ok: false, errors: { resetTimeoutMs: 'from 1000 to 60000 ms', flakiness: 'a number, please' } });
     expect(changedParams(specs, { ...formFromParams(specs, {}), resetTimeoutMs: '1000.5' }, {})).toMatchObject({ errors: { resetTimeoutMs: 'a whole number, please' } });
   });
+
+  it('refuses an option this workbench cannot run, with the reason the server gave', () => {
+    const specs: ParamSpec[] = [
+      {
+        id: 'engine',
+        label: 'Engine',
+        type: 'enum',
+        default: 'sqlite',
+        options: [{ value: 'sqlite', label: 'SQLite' }, { value: 'bullmq', label: 'BullMQ', needs: 'redis', unavailable: 'needs Redis: start the workbench with --redis' }],
+      },
+    ];
+    expect(changedParams(specs, { engine: 'bullmq' }, { engine: 'sqlite' })).toEqual({
+      ok: false,
+      errors: { engine: 'BullMQ needs Redis: start the workbench with --redis' },
+    });
+    expect(changedParams(specs, { engine: 'sqlite' }, { engine: 'sqlite' })).toEqual({ ok: true, changed: {} });
+  });
 });

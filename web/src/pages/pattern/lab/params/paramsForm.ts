@@ -42,13 +42,19 @@ export const changedParams = (specs: readonly ParamSpec[], form: ParamsForm, cur
         value = n;
         break;
       }
-      case 'enum':
-        if (!spec.options.some((o) => o.value === raw)) {
+      case 'enum': {
+        const option = spec.options.find((o) => o.value === raw);
+        if (!option) {
           errors[spec.id] = 'pick one of the options';
+          continue;
+        }
+        if (option.unavailable !== undefined) {
+          errors[spec.id] = `${option.label} ${option.unavailable}`;
           continue;
         }
         value = String(raw);
         break;
+      }
       case 'boolean':
         value = Boolean(raw);
         break;
