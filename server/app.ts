@@ -24,7 +24,7 @@ import { createExerciseRoutes } from './http/exercise-routes.ts';
 import { loadExercises } from './exercises/catalog.ts';
 import { CHECK_ENTRY, ExerciseRunner } from './exercises/runner.ts';
 import { keepWarm, prepareSandboxes } from './sandbox/pool.ts';
-import { checkRedis } from './queues/broker-host.ts';
+import { checkRedis, sweepStaleQueues } from './queues/broker-host.ts';
 import { existsSync } from 'node:fs';
 
 const noCacheForHtml = (res: express.Response, path: string) => {
@@ -107,6 +107,15 @@ const assemble = async (options: WorkbenchOptions, store: Store): Promise<Workbe
   const { log } = options;
   const abandoned = store.closeAbandonedRuns();
   if (abandoned > 0) log.info({ abandoned }, 'closed runs left open by an earlier workbench');
+  if (options.redis) {
+    // No run of this store runs yet: the queues of its runs still in Redis are leftovers.
+    try {
+      const removed = await sweepStaleQueues(options.redis, (runId) => store.getRun(runId) !== undefined);
+      if (removed > 0) log.info({ removed }, 'removed the Redis keys of queues that stopped runs left behind');
+    } catch (error) {
+      log.warn({ err: error }, 'could not look for queues that stopped runs left in Redis');
+    }
+  }
   try {
     const pruned = store.pruneHistory();
     if (pruned > 0) log.info({ pruned }, 'dropped the events of the oldest stopped runs to keep the history within its bound');

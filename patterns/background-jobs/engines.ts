@@ -90,8 +90,9 @@ function onBroker(ctx: LabContext): QueueEngine {
     counts: () => queue.counts(),
     async find(ids) {
       const found = new Map<string, JobWhereabouts>();
-      for (let i = 0; i < ids.length; i += 200) {
-        const jobs = await Promise.all(ids.slice(i, i + 200).map((id) => queue.get(id)));
+      // A few at a time: the workbench bounds the calls a run may have waiting on Redis.
+      for (let i = 0; i < ids.length; i += 20) {
+        const jobs = await Promise.all(ids.slice(i, i + 20).map((id) => queue.get(id)));
         for (const job of jobs) {
           if (!job) continue;
           found.set(job.id, {

@@ -84,12 +84,12 @@ export const infoFromError = (error: unknown): BrokerErrorInfo => {
 
 /**
  * The engine's end: `ctx.broker`. Each call sends its request at once and
- * settles when its reply arrives; `failAll` is for a channel that is gone.
+ * settles when its reply arrives. (The channel outlives every call: the run's
+ * process ends with it.)
  */
 export class BrokerClient implements Broker {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  private failed: BrokerError | undefined;
 
   constructor(
     readonly description: string,
@@ -103,14 +103,6 @@ export class BrokerClient implements Broker {
     this.pending.delete(reply.id);
     if (reply.ok) waiting.resolve(reply.value);
     else waiting.reject(errorFromInfo(reply.error));
-  }
-
-  /** Fails every request waiting for a reply, and every later one: the host is gone. */
-  failAll(reason: string): void {
-    this.failed ??= new BrokerError(reason);
-    const waiting = [...this.pending.values()];
-    this.pending.clear();
-    for (const { reject } of waiting) reject(this.failed);
   }
 
   jobQueue(name: string): JobQueue {
@@ -129,7 +121,6 @@ export class BrokerClient implements Broker {
   }
 
   private request(queue: string, call: QueueCall): Promise<unknown> {
-    if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
     return new Promise<unknown>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

@@ -6,11 +6,14 @@
  *
  * It is a trust boundary, so it checks every request whatever the sandbox
  * sends: calls from a closed set, arguments of the right shapes, job data that
- * JSON can hold within MAX_JOB_BYTES; at most MAX_QUEUES queues and MAX_JOBS
- * jobs per run (a loop in a learner's code cannot fill Redis); every queue
- * named after the run, so no run reaches another's jobs; and no call waits on
- * Redis for more than `callTimeoutMs`. When the run ends, `close` removes its
- * queues from Redis.
+ * JSON can hold within MAX_JOB_BYTES; per run at most MAX_QUEUES queues,
+ * MAX_JOBS jobs and MAX_RUN_BYTES of their data (a loop in a learner's code
+ * cannot fill Redis), and MAX_IN_FLIGHT calls at once (nor the server's
+ * memory); every queue named after the run (run ids all have one length, so
+ * no run's names are a prefix of another's), so no run reaches another's
+ * jobs; and no call waits on Redis for more than `callTimeoutMs`. When the
+ * run ends, `close` lets the calls in flight finish and removes its queues
+ * from Redis; `sweepStaleQueues` removes those of runs a crash left behind.
  */
 import type { Enqueued, EnqueueOptions, Failure, JobData, JobQueue, Lease } from '../../patterns/kit/index.ts';
 import { Redis } from 'ioredis';
@@ -24,6 +27,13 @@ export const MAX_QUEUES = 4;
 export const MAX_JOBS = 100_000;
 /** A job's data (or result), as JSON. */
 export const MAX_JOB_BYTES = 64 * 1024;
+/** Job data and results one run may store in Redis, all together, as JSON. */
+export const MAX_RUN_BYTES = 32 * 1024 * 1024;
+/**
+ * Calls of one run waiting for Redis at once. Each holds memory in the server (and, while
+ * Redis is away, a command in the client's offline queue); past it a call is refused at once.
+ */
+export const MAX_IN_FLIGHT = 128;
 /** The longest lease a claim may ask for. */
 const MAX_LEASE_MS = 10 * 60_000;
 /** A failure's error text is cut to this many characters. */
@@ -37,8 +47,9 @@ export interface BrokerHostOptions {
   runId: string;
   /** How long one call may wait for Redis before it fails with a BrokerError. Default 5 s. */
   callTimeoutMs?: number;
-  /** Jobs the run may create (default MAX_JOBS). */
+  /** Jobs the run may create (default MAX_JOBS), and bytes of their data and results (default MAX_RUN_BYTES). */
   maxJobs?: number;
+  maxBytes?: number;
   /** Where Redis's connection errors are told (at most one every LOG_EVERY_MS). */
   log?: (message: string) => void;
 }
@@ -68,6 +79,37 @@ export const checkRedis = async (url: string, timeoutMs = 3_000): Promise<void> 
     throw new Error(
       `--redis: nothing answered at ${shownRedisUrl(url)} (${error instanceof Error ? error.message : String(error)}). Start redis-server there, or leave --redis out: the labs need no Redis.`,
     );
+  } finally {
+    client.disconnect();
+  }
+};
+
+/** How the broker host names a run's queue in Redis: BullMQ keys it under `bull:<name>:…`. */
+export const redisQueueName = (runId: string, name: string): string => `workbench-${runId}-${name}`;
+const RUN_OF_KEY = /^bull:workbench-([0-9a-f]{12})-/;
+
+/**
+ * Removes from Redis the queues of runs that `isStale` names (runs this workbench's store knows
+ * and that no longer run: a crash, or a Redis that was away when they stopped, left them there).
+ * Queues of runs it does not know (another workbench's, on the same Redis) are left alone.
+ * Resolves with how many keys went.
+ */
+export const sweepStaleQueues = async (url: string, isStale: (runId: string) => boolean): Promise<number> => {
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  client.on('error', () => undefined);
+  let removed = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', 'bull:workbench-*', 'COUNT', 1000);
+      cursor = next;
+      const stale = keys.filter((key) => {
+        const runId = RUN_OF_KEY.exec(key)?.[1];
+        return runId !== undefined && isStale(runId);
+      });
+      if (stale.length > 0) removed += await client.unlink(...stale);
+    } while (cursor !== '0');
+    return removed;
   } finally {
     client.disconnect();
   }
@@ -166,9 +208,14 @@ const parseCall = (request: BrokerRequest): ((queue: JobQueue) => Promise<unknow
   }
 };
 
+const jsonBytes = (value: unknown): number => (value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value)));
+
 export class BrokerHost {
   private readonly queues = new Map<string, BullMqJobQueue>();
+  /** Jobs created and bytes stored, reserved before each call that may add to them. */
   private created = 0;
+  private bytes = 0;
+  private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
   private readonly callTimeoutMs: number;
   private lastLogged = -Infinity;
@@ -187,19 +234,32 @@ export class BrokerHost {
   /** Answers one request: never rejects, a failure is the reply. */
   async handle(request: BrokerRequest): Promise<BrokerReply> {
     const id = Number.isSafeInteger(request?.id) ? request.id : -1;
+    if (this.inFlight.size >= MAX_IN_FLIGHT) {
+      return { id, ok: false, error: { kind: 'broker', message: `this run has ${MAX_IN_FLIGHT} calls waiting for Redis already: wait for their answers` } };
+    }
+    const work = this.call(request);
+    this.inFlight.add(work);
     try {
-      return { id, ok: true, value: await this.withinTimeout(this.call(request)) };
+      return { id, ok: true, value: await this.withinTimeout(work) };
     } catch (error) {
       return { id, ok: false, error: infoFromError(error) };
+    } finally {
+      // Past its timeout a call may still be running on Redis: it counts until it has ended.
+      work.then(
+        () => this.inFlight.delete(work),
+        () => this.inFlight.delete(work),
+      );
     }
   }
 
   /**
-   * Removes the run's queues and their jobs from Redis, and closes the connections. Never
-   * rejects: a Redis that is gone keeps what it had (told to `log`), and the run ends anyway.
+   * Lets the calls in flight end (for at most `callTimeoutMs`), then removes the run's queues
+   * and their jobs from Redis and closes the connections. Never rejects, and never waits on
+   * Redis for long: a Redis that is gone keeps what it had (told to `log`), and the run ends anyway.
    */
   async close(): Promise<void> {
     this.closed = true;
+    await this.withinTimeout(Promise.allSettled([...this.inFlight])).catch(() => undefined);
     const queues = [...this.queues.entries()];
     this.queues.clear();
     await Promise.all(
@@ -209,7 +269,8 @@ export class BrokerHost {
         } catch (error) {
           this.options.log?.(`run ${this.options.runId}: its queue ${name} could not be removed from Redis: ${error instanceof Error ? error.message : String(error)}`);
         }
-        await this.withinTimeout(queue.close()).catch(() => queue.disconnect());
+        // A close that Redis does not acknowledge in time: drop the connections, and do not wait for that either.
+        await this.withinTimeout(queue.close()).catch(() => void queue.disconnect());
       }),
     );
   }
@@ -220,18 +281,34 @@ export class BrokerHost {
     // Every argument is checked before Redis is touched.
     const name = checkQueueName(request.queue);
     const call = parseCall(request);
+    const queue = this.queue(name);
+    // Reserved before the call (calls run side by side): given back only when nothing was stored.
+    const job = request.op === 'enqueue' ? 1 : 0;
+    const bytes = request.op === 'enqueue' ? jsonBytes(request.data) : request.op === 'complete' ? jsonBytes(request.result) : 0;
     const maxJobs = this.options.maxJobs ?? MAX_JOBS;
-    if (request.op === 'enqueue' && this.created >= maxJobs) throw new RangeError(`this run has created ${maxJobs} jobs, as many as a run may`);
-    const value = await call(this.queue(name));
-    if (request.op === 'enqueue' && (value as Enqueued).created) this.created++;
-    return value;
+    const maxBytes = this.options.maxBytes ?? MAX_RUN_BYTES;
+    if (this.created + job > maxJobs) throw new RangeError(`this run has created ${maxJobs} jobs, as many as a run may`);
+    if (this.bytes + bytes > maxBytes) throw new RangeError(`this run's jobs hold ${this.bytes} bytes of data in Redis; a run may store at most ${maxBytes}`);
+    this.created += job;
+    this.bytes += bytes;
+    let stored = false;
+    try {
+      const value = await call(queue);
+      stored = request.op !== 'enqueue' || (value as Enqueued).created;
+      return value;
+    } finally {
+      if (!stored) {
+        this.created -= job;
+        this.bytes -= bytes;
+      }
+    }
   }
 
   private queue(name: string): BullMqJobQueue {
     const found = this.queues.get(name);
     if (found) return found;
     if (this.queues.size >= MAX_QUEUES) throw new RangeError(`a run may open ${MAX_QUEUES} queues; it has ${[...this.queues.keys()].join(', ')}`);
-    const queue = new BullMqJobQueue({ name: `workbench-${this.options.runId}-${name}`, connection: this.options.url, onError: this.onConnectionError });
+    const queue = new BullMqJobQueue({ name: redisQueueName(this.options.runId, name), connection: this.options.url, onError: this.onConnectionError });
     this.queues.set(name, queue);
     return queue;
   }

@@ -33,6 +33,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Job as BullJob, Queue, Worker, type ConnectionOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
 import {
   JOB_STATES,
   LeaseLostError,
@@ -48,6 +49,9 @@ import {
   type Lease,
   type RecoveredJob,
 } from '../../patterns/kit/index.ts';
+
+/** The caller name of the sweeps that take expired jobs back. */
+const RECOVERY = '(recovery)';
 
 /** BullMQ's largest priority. */
 const MAX_PRIORITY = 2_097_152;
@@ -87,12 +91,23 @@ export interface BullMqJobQueueOptions {
 }
 
 /**
- * Callers whose BullMQ workers are kept open: each holds two connections to
- * Redis. Past it, the caller least recently seen has its workers closed (a
- * later call of its makes them again): workers that die and are replaced under
- * new names leave no connections behind.
+ * BullMQ workers kept open when idle, all callers and lease lengths together:
+ * each holds two connections to Redis. Past it, the idle worker least recently
+ * used is closed (a later call of its caller makes it again), so workers that
+ * die and are replaced under new names, or a caller that asks for a new lease
+ * length each time, leave no connections behind. Workers in use are never
+ * closed under their call: how many those are is the caller's to bound (the
+ * broker host bounds calls in flight).
  */
-const MAX_CALLERS = 16;
+const MAX_IDLE_WORKERS = 16;
+
+/** A BullMQ worker for one caller and one lock duration, and the calls using it now. */
+interface PooledWorker {
+  worker: Worker;
+  workerId: string;
+  lockDuration: number;
+  inUse: number;
+}
 
 const connectionOf = (connection: string | ConnectionOptions): ConnectionOptions => {
   if (typeof connection !== 'string') return connection;
@@ -101,6 +116,7 @@ const connectionOf = (connection: string | ConnectionOptions): ConnectionOptions
   return {
     host: url.hostname,
     port: Number(url.port || 6379),
+    ...(url.username && { username: decodeURIComponent(url.username) }),
     ...(url.password && { password: decodeURIComponent(url.password) }),
     ...(url.pathname.length > 1 && { db: Number(url.pathname.slice(1)) }),
     // A Worker's blocking connection must not give up on a command (BullMQ requires it).
@@ -125,8 +141,9 @@ const isLockRefusal = (error: unknown): boolean => error instanceof Error && /lo
 export class BullMqJobQueue implements JobQueue {
   private readonly connection: ConnectionOptions;
   private readonly queue: Queue;
-  /** Per caller, a worker per lease length (a BullMQ worker has one lock duration). */
-  private readonly workers = new Map<string, Map<number, Worker>>();
+  /** Workers by caller and lock duration (a BullMQ worker has one), least recently used first. */
+  private readonly workers = new Map<string, PooledWorker>();
+  private closed = false;
   /** When the leases this instance granted expire, by job id. */
   private readonly leases = new Map<string, number>();
 
@@ -160,7 +177,7 @@ export class BullMqJobQueue implements JobQueue {
     if (!Number.isInteger(leaseMs) || leaseMs <= 0) throw new RangeError(`a lease must last a whole number of ms above 0 (got ${leaseMs})`);
     const token = randomUUID();
     const before = Date.now();
-    const next = await this.workerFor(workerId, leaseMs).getNextJob(token, { block: false });
+    const next = await this.withWorker(workerId, leaseMs, (worker) => worker.getNextJob(token, { block: false }));
     if (!next) return undefined;
     this.leases.set(next.id!, before + leaseMs);
     const job = (await this.get(next.id!))!;
@@ -168,58 +185,68 @@ export class BullMqJobQueue implements JobQueue {
   }
 
   async extend(lease: Lease, leaseMs: number): Promise<Lease> {
-    const job = await this.bullJob(lease);
-    const before = Date.now();
-    if (!(await job.extendLock(lease.token, leaseMs))) throw new LeaseLostError(lease.jobId, lease.token);
-    this.leases.set(lease.jobId, before + leaseMs);
-    return { ...lease, expiresAt: before + leaseMs };
+    return this.withLeasedJob(lease, async (job) => {
+      const before = Date.now();
+      if (!(await job.extendLock(lease.token, leaseMs))) throw new LeaseLostError(lease.jobId, lease.token);
+      this.leases.set(lease.jobId, before + leaseMs);
+      return { ...lease, expiresAt: before + leaseMs };
+    });
   }
 
   async complete(lease: Lease, result?: JobData): Promise<void> {
-    const job = await this.bullJob(lease);
-    try {
-      await job.moveToCompleted((result === undefined ? {} : { value: result }) satisfies StoredResult, lease.token, false);
-      this.leases.delete(lease.jobId);
-    } catch (error) {
-      if (isLockRefusal(error)) throw new LeaseLostError(lease.jobId, lease.token);
-      throw error;
-    }
+    await this.withLeasedJob(lease, async (job) => {
+      try {
+        await job.moveToCompleted((result === undefined ? {} : { value: result }) satisfies StoredResult, lease.token, false);
+        this.leases.delete(lease.jobId);
+      } catch (error) {
+        if (isLockRefusal(error)) throw new LeaseLostError(lease.jobId, lease.token);
+        throw error;
+      }
+    });
   }
 
   async fail(lease: Lease, failure: Failure): Promise<FailOutcome> {
-    const job = await this.bullJob(lease);
-    const before = Date.now();
-    try {
-      await job.moveToFailed(new AttemptFailed(failure.error, failure.retryInMs), lease.token, false);
-      this.leases.delete(lease.jobId);
-    } catch (error) {
-      if (isLockRefusal(error)) throw new LeaseLostError(lease.jobId, lease.token);
-      throw error;
-    }
-    return (await job.getState()) === 'failed' ? { state: 'dead' } : { state: 'retrying', runAt: before + failure.retryInMs };
+    return this.withLeasedJob(lease, async (job) => {
+      const before = Date.now();
+      try {
+        await job.moveToFailed(new AttemptFailed(failure.error, failure.retryInMs), lease.token, false);
+        this.leases.delete(lease.jobId);
+      } catch (error) {
+        if (isLockRefusal(error)) throw new LeaseLostError(lease.jobId, lease.token);
+        throw error;
+      }
+      return (await job.getState()) === 'failed' ? { state: 'dead' } : { state: 'retrying', runAt: before + failure.retryInMs };
+    });
   }
 
   async recoverExpired(): Promise<RecoveredJob[]> {
     const client = await this.queue.backend.client;
-    const recovered: RecoveredJob[] = [];
+    const expired: string[] = [];
     for (const active of await this.queue.getActive()) {
-      if ((await client.get(`${this.queue.toKey(active.id!)}:lock`)) !== null) continue;
-      // Loaded again through a worker: moveToFailed takes the backoff strategy from what loaded the job.
-      const job = await BullJob.fromId<Stored>(this.recoveryWorker(), active.id!);
-      if (!job) continue;
-      const workerId = job.processedBy ?? 'unknown';
-      this.leases.delete(job.id!);
-      try {
-        // Token "0": no lock to check, there is none. The lost attempt counts.
-        await job.moveToFailed(new AttemptFailed(`the lease of worker ${workerId} expired: it died, hung or lost Redis`, 0), '0', false);
-      } catch (error) {
-        // Another sweep took it back first (it is not active any more): nothing to do here.
-        if (isLockRefusal(error)) continue;
-        throw error;
-      }
-      recovered.push({ jobId: job.id!, workerId, attempt: job.attemptsStarted, state: (await job.getState()) === 'failed' ? 'dead' : 'retrying' });
+      if ((await client.get(`${this.queue.toKey(active.id!)}:lock`)) === null) expired.push(active.id!);
     }
-    return recovered;
+    if (expired.length === 0) return [];
+    // Loaded again through a worker of ours (named apart from any caller's): moveToFailed takes
+    // the backoff strategy from what loaded the job.
+    return this.withWorker(RECOVERY, undefined, async (worker) => {
+      const recovered: RecoveredJob[] = [];
+      for (const id of expired) {
+        const job = await BullJob.fromId<Stored>(worker, id);
+        if (!job) continue;
+        const workerId = job.processedBy ?? 'unknown';
+        this.leases.delete(id);
+        try {
+          // Token "0": no lock to check, there is none. The lost attempt counts.
+          await job.moveToFailed(new AttemptFailed(`the lease of worker ${workerId} expired: it died, hung or lost Redis`, 0), '0', false);
+        } catch (error) {
+          // Another sweep took it back first (it is not active any more): nothing to do here.
+          if (isLockRefusal(error)) continue;
+          throw error;
+        }
+        recovered.push({ jobId: id, workerId, attempt: job.attemptsStarted, state: (await job.getState()) === 'failed' ? 'dead' : 'retrying' });
+      }
+      return recovered;
+    });
   }
 
   async get(id: string): Promise<Job | undefined> {
@@ -257,23 +284,32 @@ export class BullMqJobQueue implements JobQueue {
     counts.active = bull.active ?? 0;
     counts.completed = bull.completed ?? 0;
     counts.dead = bull.failed ?? 0;
-    // Queued or retrying is a job's own story (has it started before?): read it from each waiting job.
-    for (const job of await this.queue.getJobs(['waiting', 'prioritized', 'delayed'])) {
-      counts[job.attemptsStarted > 0 ? 'retrying' : 'queued']++;
+    // Queued or retrying is a job's own story (has it started before?): read just that field of
+    // each waiting job (`ats`, BullMQ's attempts started), not the jobs with their data.
+    const waiting = await this.queue.getRanges(['waiting', 'prioritized', 'delayed'], 0, -1);
+    // An ioredis client (the connection this queue was given is ioredis options).
+    const client = (await this.queue.backend.client) as unknown as Redis;
+    for (let i = 0; i < waiting.length; i += 1000) {
+      const pipeline = client.pipeline();
+      for (const id of waiting.slice(i, i + 1000)) pipeline.hget(this.queue.toKey(id), 'ats');
+      for (const [, started] of (await pipeline.exec()) ?? []) counts[Number(started ?? 0) > 0 ? 'retrying' : 'queued']++;
     }
     return counts;
   }
 
-  /** Closes every connection to Redis; the jobs stay there. */
+  /** Closes every connection to Redis; the jobs stay there. Calls after it are refused. */
   async close(): Promise<void> {
-    await Promise.all([...this.workers.values()].flatMap((byLease) => [...byLease.values()].map((w) => w.close())));
+    this.closed = true;
+    const pooled = [...this.workers.values()];
     this.workers.clear();
+    await Promise.all(pooled.map(({ worker }) => worker.close()));
     await this.queue.close();
   }
 
   /** Drops every connection at once, without waiting for Redis (gone, say) to acknowledge. */
   async disconnect(): Promise<void> {
-    const all = [this.queue, ...[...this.workers.values()].flatMap((byLease) => [...byLease.values()])];
+    this.closed = true;
+    const all = [this.queue, ...[...this.workers.values()].map(({ worker }) => worker)];
     this.workers.clear();
     await Promise.all(all.map((each) => each.disconnect().catch(() => undefined)));
   }
@@ -296,26 +332,46 @@ export class BullMqJobQueue implements JobQueue {
     }
   }
 
-  /** The job behind a lease, loaded through the worker that holds it (its backoff strategy is ours). */
-  private async bullJob(lease: Lease): Promise<BullJob<Stored>> {
-    const job = await BullJob.fromId<Stored>(this.workerFor(lease.workerId), lease.jobId);
-    if (!job) throw new LeaseLostError(lease.jobId, lease.token);
-    return job;
+  /** Runs `work` on the job behind a lease, loaded through a worker of its caller (whose backoff strategy is ours). */
+  private withLeasedJob<T>(lease: Lease, work: (job: BullJob<Stored>) => Promise<T>): Promise<T> {
+    return this.withWorker(lease.workerId, undefined, async (worker) => {
+      const job = await BullJob.fromId<Stored>(worker, lease.jobId);
+      if (!job) throw new LeaseLostError(lease.jobId, lease.token);
+      return work(job);
+    });
   }
 
   /**
-   * The caller's worker with a lock of `leaseMs`, made on first use; without
-   * `leaseMs`, any of its workers (to complete, fail or extend a lease, where
-   * the lock's length does not matter).
+   * Runs `call` on the caller's worker with a lock of `leaseMs`, made on first use (without
+   * `leaseMs`, any worker of the caller: completing, failing or extending a lease does not
+   * depend on the lock's length). The worker is not closed while the call uses it.
    */
-  private workerFor(workerId: string, leaseMs?: number): Worker {
-    const byLease = this.workers.get(workerId) ?? new Map<number, Worker>();
-    // Newest use last: the map's order is the callers' recency.
-    this.workers.delete(workerId);
-    this.workers.set(workerId, byLease);
-    this.closeLeastRecentCallers();
-    const found = leaseMs === undefined ? byLease.values().next().value : byLease.get(leaseMs);
-    if (found) return found;
+  private async withWorker<T>(workerId: string, leaseMs: number | undefined, call: (worker: Worker) => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error(`the queue ${this.options.name} is closed`);
+    const pooled = this.pooledWorker(workerId, leaseMs);
+    pooled.inUse++;
+    try {
+      return await call(pooled.worker);
+    } finally {
+      pooled.inUse--;
+      this.closeIdleBeyondBound();
+    }
+  }
+
+  private pooledWorker(workerId: string, leaseMs: number | undefined): PooledWorker {
+    let key: string | undefined;
+    if (leaseMs !== undefined) key = `${leaseMs}@${workerId}`;
+    else {
+      // The caller's most recently used worker, whatever its lock.
+      for (const [k, p] of this.workers) if (p.workerId === workerId) key = k;
+    }
+    const found = key === undefined ? undefined : this.workers.get(key);
+    if (found) {
+      // Newest use last: the map's order is the workers' recency.
+      this.workers.delete(key!);
+      this.workers.set(key!, found);
+      return found;
+    }
     const lockDuration = leaseMs ?? 30_000;
     const worker = new Worker(this.options.name, null, {
       connection: this.connection,
@@ -325,20 +381,26 @@ export class BullMqJobQueue implements JobQueue {
       settings: { backoffStrategy: (_attempts, _type, error) => (error instanceof AttemptFailed ? error.retryInMs : 0) },
     });
     worker.on('error', this.onError);
-    byLease.set(lockDuration, worker);
-    return worker;
+    const pooled = { worker, workerId, lockDuration, inUse: 0 };
+    this.workers.set(`${lockDuration}@${workerId}`, pooled);
+    return pooled;
   }
 
-  private closeLeastRecentCallers(): void {
-    for (const [caller, byLease] of this.workers) {
-      if (this.workers.size <= MAX_CALLERS) return;
-      this.workers.delete(caller);
-      for (const worker of byLease.values()) worker.close().catch(this.onError);
+  /** Closes the least recently used idle workers beyond MAX_IDLE_WORKERS. */
+  private closeIdleBeyondBound(): void {
+    let idle = 0;
+    for (const pooled of this.workers.values()) if (pooled.inUse === 0) idle++;
+    for (const [key, pooled] of this.workers) {
+      if (idle <= MAX_IDLE_WORKERS) return;
+      if (pooled.inUse > 0) continue;
+      this.workers.delete(key);
+      idle--;
+      pooled.worker.close().catch(this.onError);
     }
   }
 
-  /** The worker that fails expired jobs (named apart from any caller's). */
-  private recoveryWorker(): Worker {
-    return this.workerFor('(recovery)');
+  /** How many BullMQ workers (two connections each) are open now: for tests and the curious. */
+  get openWorkers(): number {
+    return this.workers.size;
   }
 }

@@ -147,7 +147,7 @@ export class RunHost {
           markStarted(true);
         } else if (m.type === 'broker') {
           const broker = this.broker;
-          if (!broker) this.send({ type: 'broker-reply', reply: { id: m.request.id, ok: false, error: { kind: 'broker', message: 'the workbench was started without --redis: there is no broker' } } });
+          if (!broker) this.send({ type: 'broker-reply', reply: { id: m.request?.id ?? -1, ok: false, error: { kind: 'broker', message: 'the workbench was started without --redis: there is no broker' } } });
           else void broker.handle(m.request).then((reply) => this.send({ type: 'broker-reply', reply }));
         } else if (m.type === 'reply') {
           const resolve = this.pending.get(m.requestId);

@@ -101,20 +101,25 @@ describe.skipIf(!redisServerPath)('with --redis', () => {
       expect((await engineParam(bench)).options.every((o) => o.unavailable === undefined)).toBe(true);
       const runId = await startJobsRun(bench);
       const feed = bench.feed(runId);
+      // Marked before the switch: the lab's first events on BullMQ may be recorded before the PUT answers.
+      const after = await feed.mark();
       // A short lease, so a killed worker's jobs come back within the test.
       const switched = await bench.api('PUT', `/api/runs/${runId}/params`, { engine: 'bullmq', leaseMs: 1_000 });
       expect(switched.status, switched.text).toBe(200);
-      const after = await feed.mark();
-      await feed.waitFor(is('background-jobs.engine', (e) => e.engine === 'bullmq' && e.description === `BullMQ on ${redis.url}`), { after, what: 'the lab on BullMQ' });
+      const { index: onBullMq } = await feed.waitFor(
+        is('background-jobs.engine', (e) => e.engine === 'bullmq' && e.description === `BullMQ on ${redis.url}`),
+        { after, what: 'the lab on BullMQ' },
+      );
       await feed.waitFor(is('log', (e) => e.msg.startsWith(`on BullMQ on ${redis.url}:`)), { after, what: 'the lab saying it runs on BullMQ' });
-      await feed.waitFor(is('background-jobs.counts', (e) => e.completed >= 10), { after, what: '10 jobs completed on BullMQ', timeoutMs: 20_000 });
+      // Counted from Redis: the queue on BullMQ starts empty.
+      await feed.waitFor(is('background-jobs.counts', (e) => e.completed >= 10), { after: onBullMq, what: '10 jobs completed on BullMQ', timeoutMs: 20_000 });
       expect((await keysOf(runId)).length).toBeGreaterThan(0);
 
       // Kill workers mid-job: their jobs stay active in Redis until the lease lapses, then run again.
       const crash = await bench.api('PUT', `/api/runs/${runId}/faults/worker-crash`, { errorRate: 0.3 });
       expect(crash.status, crash.text).toBe(200);
       await feed.waitFor(is('background-jobs.job', (e) => e.lostBy !== undefined), {
-        after,
+        after: onBullMq,
         what: 'a killed worker’s job taken back',
         timeoutMs: 20_000,
       });
@@ -129,6 +134,14 @@ describe.skipIf(!redisServerPath)('with --redis', () => {
       expect(broken).toEqual([]);
       const errors = feed.seen.slice(after).filter(is('background-jobs.queue-error'));
       expect(errors.map((e) => e.error)).toEqual([]);
+
+      // A restart on BullMQ: the old instance's requests wait on broker answers while the params
+      // change is being handled, so those answers must not queue behind it (they would wait for
+      // the drain bound, 10 s, and the change with them).
+      const startedAt = performance.now();
+      const restarted = await bench.api('PUT', `/api/runs/${runId}/params`, { workers: 4 });
+      expect(restarted.status, restarted.text).toBe(200);
+      expect(performance.now() - startedAt).toBeLessThan(5_000);
 
       await bench.stopRun(runId);
       await waitUntil(async () => (await keysOf(runId)).length === 0 || undefined, { what: "the run's queue gone from Redis" });
