@@ -5,150 +5,32 @@
  * the starter run on the same seed, load and faults, on virtual time, and
  * only the starter breaks it.
  */
+import { readdirSync } from 'node:fs';
 import type { WebSocket } from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FaultSpec, LabManifest, LabModule, LoadProfile, PatternManifest, TelemetryBatch, TelemetryEvent } from '../../patterns/kit/index.ts';
-import { CORE_TELEMETRY, healthySpec, requestLogView, UndeclaredInvariantError, VirtualClock } from '../../patterns/kit/index.ts';
+import type { LabManifest, LabModule, PatternManifest, TelemetryBatch, TelemetryEvent } from '../../patterns/kit/index.ts';
+import { CORE_TELEMETRY, requestLogView, UndeclaredInvariantError, VirtualClock } from '../../patterns/kit/index.ts';
 import { LiveHub } from '../../server/live/hub.ts';
 import { checkInvariants, PatternRegistry } from '../../server/patterns/registry.ts';
 import { LabRun } from '../../server/runs/engine.ts';
 import { simulatedServices } from '../../server/runs/simulated-services.ts';
 import { PATTERNS_DIR, startVirtualLab } from './lab-harness.ts';
 import { loadStarterVariant, type StarterVariant } from './starter-variants.ts';
+import type { Scenario } from './scenarios/scenario.ts';
+
+/** Every pattern's scenarios: `scenarios/<pattern>.ts` (a new pattern adds its own file, and edits nothing here). */
+const SCENARIOS_DIR = new URL('./scenarios/', import.meta.url);
+const SCENARIOS: Scenario[] = [];
+for (const file of readdirSync(SCENARIOS_DIR).filter((f) => f.endsWith('.ts') && f !== 'scenario.ts').sort()) {
+  const { scenarios } = (await import(new URL(file, SCENARIOS_DIR).href)) as { scenarios: Scenario[] };
+  SCENARIOS.push(...scenarios);
+}
 
 const registry = await PatternRegistry.load(PATTERNS_DIR);
 const patternOf = (id: string): PatternManifest => registry.get(id)!.manifest;
 
 const violations = (events: TelemetryEvent[]) =>
   events.flatMap((e) => (e.type === 'invariant.violated' ? [{ invariant: e.invariant, detail: e.detail, t: e.t }] : []));
-
-const fault = (overrides: Partial<FaultSpec>): FaultSpec => ({ ...healthySpec(), enabled: true, ...overrides });
-
-interface Step {
-  atMs: number;
-  point: string;
-  spec: FaultSpec;
-}
-
-interface Scenario {
-  pattern: string;
-  lab: string;
-  exercise: string;
-  /** The invariant the starter's flaw breaks. */
-  invariant: string;
-  load: LoadProfile;
-  params?: Record<string, number | string | boolean>;
-  faults: Step[];
-  untilMs: number;
-}
-
-const SCENARIOS: Scenario[] = [
-  {
-    // The starter lets every caller through while half-open: a slow probe lets a crowd through with it.
-    pattern: 'circuit-breaker',
-    lab: 'payments',
-    exercise: '02-limit-half-open-probes',
-    invariant: 'half-open-probe-limit',
-    load: { model: 'open', rate: 50 },
-    params: { resetTimeoutMs: 2_000 },
-    faults: [
-      { atMs: 1_000, point: 'payments', spec: fault({ errorRate: 1, error: { kind: 'status', status: 503 } }) },
-      { atMs: 2_000, point: 'payments', spec: fault({ errorRate: 0, latency: { baseMs: 200, jitterMs: 0, rate: 1 } }) },
-    ],
-    untilMs: 8_000,
-  },
-  {
-    // The starter rethrows a handler's last failure: the publication the sign-up waits on rejects.
-    pattern: 'event-bus',
-    lab: 'signup',
-    exercise: '02-isolate-a-failing-handler',
-    invariant: 'publish-never-fails',
-    load: { model: 'open', rate: 10 },
-    faults: [{ atMs: 1_000, point: 'track-analytics', spec: fault({ errorRate: 1, error: { kind: 'exception' } }) }],
-    untilMs: 5_000,
-  },
-  {
-    // The starter puts the rate limiter first: its 429s leave before a request id is given.
-    pattern: 'middleware',
-    lab: 'api',
-    exercise: '01-put-the-middleware-in-order',
-    invariant: 'response-has-request-id',
-    load: { model: 'open', rate: 80, clients: 4 },
-    faults: [{ atMs: 1_000, point: 'handler', spec: fault({ errorRate: 0.2, error: { kind: 'exception' } }) }],
-    untilMs: 4_000,
-  },
-  {
-    // The starter has no overall deadline: against a hung inventory it keeps trying past it.
-    pattern: 'retry-backoff',
-    lab: 'flaky',
-    exercise: '03-honour-retry-after-and-a-deadline',
-    invariant: 'attempt-within-deadline',
-    load: { model: 'open', rate: 10 },
-    // Five attempts of 500 ms each cannot fit in 1.5 s.
-    params: { deadlineMs: 1_500 },
-    faults: [{ atMs: 1_000, point: 'inventory', spec: fault({ errorRate: 1, error: { kind: 'hang' } }) }],
-    untilMs: 8_000,
-  },
-  {
-    // The starter disposes a request's scope only after its work succeeds: a sign-up whose email
-    // fails keeps its connection, and five of them run the pool of five dry.
-    pattern: 'dependency-injection',
-    lab: 'signup',
-    exercise: '02-dispose-what-a-scope-created',
-    invariant: 'scope-disposes-what-it-created',
-    load: { model: 'open', rate: 20 },
-    faults: [{ atMs: 1_000, point: 'email', spec: fault({ errorRate: 0.3, error: { kind: 'status', status: 503 } }) }],
-    untilMs: 6_000,
-  },
-  {
-    // The starter's update copies every attribute of the user it is handed, the stale version too:
-    // the version never moves, and two edits made from one read are both acknowledged.
-    pattern: 'repository',
-    lab: 'store',
-    exercise: '01-update-only-what-changed',
-    invariant: 'no-lost-update',
-    load: { model: 'open', rate: 50 },
-    params: { storage: 'memory', workload: 'edits-versioned', hotUsers: 3 },
-    faults: [],
-    untilMs: 3_000,
-  },
-  {
-    // The starter has no unique constraint: two sign-ups for one address that arrive within one
-    // email check of each other both pass the service's look-up, both insert, and both get a 201.
-    pattern: 'service-layer',
-    lab: 'signup',
-    exercise: '03-close-the-check-then-insert-race',
-    invariant: 'unique-email',
-    load: { model: 'open', rate: 40, clients: 4 },
-    params: { distinctEmails: 2 },
-    faults: [],
-    untilMs: 5_000,
-  },
-  {
-    // The starter's projection applies every event it is handed: a batch delivered a second time
-    // (at-least-once delivery) counts its orders twice, and the read model no longer equals the events.
-    pattern: 'cqrs',
-    lab: 'orders',
-    exercise: '02-make-the-projection-idempotent',
-    invariant: 'read-model-matches-events',
-    load: { model: 'open', rate: 20, clients: 2 },
-    params: { redeliveryShare: 0.5 },
-    faults: [],
-    untilMs: 5_000,
-  },
-  {
-    // The starter never takes back a job whose lease expired: the jobs a killed worker held stay
-    // active for good, and nobody runs them again.
-    pattern: 'background-jobs',
-    lab: 'jobs',
-    exercise: '02-take-back-a-dead-workers-jobs',
-    invariant: 'no-job-lost',
-    load: { model: 'open', rate: 10, clients: 4 },
-    params: { leaseMs: 1_000 },
-    faults: [{ atMs: 1_000, point: 'worker-crash', spec: fault({ errorRate: 0.2, error: { kind: 'exception' } }) }],
-    untilMs: 8_000,
-  },
-];
 
 /** Runs `scenario` with `module` (the reference when undefined) on virtual time; returns every event. */
 const play = async (scenario: Scenario, module?: LabModule): Promise<TelemetryEvent[]> => {
