@@ -1,4 +1,4 @@
-/** The kit: everything pattern code and labs may import. It depends on nothing. */
+/** The kit: everything pattern code and labs may import. It depends on nothing but zod, which it passes on (schema.ts). */
 export * from './checks.ts';
 export * from './clock.ts';
 export * from './database.ts';
@@ -17,3 +17,4 @@ export type * from './views/index.ts';
 export * from './views/presets.ts';
 export * from './views/kinds.ts';
 export * from './job-queue.ts';
+export * from './schema.ts';

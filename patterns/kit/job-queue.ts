@@ -43,7 +43,7 @@
  * Delivery is at least once: a job whose worker dies mid-job runs again on
  * another worker once its lease expires, so a handler must be idempotent.
  *
- * Pure types and two error classes: the kit depends on nothing.
+ * Pure types and two error classes.
  */
 
 /**
