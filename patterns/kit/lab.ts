@@ -33,6 +33,8 @@ export type ParamSpec = { id: string; label: string; description?: string } & (
   | { type: 'number' | 'integer'; default: number; min: number; max: number; step?: number; unit?: string }
   | { type: 'enum'; default: string; options: ParamOptionSpec[] }
   | { type: 'boolean'; default: boolean }
+  /** Free text, up to `maxLength` characters; `rows` > 1 draws a text area (a `.env` file, say). */
+  | { type: 'text'; default: string; maxLength: number; rows?: number }
 );
 
 export type Params = Record<string, ParamValue>;

@@ -45,4 +45,14 @@ describe('defineParams', () => {
       defineParams({ mode: { label: 'Mode', type: 'enum', default: 'x', options: [{ value: 'y', label: 'Y' }] } }),
     ).toThrow(RangeError);
   });
+
+  it('declares free text, typed as a string, up to its length', () => {
+    const text = defineParams({ env: { label: '.env', type: 'text', default: 'POOL_SIZE=5', maxLength: 20, rows: 6 } });
+    expect(text.specs).toEqual([{ id: 'env', label: '.env', type: 'text', default: 'POOL_SIZE=5', maxLength: 20, rows: 6 }]);
+    const values = text.read({ env: 'POOL_SIZE=9\nDEBUG=1' });
+    expect(values.env).toBe('POOL_SIZE=9\nDEBUG=1');
+    expectTypeOf(values.env).toEqualTypeOf<string>();
+    expect(text.read({ env: 'x'.repeat(21) })).toEqual({ env: 'POOL_SIZE=5' });
+    expect(() => defineParams({ env: { label: '.env', type: 'text', default: 'too long', maxLength: 3 } })).toThrow(RangeError);
+  });
 });

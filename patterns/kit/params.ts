@@ -45,18 +45,21 @@ export type ParamDeclaration = DeclarationBase &
       }
     | { readonly type: 'enum'; readonly default: string; readonly options: readonly ParamOption[] }
     | { readonly type: 'boolean'; readonly default: boolean }
+    | { readonly type: 'text'; readonly default: string; readonly maxLength: number; readonly rows?: number }
   );
 
 export type ParamDeclarations = Readonly<Record<string, ParamDeclaration>>;
 
-/** The value type a declaration gives: an enum's option values, a boolean or a number. */
+/** The value type a declaration gives: an enum's option values, a boolean, a string of text or a number. */
 export type ParamValueOf<D extends ParamDeclaration> = D extends { type: 'enum'; options: readonly (infer O)[] }
   ? O extends { value: infer V }
     ? V
     : string
   : D extends { type: 'boolean' }
     ? boolean
-    : number;
+    : D extends { type: 'text' }
+      ? string
+      : number;
 
 /** Every knob's value, typed from the declarations. */
 export type ParamValues<D extends ParamDeclarations> = { readonly [K in keyof D]: ParamValueOf<D[K]> };
@@ -85,6 +88,8 @@ const fits = (declaration: ParamDeclaration, value: unknown): boolean => {
       return typeof value === 'string' && declaration.options.some((o) => o.value === value);
     case 'boolean':
       return typeof value === 'boolean';
+    case 'text':
+      return typeof value === 'string' && value.length <= declaration.maxLength;
   }
 };
 

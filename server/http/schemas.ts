@@ -133,6 +133,8 @@ export const paramsSchema = (specs: readonly ParamSpec[]) =>
             ];
           case 'boolean':
             return [spec.id, z.boolean().optional()];
+          case 'text':
+            return [spec.id, z.string().max(spec.maxLength).optional()];
         }
       }),
     ),

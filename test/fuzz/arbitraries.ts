@@ -449,6 +449,8 @@ const paramSpecValue = (spec: ParamSpec): fc.Arbitrary<unknown> => {
       return pick<unknown>([...spec.options.map((o) => o.value), 'bogus', 1]);
     case 'boolean':
       return pick<unknown>([true, false, 'true', 0]);
+    case 'text':
+      return weighted<unknown>([4, fc.string({ maxLength: Math.min(spec.maxLength, 200) })], [1, pick<unknown>(['x'.repeat(spec.maxLength + 1), 5, null])]);
   }
 };
 

@@ -115,6 +115,27 @@ const ParamField = ({ id, spec, value, error, onChange }: { id: string; spec: Pa
           {help && <p className="muted small help">{help}</p>}
         </div>
       );
+    case 'text':
+      return (
+        <div className="field param">
+          <label htmlFor={id}>{spec.label}</label>
+          {(spec.rows ?? 1) > 1 ? (
+            <textarea
+              id={id}
+              className="param-text"
+              rows={spec.rows}
+              spellCheck={false}
+              value={String(value ?? '')}
+              onChange={(e) => onChange(e.target.value)}
+              aria-invalid={!!error}
+            />
+          ) : (
+            <input id={id} type="text" className="param-text" spellCheck={false} value={String(value ?? '')} onChange={(e) => onChange(e.target.value)} aria-invalid={!!error} />
+          )}
+          {error && <span className="field-error">{error}</span>}
+          {help && <p className="muted small help">{help}</p>}
+        </div>
+      );
     case 'enum':
       return (
         <div className="field param">

@@ -45,4 +45,11 @@ describe('params form', () => {
     });
     expect(changedParams(specs, { engine: 'sqlite' }, { engine: 'sqlite' })).toEqual({ ok: true, changed: {} });
   });
+
+  it('sends free text as typed, and refuses text past its length', () => {
+    const specs: ParamSpec[] = [{ id: 'env', label: '.env', type: 'text', default: '', maxLength: 10, rows: 4 }];
+    expect(formFromParams(specs, {})).toEqual({ env: '' });
+    expect(changedParams(specs, { env: 'A=1\nB=2' }, { env: '' })).toEqual({ ok: true, changed: { env: 'A=1\nB=2' } });
+    expect(changedParams(specs, { env: 'x'.repeat(11) }, { env: '' })).toEqual({ ok: false, errors: { env: 'at most 10 characters (11 now)' } });
+  });
 });

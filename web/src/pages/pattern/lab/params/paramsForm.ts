@@ -2,7 +2,7 @@
 import type { ParamSpec, Params, ParamValue } from '../../../../../../patterns/kit/index.ts';
 import type { FormErrors } from '../faults/faultForm.ts';
 
-/** Number fields hold text while typed; enums and booleans their value. */
+/** Number and text fields hold text while typed; enums and booleans their value. */
 export type ParamsForm = Record<string, string | boolean>;
 
 export const formFromParams = (specs: readonly ParamSpec[], params: Params): ParamsForm =>
@@ -58,6 +58,15 @@ export const changedParams = (specs: readonly ParamSpec[], form: ParamsForm, cur
       case 'boolean':
         value = Boolean(raw);
         break;
+      case 'text': {
+        const text = String(raw ?? '');
+        if (text.length > spec.maxLength) {
+          errors[spec.id] = `at most ${spec.maxLength} characters (${text.length} now)`;
+          continue;
+        }
+        value = text;
+        break;
+      }
     }
     if (current[spec.id] !== value) changed[spec.id] = value;
   }
