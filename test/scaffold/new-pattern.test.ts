@@ -59,13 +59,15 @@ const TITLE = "Sample pattern: the author's";
 
 // The temporary project: the real kit, linked (the pattern imports it, and the run engine's kit must
 // be the same module as the lab's); a package.json and tsconfig.json so tsc reads it as the project
-// does; and vitest, linked, for the pattern's own lab test. Nothing else of the project is there.
+// does; vitest, linked, for the pattern's own lab test; and zod, which the kit passes on. Nothing else of the project is there.
 const root = mkdtempSync(join(tmpdir(), 'wb-new-pattern-'));
 mkdirSync(join(root, 'patterns'));
 mkdirSync(join(root, 'exercises'));
 mkdirSync(join(root, 'node_modules'));
 symlinkSync(join(ROOT_DIR, 'patterns', 'kit'), join(root, 'patterns', 'kit'), 'dir');
 symlinkSync(join(ROOT_DIR, 'node_modules', 'vitest'), join(root, 'node_modules', 'vitest'), 'dir');
+// The kit passes zod on to pattern code (patterns/kit/schema.ts).
+symlinkSync(join(ROOT_DIR, 'node_modules', 'zod'), join(root, 'node_modules', 'zod'), 'dir');
 writeFileSync(join(root, 'package.json'), JSON.stringify({ type: 'module' }));
 writeFileSync(
   join(root, 'tsconfig.json'),
