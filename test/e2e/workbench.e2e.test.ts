@@ -7,7 +7,8 @@
  * handler outcomes; the repository's query log and the dependency-injection
  * graph drawing live data, each after a parameter changed live; the service
  * layer's trace and its 409s once sign-ups collide; the CQRS projection's lag;
- * the background-jobs board and a killed worker's job taken back. Screenshots go to test-artifacts/workbench-*.png.
+ * the background-jobs board and a killed worker's job taken back; the API
+ * versioning lab's handlers and traffic per version. Screenshots go to test-artifacts/workbench-*.png.
  */
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -413,6 +414,24 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     await expect.poll(() => lag.locator('.recharts-line-curve').count(), WAIT).toBeGreaterThanOrEqual(2);
     await page.getByRole('table', { name: 'Commands, queries and rebuilds' }).locator('.tv-row', { hasText: 'GetUserSummary' }).first().waitFor(WAIT);
     await shoot(page, 'workbench-cqrs');
+  }, 120_000);
+
+  it('shows which handler served each version, traffic per version, and clients moving to the header scheme live', async () => {
+    const page = await newPage();
+    await startLab(page, 'api-versioning');
+    const flow = page.locator('section[aria-label="Which handler served each request"]');
+    for (const node of ['v1', 'v2', 'v3']) await flow.locator('.flow-node', { hasText: node }).first().waitFor(WAIT);
+    const traffic = page.locator('section[aria-label="Traffic per version: when can v1 be retired?"]');
+    await expect.poll(() => traffic.locator('.recharts-area-area, .recharts-line-curve').count(), WAIT).toBeGreaterThanOrEqual(3);
+
+    // Every client names its version by header now: the request log shows them, and every contract still holds.
+    const params = page.locator('.params-panel');
+    await params.getByLabel('How clients name their version').selectOption('header');
+    await params.getByRole('button', { name: 'Apply' }).click();
+    await params.getByText('applied scheme').waitFor(WAIT);
+    await page.getByRole('table', { name: 'Request log' }).locator('.tv-row', { hasText: 'X-API-Version' }).first().waitFor(WAIT);
+    expect(await page.locator('.invariant.broken').count()).toBe(0);
+    await shoot(page, 'workbench-api-versioning');
   }, 120_000);
 
   it('shows background jobs on a board by state, and a killed worker’s job taken back for another attempt', async () => {
