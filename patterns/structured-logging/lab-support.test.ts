@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../kit/index.ts';
+import { makeTestLabContext } from '../kit/testing.ts';
+import { findPii, logfmt, moduleVariableContext, readLine, requestScopedContext } from './lab-support.ts';
+
+describe('requestScopedContext', () => {
+  it('keeps a value per request across awaits, restores the outer one, and has none outside a request', async () => {
+    const clock = new VirtualClock();
+    const harness = makeTestLabContext({ clock });
+    const context = requestScopedContext<string>(() => harness.ctx.currentRequestId());
+    const seen: string[] = [];
+    const serve = (id: string, delayMs: number) =>
+      harness.send(
+        {
+          handle: () =>
+            context.run(`outer ${id}`, async () => {
+              await context.run(`inner ${id}`, async () => {
+                await clock.sleep(delayMs);
+                seen.push(`${id}: ${context.get()}`);
+              });
+              seen.push(`${id}: ${context.get()}`);
+              return { outcome: 'ok' as const };
+            }),
+          dispose: () => undefined,
+        },
+        id,
+      );
+    const both = Promise.all([serve('r-1', 20), serve('r-2', 10)]);
+    await clock.advance(50);
+    await both;
+    expect(seen).toEqual(['r-2: inner r-2', 'r-2: outer r-2', 'r-1: inner r-1', 'r-1: outer r-1']);
+    expect(context.get()).toBeUndefined();
+    expect(context.run('no request', () => context.get())).toBeUndefined();
+  });
+
+  it('is undone when the function throws', async () => {
+    const harness = makeTestLabContext();
+    const context = requestScopedContext<string>(() => harness.ctx.currentRequestId());
+    let after: string | undefined = 'unset';
+    await harness.send(
+      {
+        async handle() {
+          const boom = () => {
+            throw new Error('boom');
+          };
+          expect(() => context.run('v', boom)).toThrow('boom');
+          await expect(context.run('v', async () => boom())).rejects.toThrow('boom');
+          after = context.get();
+          return { outcome: 'ok' };
+        },
+        dispose: () => undefined,
+      },
+      'r-1',
+    );
+    expect(after).toBeUndefined();
+  });
+});
+
+it('a module variable keeps the last value set, whoever reads it', () => {
+  const context = moduleVariableContext<string>();
+  context.run('r-1', () => undefined);
+  context.run('r-2', () => undefined);
+  expect(context.get()).toBe('r-2');
+});
+
+describe('reading lines', () => {
+  it('reads a JSON line into level, message, request id and the other fields, with a logfmt text to search', () => {
+    expect(readLine('{"time":"t","level":"info","msg":"order placed","requestId":"r-1","user":{"id":"u-7","email":"[REDACTED]"},"note":"two words"}\n')).toEqual({
+      level: 'info',
+      msg: 'order placed',
+      requestId: 'r-1',
+      fields: { user: { id: 'u-7', email: '[REDACTED]' }, note: 'two words' },
+      text: 'requestId=r-1 user.id=u-7 user.email=[REDACTED] note="two words"',
+    });
+  });
+
+  it('calls anything but one JSON object on one line invalid', () => {
+    expect(readLine('order placed for ada\n')).toMatchObject({ level: 'invalid', msg: 'order placed for ada' });
+    expect(readLine('{"level":"info","msg":"a"}\n{"level":"info","msg":"b"}\n').level).toBe('invalid');
+    expect(readLine('[1,2]').level).toBe('invalid');
+  });
+
+  it('finds email and IPv4 addresses, half masked, and leaves look-alikes', () => {
+    expect(findPii('{"receiptEmail":"member7@example.com"}')).toBe('an email address, m…@example.com');
+    expect(findPii('{"clientIp":"203.0.113.16"}')).toBe('an IP address, 203.0.…');
+    expect(findPii('{"time":"2026-01-01T00:00:00.000Z","v":"1.2.3","big":"1.2.3.4.5","durationMs":12.5}')).toBeUndefined();
+  });
+
+  it('writes nested fields dotted and quotes values with spaces', () => {
+    expect(logfmt({ a: { b: 1, c: { d: true } }, e: [1, 2], f: 'x y' })).toBe('a.b=1 a.c.d=true e=[1,2] f="x y"');
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * The checkout lab's machinery, beside lab.ts: the context stores it can
+ * hand the services, and how it reads the lines they write. Readable, not
+ * editable: none of it is the pattern.
+ */
+import type { ContextStore, Sampler } from './logger.ts';
+
+/**
+ * A ContextStore on the run's request scope. Pattern code may import no Node
+ * module, so it cannot make an AsyncLocalStorage of its own; the one async
+ * context the kit gives it is `ctx.currentRequestId()`, which the run keeps in
+ * an AsyncLocalStorage and which follows each inbound request across its
+ * async calls. This keeps each value under the id of the request that set it,
+ * innermost `run` last, for as long as its `fn` runs (until its promise
+ * settles). Code outside any request runs without a context. (In a Node
+ * service you would write `new AsyncLocalStorage()` instead: see the lesson.)
+ */
+export const requestScopedContext = <T>(currentRequestId: () => string | undefined): ContextStore<T> => {
+  const values = new Map<string, T[]>();
+  return {
+    run<R>(value: T, fn: () => R): R {
+      const id = currentRequestId();
+      if (id === undefined) return fn();
+      const stack = values.get(id) ?? [];
+      stack.push(value);
+      values.set(id, stack);
+      const done = () => {
+        stack.splice(stack.lastIndexOf(value), 1);
+        if (stack.length === 0) values.delete(id);
+      };
+      let result: R;
+      try {
+        result = fn();
+      } catch (error) {
+        done();
+        throw error;
+      }
+      if (result instanceof Promise) return result.finally(done) as R;
+      done();
+      return result;
+    },
+    get(): T | undefined {
+      const id = currentRequestId();
+      return id === undefined ? undefined : values.get(id)?.at(-1);
+    },
+  };
+};
+
+/**
+ * The carrier of the widely copied Python version: one variable for the whole
+ * process, which `run` overwrites and nobody puts back. One request at a time
+ * it works; with two in flight, the second one's id is on the first one's lines.
+ */
+export const moduleVariableContext = <T>(): ContextStore<T> => {
+  let current: T | undefined;
+  return {
+    run<R>(value: T, fn: () => R): R {
+      current = value;
+      return fn();
+    },
+    get: () => current,
+  };
+};
+
+/** A sampler that also counts what `inner` drops: the lab counts for itself, it does not ask the code under test. */
+export const countingSampler = (inner: Sampler, onDropped: () => void): Sampler => ({
+  keep(level) {
+    const kept = inner.keep(level);
+    if (!kept) onDropped();
+    return kept;
+  },
+});
+
+/** The lab's header on each call to payments: which request it was made for, whatever the code under test sent. */
+export const LAB_REQUEST_HEADER = 'x-lab-request';
+
+/** A line as the lab read it. */
+export interface ReadLine {
+  level: string;
+  msg: string;
+  requestId?: string;
+  /** Everything but `time`, `level`, `msg` and `requestId`. */
+  fields: Record<string, unknown>;
+  /** The request id and the fields as `key=value` pairs, nested keys dotted: what the explorer searches. */
+  text: string;
+}
+
+/** Reads one write to the sink: one JSON object, then a newline. Anything else is an `invalid` line. */
+export const readLine = (raw: string): ReadLine => {
+  const body = raw.endsWith('\n') ? raw.slice(0, -1) : raw;
+  let parsed: unknown;
+  try {
+    parsed = body.includes('\n') ? undefined : JSON.parse(body);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { level: 'invalid', msg: body.slice(0, 300), fields: {}, text: '' };
+  const { time: _time, level, msg, requestId, ...fields } = parsed as Record<string, unknown>;
+  return {
+    level: String(level),
+    msg: String(msg),
+    ...(typeof requestId === 'string' && { requestId }),
+    fields,
+    text: logfmt(requestId === undefined ? fields : { requestId, ...fields }),
+  };
+};
+
+/** `requestId=abc user.id=u-3 amountCents=1200 note="two words"`. */
+export const logfmt = (fields: Record<string, unknown>, prefix = ''): string =>
+  Object.entries(fields)
+    .map(([key, value]) => {
+      const name = prefix + key;
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return logfmt(value as Record<string, unknown>, `${name}.`);
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      return `${name}=${/[\s"=]/.test(text) ? JSON.stringify(text) : text}`;
+    })
+    .filter(Boolean)
+    .join(' ');
+
+/** The lab's own tests for personal data, independent of redact.ts (the code under test). */
+const EMAIL_LIKE = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/;
+const IPV4_LIKE = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])/;
+
+/** What personal data a raw line shows, half masked (`an email address, m…@example.com`), or undefined. */
+export const findPii = (raw: string): string | undefined => {
+  const email = EMAIL_LIKE.exec(raw);
+  if (email) return `an email address, ${email[0].slice(0, 1)}…${email[0].slice(email[0].indexOf('@'))}`;
+  const ip = IPV4_LIKE.exec(raw);
+  if (ip) return `an IP address, ${ip[0].split('.').slice(0, 2).join('.')}.…`;
+  return undefined;
+};
