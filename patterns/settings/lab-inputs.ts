@@ -1,0 +1,42 @@
+/**
+ * The lab's own reading of its inputs (the params' texts), kept apart from
+ * the implementation on purpose: the environment is a record the platform
+ * hands over, not a file to parse, and the secret values the lab watches for
+ * in its output are found here, not asked of the code under test.
+ */
+import type { ServiceParams } from './params.ts';
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The environment text as a record: `VAR=value` a line, the value everything after the first `=`. */
+export const environmentOf = (text: string): Record<string, string> => {
+  const env: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const at = line.indexOf('=');
+    const name = line.slice(0, at).trim();
+    if (at > 0 && NAME.test(name)) env[name] = line.slice(at + 1);
+  }
+  return env;
+};
+
+/** Shorter values would match by chance (a key of "x" is in every line): the schema asks for 16 characters anyway. */
+const MIN_WATCHED_LENGTH = 8;
+
+/**
+ * The values the variables `names` have in the environment and the .env
+ * text, as [value, variable]: read loosely (quotes and a trailing comment
+ * dropped), since a value the service might read is worth watching for.
+ */
+export const secretValuesIn = (inputs: Pick<ServiceParams, 'environment' | 'dotenv'>, names: readonly string[]): Array<[string, string]> => {
+  const found: Array<[string, string]> = [];
+  const env = environmentOf(inputs.environment);
+  for (const name of names) {
+    const fromEnv = env[name];
+    if (fromEnv !== undefined) found.push([fromEnv.trim(), name]);
+    for (const line of inputs.dotenv.split(/\r?\n/)) {
+      const match = new RegExp(`^\\s*(?:export\\s+)?${name}\\s*=(.*)$`).exec(line);
+      if (match) found.push([match[1]!.replace(/\s+#.*$/, '').trim().replace(/^(["'])(.*)\1$/, '$2'), name]);
+    }
+  }
+  return found.filter(([value]) => value.length >= MIN_WATCHED_LENGTH);
+};
