@@ -8,7 +8,8 @@
  * graph drawing live data, each after a parameter changed live; the service
  * layer's trace and its 409s once sign-ups collide; the CQRS projection's lag;
  * the background-jobs board and a killed worker's job taken back; the API
- * versioning lab's handlers and traffic per version. Screenshots go to test-artifacts/workbench-*.png.
+ * versioning lab's handlers and traffic per version; the settings lab's sources,
+ * its masked key and an invalid edit refused with every error. Screenshots go to test-artifacts/workbench-*.png.
  */
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -432,6 +433,28 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     await page.getByRole('table', { name: 'Request log' }).locator('.tv-row', { hasText: 'X-API-Version' }).first().waitFor(WAIT);
     expect(await page.locator('.invariant.broken').count()).toBe(0);
     await shoot(page, 'workbench-api-versioning');
+  }, 120_000);
+
+  it('shows each setting with its source, the key masked, and refuses an invalid .env edit with every error while the service keeps its settings', async () => {
+    const page = await newPage();
+    await startLab(page, 'settings');
+    const inUse = page.getByRole('table', { name: 'Settings in use' });
+    await inUse.locator('.tv-row', { hasText: 'POOL_SIZE' }).first().waitFor(WAIT);
+    await inUse.locator('.tv-row', { hasText: 'PRICING_API_KEY' }).filter({ hasText: '*****' }).first().waitFor(WAIT);
+
+    // Two invalid values in one edit: the reload reports both at once, and changes nothing.
+    const params = page.locator('.params-panel');
+    const dotenv = params.getByLabel('.env file');
+    const text = await dotenv.inputValue();
+    await dotenv.fill(text.replace(/POOL_SIZE=\d+/, 'POOL_SIZE=lots').replace(/REQUEST_TIMEOUT_MS=\d+/, 'REQUEST_TIMEOUT_MS=-5'));
+    await params.getByRole('button', { name: 'Apply' }).click();
+    await params.getByText('applied dotenv').waitFor(WAIT);
+    const invalid = page.getByRole('table', { name: 'Validation errors' });
+    await invalid.locator('.tv-row', { hasText: 'POOL_SIZE' }).first().waitFor(WAIT);
+    await invalid.locator('.tv-row', { hasText: 'REQUEST_TIMEOUT_MS' }).first().waitFor(WAIT);
+    await page.getByRole('table', { name: 'Request log' }).locator('.tv-row', { hasText: '200' }).first().waitFor(WAIT);
+    expect(await page.locator('.invariant.broken').count()).toBe(0);
+    await shoot(page, 'workbench-settings');
   }, 120_000);
 
   it('shows background jobs on a board by state, and a killed worker’s job taken back for another attempt', async () => {
