@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRandom, type HttpClient, type HttpRequest } from '../kit/index.ts';
-import { makeTestLabContext } from '../kit/testing.ts';
+import { AsyncContext } from '../kit/async-context.ts';
+import { SeededRandom, VirtualClock, type HttpClient, type HttpRequest } from '../kit/index.ts';
 import { checkoutApi, type User } from './checkout.ts';
-import { moduleVariableContext, requestScopedContext } from './lab-support.ts';
+import { moduleVariableContext } from './lab-support.ts';
 import { Logger, type ContextStore, type Fields } from './logger.ts';
 import { paymentsApi } from './payments.ts';
 
@@ -12,17 +12,14 @@ const USERS: User[] = [
 ];
 
 /**
- * The checkout and payments services on virtual time, each request served in
- * the harness's request scope (as the run serves it), so the context store
- * built on it follows each request across its awaits. Prices and payments
- * answer after a few ms, so requests sent together overlap.
+ * The checkout and payments services on virtual time, the request context
+ * kept in `context`. Prices and payments answer after a few ms, so requests
+ * sent together overlap.
  */
-const makeStack = (makeContext: (currentRequestId: () => string | undefined) => ContextStore<Fields>) => {
-  const harness = makeTestLabContext();
-  const { clock } = harness;
+const makeStack = (context: ContextStore<Fields>) => {
+  const clock = new VirtualClock();
   const lines: Array<Record<string, unknown>> = [];
   const sink = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
-  const context = makeContext(() => harness.ctx.currentRequestId());
   const random = new SeededRandom(5);
   const payments = paymentsApi({ logger: new Logger({ clock, sink, level: 'debug', bindings: { service: 'payments' } }), random });
   const sent: HttpRequest[] = [];
@@ -42,24 +39,15 @@ const makeStack = (makeContext: (currentRequestId: () => string | undefined) => 
     clock,
     random,
   });
-  /** Sends checkouts with these ids at once, each in its request scope, and lets them all finish. */
+  /** Sends checkouts with these ids at once and lets them all finish. */
   const checkout = async (ids: string[]) => {
     const answers = ids.map((id, i) =>
-      harness.send(
-        {
-          handle: async () => {
-            const response = await api.handle({
-              method: 'POST',
-              path: '/checkout',
-              headers: { 'x-request-id': id },
-              body: { userId: USERS[i % 2]!.id, items: [{ sku: 'beans', quantity: 1 }, { sku: 'cup', quantity: 2 }] },
-            });
-            return { outcome: 'ok', status: response.status };
-          },
-          dispose: () => undefined,
-        },
-        id,
-      ),
+      api.handle({
+        method: 'POST',
+        path: '/checkout',
+        headers: { 'x-request-id': id },
+        body: { userId: USERS[i % 2]!.id, items: [{ sku: 'beans', quantity: 1 }, { sku: 'cup', quantity: 2 }] },
+      }),
     );
     await clock.advance(100);
     return Promise.all(answers);
@@ -69,7 +57,7 @@ const makeStack = (makeContext: (currentRequestId: () => string | undefined) => 
 
 describe('the checkout stack', () => {
   it('puts its request id on every line of a request, in both services, with requests in flight together', async () => {
-    const { checkout, lines, sent } = makeStack(requestScopedContext);
+    const { checkout, lines, sent } = makeStack(new AsyncContext());
     const answers = await checkout(['r-1', 'r-2', 'r-3']);
     expect(answers.map((a) => a.status)).toEqual([201, 201, 201]);
     for (const id of ['r-1', 'r-2', 'r-3']) {
@@ -89,37 +77,27 @@ describe('the checkout stack', () => {
   });
 
   it('mixes the ids up when the context is one module variable: the last request to start wins', async () => {
-    const { checkout, lines, sent } = makeStack(() => moduleVariableContext());
+    const { checkout, lines, sent } = makeStack(moduleVariableContext());
     await checkout(['r-1', 'r-2', 'r-3']);
     expect(lines.filter((l) => l.msg === 'order placed').map((l) => l.requestId)).toEqual(['r-3', 'r-3', 'r-3']);
     expect(sent.map((r) => r.headers?.['x-request-id'])).toEqual(['r-3', 'r-3', 'r-3']);
   });
 
   it('gives a request without a valid id a new one, and answers with it', async () => {
-    const harness = makeTestLabContext();
+    const clock = new VirtualClock();
     const lines: Array<Record<string, unknown>> = [];
-    const context = requestScopedContext<Fields>(() => harness.ctx.currentRequestId());
+    const context = new AsyncContext<Fields>();
     const api = checkoutApi({
-      logger: new Logger({ clock: harness.clock, sink: { write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>) }, context }),
+      logger: new Logger({ clock, sink: { write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>) }, context }),
       context,
       payments: { request: async () => ({ status: 201, headers: {}, body: { chargeId: 'ch_1' } }) },
       users: { get: () => USERS[0] },
       prices: { priceOf: async () => 100 },
-      clock: harness.clock,
+      clock,
       random: new SeededRandom(1),
     });
-    let header: string | undefined;
-    await harness.send(
-      {
-        handle: async () => {
-          const response = await api.handle({ method: 'POST', path: '/checkout', headers: { 'x-request-id': 'bad id\n' }, body: { userId: 'u-1', items: [] } });
-          header = response.headers['x-request-id'];
-          return { outcome: 'ok' };
-        },
-        dispose: () => undefined,
-      },
-      'scope-1',
-    );
+    const response = await api.handle({ method: 'POST', path: '/checkout', headers: { 'x-request-id': 'bad id\n' }, body: { userId: 'u-1', items: [] } });
+    const header = response.headers['x-request-id'];
     expect(header).toMatch(/^[0-9a-f]{16}$/);
     expect(lines.map((l) => `${String(l.msg)} ${String(l.requestId)}`)).toEqual([`charging card ${header}`, `order placed ${header}`, `request completed ${header}`]);
   });

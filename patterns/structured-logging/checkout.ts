@@ -36,7 +36,7 @@ export interface Prices {
 export interface CheckoutOptions {
   /** The service's one logger: its lines get the request's fields from `context`. */
   logger: Logger;
-  /** Where each request keeps its fields while it is served: the logger's context store. */
+  /** Where each request keeps its fields while it is served: the logger's context store, one value per async call (the kit's `AsyncContext`). */
   context: ContextStore<Fields>;
   /** The payments service. */
   payments: HttpClient;

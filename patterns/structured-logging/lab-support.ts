@@ -1,55 +1,16 @@
 /**
- * The checkout lab's machinery, beside lab.ts: the context stores it can
- * hand the services, and how it reads the lines they write. Readable, not
- * editable: none of it is the pattern.
+ * The checkout lab's machinery, beside lab.ts: the flawed context store it
+ * can hand the checkout, and how it reads the lines the services write.
+ * Readable, not editable: none of it is the pattern.
  */
 import type { ContextStore, Sampler } from './logger.ts';
 
 /**
- * A ContextStore on the run's request scope. Pattern code may import no Node
- * module, so it cannot make an AsyncLocalStorage of its own; the one async
- * context the kit gives it is `ctx.currentRequestId()`, which the run keeps in
- * an AsyncLocalStorage and which follows each inbound request across its
- * async calls. This keeps each value under the id of the request that set it,
- * innermost `run` last, for as long as its `fn` runs (until its promise
- * settles). Code outside any request runs without a context. (In a Node
- * service you would write `new AsyncLocalStorage()` instead: see the lesson.)
- */
-export const requestScopedContext = <T>(currentRequestId: () => string | undefined): ContextStore<T> => {
-  const values = new Map<string, T[]>();
-  return {
-    run<R>(value: T, fn: () => R): R {
-      const id = currentRequestId();
-      if (id === undefined) return fn();
-      const stack = values.get(id) ?? [];
-      stack.push(value);
-      values.set(id, stack);
-      const done = () => {
-        stack.splice(stack.lastIndexOf(value), 1);
-        if (stack.length === 0) values.delete(id);
-      };
-      let result: R;
-      try {
-        result = fn();
-      } catch (error) {
-        done();
-        throw error;
-      }
-      if (result instanceof Promise) return result.finally(done) as R;
-      done();
-      return result;
-    },
-    get(): T | undefined {
-      const id = currentRequestId();
-      return id === undefined ? undefined : values.get(id)?.at(-1);
-    },
-  };
-};
-
-/**
  * The carrier of the widely copied Python version: one variable for the whole
  * process, which `run` overwrites and nobody puts back. One request at a time
- * it works; with two in flight, the second one's id is on the first one's lines.
+ * it works; with two in flight, the second one's id is on the first one's
+ * lines. (The pattern's carrier is the kit's `AsyncContext`: one value per
+ * async call.)
  */
 export const moduleVariableContext = <T>(): ContextStore<T> => {
   let current: T | undefined;

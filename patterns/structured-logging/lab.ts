@@ -29,8 +29,9 @@ import {
   type Params,
   type ServiceDefinition,
 } from '../kit/index.ts';
+import { AsyncContext } from '../kit/async-context.ts';
 import { checkoutApi, type Prices, type User, type Users } from './checkout.ts';
-import { countingSampler, findPii, LAB_REQUEST_HEADER, moduleVariableContext, readLine, requestScopedContext } from './lab-support.ts';
+import { countingSampler, findPii, LAB_REQUEST_HEADER, moduleVariableContext, readLine } from './lab-support.ts';
 import { Logger, type Fields, type LogSink, type Sampler } from './logger.ts';
 import { checkoutParams } from './params.ts';
 import { paymentsApi } from './payments.ts';
@@ -109,7 +110,8 @@ export function start(ctx: LabContext): LabInstance {
   // Rebuilt when the parameters change: each service gets new loggers, the run goes on.
   let checkout: ServiceDefinition;
   let paymentsLogger: (serving: string | undefined) => Logger;
-  const scoped = requestScopedContext<Fields>(() => ctx.currentRequestId());
+  // The pattern's carrier: a value per async call, which follows each request across its awaits.
+  const perCall = new AsyncContext<Fields>();
 
   const configure = (settings: Settings) => {
     // Each service samples on its own budget, as each process would.
@@ -118,7 +120,7 @@ export function start(ctx: LabContext): LabInstance {
         ? countingSampler(new BudgetSampler({ clock: ctx.clock, random: ctx.random, perSecond: settings.debugPerSecond }), () => volume.sampledOut++)
         : undefined;
     const common = { clock: ctx.clock, level: settings.level, ...(settings.redaction && { redact: redactPii }) };
-    const context = settings.carrier === 'async-call' ? scoped : moduleVariableContext<Fields>();
+    const context = settings.carrier === 'async-call' ? perCall : moduleVariableContext<Fields>();
     const checkoutSampler = sampler();
     checkout = checkoutApi({
       logger: new Logger({

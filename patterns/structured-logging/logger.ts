@@ -37,10 +37,13 @@ export interface LogSink {
 /**
  * A value that belongs to the async call it was set in: `get()` returns the
  * value of the innermost `run` the current code was called from, however
- * many awaits, timers and promises lie between. In Node this is an
- * `AsyncLocalStorage` (`run(value, fn)` and `getStore()`); Python's
- * `contextvars` are the same idea. A module variable is not: it is shared by
- * every request in flight, and the last one to set it wins.
+ * many awaits, timers and promises lie between. The kit's `AsyncContext`
+ * (`../kit/async-context.ts`) is one: Node's `AsyncLocalStorage`, with its
+ * `run(value, fn)`, and `get()` for its `getStore()`. Python's `contextvars`
+ * are the same idea. A module variable is not: it is shared by every request in
+ * flight, and the last one to set it wins. The logger asks only for these two
+ * methods, so the lab can hand it one module variable instead, to show what
+ * that breaks.
  */
 export interface ContextStore<T> {
   run<R>(value: T, fn: () => R): R;

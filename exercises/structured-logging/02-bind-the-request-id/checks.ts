@@ -1,7 +1,6 @@
 import { defineChecks, SeededRandom, type CheckContext, type HttpClient, type HttpRequest } from '../../../patterns/kit/index.ts';
-import { makeTestLabContext } from '../../../patterns/kit/testing.ts';
+import { AsyncContext } from '../../../patterns/kit/async-context.ts';
 import { checkoutApi, type User } from '../../../patterns/structured-logging/checkout.ts';
-import { requestScopedContext } from '../../../patterns/structured-logging/lab-support.ts';
 import { Logger, type Fields } from '../../../patterns/structured-logging/logger.ts';
 import { paymentsApi } from '../../../patterns/structured-logging/payments.ts';
 
@@ -20,30 +19,30 @@ interface Line {
 }
 
 /**
- * The checkout and payments services on the check's virtual clock, each
- * request served in its own request scope, as the lab serves it: the context
- * store follows each request across its awaits. Prices take 3 ms and payments
+ * The checkout and payments services on the check's virtual clock. The code
+ * gets an `AsyncContext` as its `context`; the check keeps its own, `serving`,
+ * to know which request each line was written for without asking the code
+ * (the truth it checks the lines against). Prices take 3 ms and payments
  * 7 ms, so requests sent together are in flight together.
  */
 const makeStack = ({ clock }: CheckContext) => {
-  const harness = makeTestLabContext({ clock });
+  const serving = new AsyncContext<string>();
   const lines: Line[] = [];
   const sink = {
     write(raw: string) {
       const { service, msg, requestId } = JSON.parse(raw) as Record<string, unknown>;
-      lines.push({ serving: harness.ctx.currentRequestId(), service: String(service), msg: String(msg), requestId });
+      lines.push({ serving: serving.get(), service: String(service), msg: String(msg), requestId });
     },
   };
-  const context = requestScopedContext<Fields>(() => harness.ctx.currentRequestId());
+  const context = new AsyncContext<Fields>();
   const random = new SeededRandom(5);
   const payments = paymentsApi({ logger: new Logger({ clock, sink, level: 'debug', bindings: { service: 'payments' } }), random });
   const calls: Array<{ serving: string | undefined; request: HttpRequest }> = [];
   const http: HttpClient = {
     async request(request) {
-      const serving = harness.ctx.currentRequestId();
-      calls.push({ serving, request });
+      calls.push({ serving: serving.get(), request });
       await clock.sleep(7);
-      // The payments service runs in the request's scope too, as the caller's: its truth is the caller's.
+      // The payments service runs in the caller's async call: the request it serves is the caller's.
       return payments.handle({ method: request.method ?? 'GET', path: request.path, headers: request.headers ?? {}, body: request.body });
     },
   };
@@ -56,25 +55,18 @@ const makeStack = ({ clock }: CheckContext) => {
     clock,
     random,
   });
-  /** Sends a checkout per id, all at once (or one after the other), each in its own request scope; resolves with their statuses. */
+  /** Sends a checkout per id, all at once (or one after the other), each served as `serving` that id; resolves with their statuses. */
   const checkout = async (ids: string[], { together = true } = {}) => {
     const send = (id: string, i: number) =>
-      harness.send(
-        {
-          async handle() {
-            const response = await api.handle({
-              method: 'POST',
-              path: '/checkout',
-              headers: { 'x-request-id': id },
-              body: { userId: USERS[i % USERS.length]!.id, items: [{ sku: 'beans', quantity: 1 }, { sku: 'cup', quantity: 2 }] },
-            });
-            return { outcome: 'ok', status: response.status };
-          },
-          dispose: () => undefined,
-        },
-        id,
+      serving.run(id, async () =>
+        api.handle({
+          method: 'POST',
+          path: '/checkout',
+          headers: { 'x-request-id': id },
+          body: { userId: USERS[i % USERS.length]!.id, items: [{ sku: 'beans', quantity: 1 }, { sku: 'cup', quantity: 2 }] },
+        }),
       );
-    const statuses: Array<number | undefined> = [];
+    const statuses: number[] = [];
     if (together) {
       const answers = ids.map(send);
       await clock.advance(200);
