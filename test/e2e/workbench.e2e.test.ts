@@ -9,7 +9,9 @@
  * layer's trace and its 409s once sign-ups collide; the CQRS projection's lag;
  * the background-jobs board and a killed worker's job taken back; the API
  * versioning lab's handlers and traffic per version; the settings lab's sources,
- * its masked key and an invalid edit refused with every error. Screenshots go to test-artifacts/workbench-*.png.
+ * its masked key and an invalid edit refused with every error; the structured
+ * logs of one request across two services, and PII once redaction is off.
+ * Screenshots go to test-artifacts/workbench-*.png.
  */
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -455,6 +457,28 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     await page.getByRole('table', { name: 'Request log' }).locator('.tv-row', { hasText: '200' }).first().waitFor(WAIT);
     expect(await page.locator('.invariant.broken').count()).toBe(0);
     await shoot(page, 'workbench-settings');
+  }, 120_000);
+
+  it('follows one request across both services in the log explorer, and breaks no-pii-in-logs once redaction is off', async () => {
+    const page = await newPage();
+    await startLab(page, 'structured-logging');
+    const explorer = page.getByRole('table', { name: 'Log explorer' });
+    const first = explorer.locator('.tv-row', { hasText: 'payments' }).first();
+    await first.waitFor(WAIT);
+    // One request's lines, in both services, by its id.
+    const requestId = (await first.textContent())!.match(/load-\d+/)![0];
+    await page.getByRole('searchbox', { name: 'Search Log explorer' }).fill(`requestId=${requestId}`);
+    await explorer.locator('.tv-row', { hasText: 'checkout' }).first().waitFor(WAIT);
+    await explorer.locator('.tv-row', { hasText: 'payments' }).first().waitFor(WAIT);
+    expect(await page.locator('.invariant.broken').count()).toBe(0);
+
+    // The widely copied Python version's email and IP address, unredacted: the invariant breaks.
+    const params = page.locator('.params-panel');
+    await params.getByLabel('Redact personal data').uncheck();
+    await params.getByRole('button', { name: 'Apply' }).click();
+    await params.getByText('applied redaction').waitFor(WAIT);
+    await page.locator('.invariant.broken').first().waitFor(WAIT);
+    await shoot(page, 'workbench-structured-logging');
   }, 120_000);
 
   it('shows background jobs on a board by state, and a killed worker’s job taken back for another attempt', async () => {
