@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock, type HttpResponse } from '../kit/index.ts';
-import { mediaTypeOf, VersionedApi, type ServedEvent } from './api-versioning.ts';
+import { mediaTypeOf, VersionedApi, versionFromAccept, type ServedEvent } from './api-versioning.ts';
 import { checkLifecycle, formatDeprecation, formatHttpDate, isGone, lifecycleHeaders } from './deprecation.ts';
 import { CHANGES, renderUser, type User, type VersionChange } from './versions.ts';
 
@@ -89,6 +89,14 @@ describe('VersionedApi: naming a version', () => {
     expect(refused).toEqual([status]);
   });
 
+  it('refuses with 406 only an Accept that takes nothing the API sends', async () => {
+    expect((await get('/api/users/7', { accept: `${mediaTypeOf('v1')};q=0, application/json;q=0` })).status).toBe(406);
+    expect((await get('/api/users/7', { accept: 'text/html' })).status).toBe(406);
+    const json = await get('/api/users/7', { accept: `${mediaTypeOf('v9')}, application/json` });
+    expect(json).toMatchObject({ status: 200, headers: { 'x-api-version': '2026-01-01' } });
+    expect(served.at(-1)!.scheme).toBe('pinned');
+  });
+
   it('keeps the handler’s 404 as it is, in the version asked for', async () => {
     const response = await get('/api/v1/users/8');
     expect(response).toMatchObject({ status: 404, body: { error: 'no user 8' }, headers: { 'x-api-version': '2024-01-01' } });
@@ -98,6 +106,29 @@ describe('VersionedApi: naming a version', () => {
     const failing = new VersionedApi({ clock, handler: () => Promise.reject(new Error('store down')) });
     const response = await failing.handle({ method: 'GET', path: '/api/v2/users/7', headers: {}, body: undefined });
     expect(response).toMatchObject({ status: 500, body: { error: 'Internal Server Error' }, headers: { 'x-api-version': '2025-01-01' } });
+  });
+});
+
+describe('versionFromAccept', () => {
+  const versions = [
+    { id: '2026-01-01', label: 'v3' },
+    { id: '2025-01-01', label: 'v2' },
+    { id: '2024-01-01', label: 'v1' },
+  ];
+  it.each([
+    ['no header', undefined, { acceptable: true }],
+    ['one version', mediaTypeOf('v2'), { acceptable: true, version: versions[1] }],
+    ['a version refused with q=0, and another', `${mediaTypeOf('v1')};q=0, ${mediaTypeOf('v3')}`, { acceptable: true, version: versions[0] }],
+    ['the highest q, wherever it is listed', `${mediaTypeOf('v1')};q=0.2, ${mediaTypeOf('v2')}; q=0.8, */*;q=0.1`, { acceptable: true, version: versions[1] }],
+    ['the first listed on a tie', `${mediaTypeOf('v2')}, ${mediaTypeOf('v3')}`, { acceptable: true, version: versions[1] }],
+    ['another case', 'Application/VND.Example.V3+JSON', { acceptable: true, version: versions[0] }],
+    ['an unknown version, and plain JSON', `${mediaTypeOf('v9')}, application/json`, { acceptable: true }],
+    ['any type', '*/*', { acceptable: true }],
+    ['only an unknown version', mediaTypeOf('v9'), { acceptable: false }],
+    ['only refused types', `${mediaTypeOf('v1')};q=0, application/json;q=0`, { acceptable: false }],
+    ['only HTML', 'text/html', { acceptable: false }],
+  ])('reads %s', (_what, accept, choice) => {
+    expect(versionFromAccept(accept, versions)).toEqual(choice);
   });
 });
 
@@ -117,6 +148,24 @@ describe('VersionedApi: a client that names no version', () => {
     const later = new VersionedApi({ clock, pins, changes: [v4, ...CHANGES], handler: async () => ({ status: 200, body: renderUser(ADA) }) });
     expect((await later.handle({ method: 'GET', path: '/api/users/7', headers: { 'x-api-key': 'key-1' }, body: undefined })).body).toEqual(V2);
     expect(later.newest.label).toBe('v4');
+  });
+
+  it('is answered with Vary on its API key too: the version depends on it', async () => {
+    expect((await get('/api/users/7')).headers.vary).toBe('Accept, X-API-Version, X-API-Key');
+    expect((await get('/api/v3/users/7')).headers.vary).toBe('Accept, X-API-Version');
+  });
+
+  it('is answered 410 Gone with the migration notes when its pin names a version that no longer exists, and stays pinned', async () => {
+    const pins = new Map([['key-1', '2023-06-01']]);
+    const migrationNotes = 'https://api.example.com/docs/migrating';
+    const later = new VersionedApi({ clock, pins, migrationNotes, handler: async () => ({ status: 200, body: renderUser(ADA) }) });
+    const pinned: string[] = [];
+    later.onPin((e) => pinned.push(e.version.id));
+    const response = await later.handle({ method: 'GET', path: '/api/users/7', headers: { 'x-api-key': 'key-1' }, body: undefined });
+    expect(response).toMatchObject({ status: 410, body: { error: expect.stringMatching(/^version 2023-06-01, which this API key is pinned to, has been retired/), migrate: migrationNotes } });
+    expect(response.headers.vary).toContain('X-API-Key');
+    expect(pinned).toEqual([]);
+    expect(pins.get('key-1')).toBe('2023-06-01');
   });
 
   it('is asked to name a version when it has no API key to pin', async () => {

@@ -10,7 +10,7 @@
  *
  * Whatever the way, one handler runs, the newest; the response is then
  * walked down the version changes to the version asked for, and carries the
- * version that served it (`X-API-Version`), and, when that version is
+ * version that served it (`X-API-Version`, and `Vary` on what chose it), and, when that version is
  * deprecated, its Deprecation, Sunset and Link headers (deprecation.ts).
  */
 import { Emitter, type Clock, type Event, type HttpResponse, type ServiceRequest } from '../kit/index.ts';
@@ -26,10 +26,16 @@ export interface HandlerResult {
   body: Body;
 }
 
-/** Where a client's version is remembered when it names none: the pin of its API key. */
+/**
+ * Where a client's version is remembered when it names none: the pin of its
+ * API key, kept as the version's id (its date, `2026-01-01`), never its label
+ * or a `Version` object.
+ */
 export interface PinStore {
+  /** The id (date) of the version `clientKey` is pinned to, if it is pinned. */
   get(clientKey: string): string | undefined;
-  set(clientKey: string, version: string): void;
+  /** Pins `clientKey` to the version whose id (date) is `versionId`. */
+  set(clientKey: string, versionId: string): void;
 }
 
 export interface VersionedApiOptions {
@@ -43,6 +49,8 @@ export interface VersionedApiOptions {
   initial?: Version;
   /** Default: a Map, this process's. In production, a column of the API keys' table. */
   pins?: PinStore;
+  /** The migration notes a client pinned to a version that no longer exists is sent to, with its 410 Gone. */
+  migrationNotes?: string;
 }
 
 export interface ServedEvent {
@@ -66,9 +74,38 @@ export const VERSION_HEADER = 'x-api-version';
 /** `application/vnd.example.v2+json`: the media type of each version. */
 export const mediaTypeOf = (label: string): string => `application/vnd.example.${label}+json`;
 
+/** `Vary` of an answer in the version a key is pinned to: it depends on the key too. */
+const PINNED_VARY = 'Accept, X-API-Version, X-API-Key';
+
 const ROUTE = /^\/api(?:\/(v[^/]+))?\/users\/([^/?]+)$/;
-const MEDIA_TYPE = /application\/vnd\.example\.([^+\s;,]+)\+json/i;
+/** What an Accept header may take instead of a version's media type: any JSON, so the version is chosen another way. */
+const ANY_JSON = ['application/json', 'application/*', '*/*'];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The version an Accept header (RFC 9110, section 12.5.1) asks for: of the
+ * versions' media types it lists, the one with the highest q (the first
+ * listed on a tie), types compared without regard to case. An entry with
+ * q=0 means "not this", and counts for nothing. `version` is undefined when
+ * the header lists no version it accepts but takes any JSON (or there is no
+ * header): another scheme, or the pin, decides then. `acceptable` is false
+ * when the header takes nothing the API sends: a 406.
+ */
+export const versionFromAccept = (accept: string | undefined, versions: readonly Version[]): { acceptable: boolean; version?: Version } => {
+  if (accept === undefined || accept.trim() === '') return { acceptable: true };
+  let best: { version: Version; q: number } | undefined;
+  let anyJson = false;
+  for (const entry of accept.split(',')) {
+    const [type = '', ...params] = entry.split(';').map((part) => part.trim().toLowerCase());
+    const q = Number(params.find((p) => p.startsWith('q='))?.slice(2) ?? 1);
+    if (!(q > 0)) continue;
+    const version = versions.find((v) => mediaTypeOf(v.label).toLowerCase() === type);
+    if (version && (best === undefined || q > best.q)) best = { version, q };
+    if (ANY_JSON.includes(type)) anyJson = true;
+  }
+  if (best) return { acceptable: true, version: best.version };
+  return { acceptable: anyJson };
+};
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse => ({
   status,
@@ -88,7 +125,7 @@ export class VersionedApi {
 
   /** A request was answered in a version (a 410 for a version past its sunset included). */
   readonly onServe: Event<ServedEvent> = this.served.event;
-  /** A request was refused before any version ran: an unknown version, or conflicting ones. */
+  /** A request was refused before any version ran: an unknown version, conflicting ones, or a pin to a version that no longer exists. */
   readonly onRefuse: Event<RefusedEvent> = this.refused.event;
   /** A client that named no version was pinned to one, at its first request. */
   readonly onPin: Event<{ clientKey: string; version: Version }> = this.pinned.event;
@@ -129,45 +166,54 @@ export class VersionedApi {
   readonly handle = async (request: ServiceRequest): Promise<HttpResponse> => {
     const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v]));
     const clientKey = headers['x-api-key'];
-    const refuse = (status: number, reason: string) => {
+    const refuse = (status: number, reason: string, extra: { body?: Record<string, unknown>; headers?: Record<string, string> } = {}) => {
       this.refused.fire({ clientKey, status, reason });
-      return json(status, { error: reason });
+      return json(status, { error: reason, ...extra.body }, extra.headers);
     };
 
     const route = request.method === 'GET' ? ROUTE.exec(request.path) : null;
     if (!route) return refuse(404, `no route ${request.method} ${request.path}`);
     const [, prefix, id] = route;
 
-    // Every version the request names, by the scheme that names it.
-    const named: Array<[Scheme, string]> = [];
-    if (prefix !== undefined) named.push(['url', prefix]);
-    if (headers[VERSION_HEADER]) named.push(['header', headers[VERSION_HEADER].trim()]);
-    const media = MEDIA_TYPE.exec(headers.accept ?? '');
-    if (media) named.push(['media-type', media[1]!]);
+    // Every version the request names, by the scheme that names it (an Accept that takes nothing the API sends names none it knows).
+    const named: Array<[Scheme, string, Version | undefined]> = [];
+    if (prefix !== undefined) named.push(['url', prefix, this.find(prefix)]);
+    if (headers[VERSION_HEADER]) named.push(['header', headers[VERSION_HEADER].trim(), this.find(headers[VERSION_HEADER].trim())]);
+    const accepted = versionFromAccept(headers.accept, this.versions);
+    if (accepted.version) named.push(['media-type', accepted.version.label, accepted.version]);
+    else if (!accepted.acceptable) named.push(['media-type', headers.accept!, undefined]);
 
     let scheme: Scheme;
     let version: Version | undefined;
     if (named.length > 0) {
-      const found = named.map(([s, name]) => [s, name, this.find(name)] as const);
-      const unknown = found.find(([, , v]) => v === undefined);
+      const unknown = named.find(([, , v]) => v === undefined);
       if (unknown) {
         const [s, name] = unknown;
         // Each scheme's own status: no such URL, a bad header, or no representation the client accepts.
         return refuse(s === 'url' ? 404 : s === 'header' ? 400 : 406, `no version ${name} (${s}); versions: ${this.versions.map((v) => `${v.label} (${v.id})`).join(', ')}`);
       }
-      if (new Set(found.map(([, , v]) => v!.id)).size > 1) {
-        return refuse(400, `conflicting versions: ${found.map(([s, name]) => `${name} by ${s}`).join(', ')}`);
+      if (new Set(named.map(([, , v]) => v!.id)).size > 1) {
+        return refuse(400, `conflicting versions: ${named.map(([s, name]) => `${name} by ${s}`).join(', ')}`);
       }
-      [scheme, , version] = found[0]!;
+      [scheme, , version] = named[0]!;
     } else {
       // Named nothing: the version the client was pinned to at its first request, never a default that moves.
       if (clientKey === undefined) return refuse(400, `name a version: /api/${this.newest.label}/…, ${VERSION_HEADER}, or Accept: ${mediaTypeOf(this.newest.label)}`);
       scheme = 'pinned';
-      version = this.find(this.pins.get(clientKey) ?? '');
-      if (version === undefined) {
+      const pin = this.pins.get(clientKey);
+      if (pin === undefined) {
         version = this.newest;
         this.pins.set(clientKey, version.id);
         this.pinned.fire({ clientKey, version });
+      } else {
+        version = this.find(pin);
+        // Pinned to a version since removed: say so, never move the client to another version unasked.
+        if (version === undefined) {
+          return refuse(410, `version ${pin}, which this API key is pinned to, has been retired: name a version (/api/${this.newest.label}/…, ${VERSION_HEADER}, or Accept: ${mediaTypeOf(this.newest.label)})`, {
+            body: this.options.migrationNotes === undefined ? {} : { migrate: this.options.migrationNotes },
+            headers: { vary: PINNED_VARY },
+          });
+        }
       }
     }
     return this.serve({ id: id!, clientKey, scheme, version: version! });
@@ -178,8 +224,8 @@ export class VersionedApi {
     const lifecycle = this.lifecycles.get(version.id);
     const headers = {
       [VERSION_HEADER]: version.id,
-      // A cache must keep each version apart: the same URL answers differently by header.
-      vary: 'Accept, X-API-Version',
+      // A cache must keep each version apart: the same URL answers differently by header, and, for a client that names none, by its key.
+      vary: req.scheme === 'pinned' ? PINNED_VARY : 'Accept, X-API-Version',
       ...lifecycleHeaders(lifecycle),
     };
     const done = (response: HttpResponse, transformations: string[]) => {

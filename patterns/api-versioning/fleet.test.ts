@@ -40,6 +40,14 @@ describe('the fleet', () => {
     expect(fleet.map((c) => c.name)).toEqual(Array.from({ length: 12 }, (_, i) => `c${String(i).padStart(2, '0')}`));
   });
 
+  it('gives a rebuilt fleet keys of its own, so that no new client inherits an old one’s pin', () => {
+    const first = makeFleet({ size: 4, mix: 'even', scheme: 'mixed', unversionedShare: 0.5 }, new SeededRandom(1));
+    const second = makeFleet({ size: 4, mix: 'even', scheme: 'mixed', unversionedShare: 0.5, generation: 1 }, new SeededRandom(1));
+    expect(first.map((c) => c.key)).toEqual(['key-00', 'key-01', 'key-02', 'key-03']);
+    expect(second.map((c) => c.key)).toEqual(['key-00-g1', 'key-01-g1', 'key-02-g1', 'key-03-g1']);
+    expect(second.map((c) => c.name)).toEqual(first.map((c) => c.name));
+  });
+
   it('sends each scheme its own way', () => {
     const client = { name: 'c00', key: 'key-00', contract: 'v2' };
     expect(requestOf({ ...client, scheme: 'url' }, 7)).toMatchObject({ path: '/api/v2/users/7', headers: { 'x-api-key': 'key-00' } });

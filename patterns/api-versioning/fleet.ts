@@ -60,13 +60,15 @@ export const MIXES = {
  * A fleet of `size` clients: `unversionedShare` of them name no version, the
  * others are split over v1, v2 and v3 by `mix`, each naming its version by
  * `scheme` (or by url, header and media type in turn, `mixed`). Shuffled, so
- * the load's round-robin interleaves them.
+ * the load's round-robin interleaves them. The keys of the fleet of
+ * `generation` n > 0 end in `-gn` (`key-03-g2`): the clients of a new fleet
+ * are new clients, and must not inherit the pins of the old one's keys.
  */
 export const makeFleet = (
-  options: { size: number; mix: keyof typeof MIXES; scheme: 'mixed' | 'url' | 'header' | 'media-type'; unversionedShare: number },
+  options: { size: number; mix: keyof typeof MIXES; scheme: 'mixed' | 'url' | 'header' | 'media-type'; unversionedShare: number; generation?: number },
   random: Random,
 ): FleetClient[] => {
-  const { size, mix, scheme, unversionedShare } = options;
+  const { size, mix, scheme, unversionedShare, generation = 0 } = options;
   const unversioned = Math.round(size * unversionedShare);
   const versioned = size - unversioned;
   const [s1, s2] = MIXES[mix];
@@ -86,7 +88,7 @@ export const makeFleet = (
   }
   return setups.map((setup, i) => {
     const n = String(i).padStart(2, '0');
-    return { name: `c${n}`, key: `key-${n}`, ...setup };
+    return { name: `c${n}`, key: `key-${n}${generation > 0 ? `-g${generation}` : ''}`, ...setup };
   });
 };
 

@@ -27,6 +27,7 @@ import {
   requestOf,
   type FleetClient,
   type StoredUser,
+  type VersionDoc,
 } from './fleet.ts';
 import { fleetParams } from './params.ts';
 import { renderUser } from './versions.ts';
@@ -56,6 +57,17 @@ interface Verdict {
   detail: string;
 }
 
+/**
+ * What a request was sent under, kept until its answer is judged: the client
+ * may upgrade, and the lab announce another lifecycle, while it is on its way.
+ */
+interface Sent {
+  /** The docs of the version the client asked for. */
+  doc: VersionDoc;
+  /** Every lifecycle the lab announced for that version from the sending on: the one then in force first. */
+  lifecycles: () => Array<Lifecycle | undefined>;
+}
+
 export function start(ctx: LabContext): LabInstance {
   const store = new DisposableStore();
   const handlerFault = ctx.fault('handler');
@@ -65,6 +77,7 @@ export function start(ctx: LabContext): LabInstance {
 
   const api = new VersionedApi({
     clock: ctx.clock,
+    migrationNotes: MIGRATION_NOTES,
     // The newest version's handler, the only one: the `handler` fault point is in it.
     async handler({ id }) {
       await handlerFault.hit();
@@ -76,21 +89,26 @@ export function start(ctx: LabContext): LabInstance {
   store.add(api);
 
   let fleet: FleetClient[] = [];
+  // Each fleet gets API keys of its own: a new client never inherits an old one's pin.
+  let fleetsBuilt = 0;
   const nameOf = (key: string | undefined) => (key === undefined ? undefined : fleet.find((c) => c.key === key)?.name ?? key);
   const emitFleet = () => {
     const count = (label: string) => fleet.filter((c) => c.contract === label).length;
     ctx.emit({ type: 'api-versioning.fleet', v1: count('v1'), v2: count('v2'), v3: count('v3'), unversioned: fleet.filter((c) => c.scheme === 'none').length });
   };
   const buildFleet = () => {
-    fleet = makeFleet({ size: settings.clients, mix: settings.mix, scheme: settings.scheme, unversionedShare: settings.unversionedShare }, ctx.random);
+    fleet = makeFleet({ size: settings.clients, mix: settings.mix, scheme: settings.scheme, unversionedShare: settings.unversionedShare, generation: fleetsBuilt++ }, ctx.random);
     emitFleet();
     ctx.log.info(`${fleet.length} clients: ${fleet.map((c) => `${c.name} ${c.contract} by ${c.scheme}`).join(', ')}`);
   };
 
-  // What the lab announced for v1: the clients' check compares the headers with this, not with what the API holds.
-  let v1Lifecycle: Lifecycle | undefined;
+  // Every lifecycle the lab announced for v1, in order (`undefined`: none): the clients' check compares the headers
+  // with these, not with what the API holds. An answer may carry the one in force when its request was sent, or one
+  // announced while it was on its way.
+  const v1Lifecycles: Array<Lifecycle | undefined> = [];
   const announce = () => {
-    v1Lifecycle = settings.deprecateV1 ? { deprecatedAt: startedAt, sunsetAt: startedAt + settings.sunsetAfterS * 1_000, link: MIGRATION_NOTES } : undefined;
+    const v1Lifecycle: Lifecycle | undefined = settings.deprecateV1 ? { deprecatedAt: startedAt, sunsetAt: startedAt + settings.sunsetAfterS * 1_000, link: MIGRATION_NOTES } : undefined;
+    v1Lifecycles.push(v1Lifecycle);
     api.setLifecycle('v1', v1Lifecycle);
     ctx.emit({
       type: 'api-versioning.lifecycle',
@@ -101,7 +119,12 @@ export function start(ctx: LabContext): LabInstance {
     if (v1Lifecycle) ctx.log.info(`v1 deprecated; sunset in ${settings.sunsetAfterS} s`, { link: v1Lifecycle.link, sunset: new Date(v1Lifecycle.sunsetAt!).toISOString() });
     else ctx.log.info('v1 is no longer deprecated');
   };
-  const lifecycleOf = (label: string) => (label === 'v1' ? v1Lifecycle : undefined);
+  /** What a request of `client` is sent under, captured now. */
+  const sending = (client: FleetClient): Sent => {
+    const doc = docOf(client.contract);
+    const from = v1Lifecycles.length - 1;
+    return { doc, lifecycles: () => (doc.label === 'v1' ? v1Lifecycles.slice(from) : [undefined]) };
+  };
 
   store.add(
     api.onServe((e) => {
@@ -137,8 +160,7 @@ export function start(ctx: LabContext): LabInstance {
   );
 
   /** The client's reading of its answer: the invariant `contract-kept`. */
-  const judge = (client: FleetClient, response: HttpResponse, user: StoredUser): Verdict => {
-    const doc = docOf(client.contract);
+  const judge = ({ doc, lifecycles }: Sent, response: HttpResponse, user: StoredUser, scheme: string): Verdict => {
     const servedId = response.headers['x-api-version'];
     const served = DOCS.find((d) => d.id === servedId)?.label ?? servedId ?? '-';
     const { status } = response;
@@ -149,40 +171,38 @@ export function start(ctx: LabContext): LabInstance {
     }
     if (status === 410) {
       // Gone is part of the contract once the announced sunset has come, and the answer says so.
-      const sunsetAt = lifecycleOf(doc.label)?.sunsetAt;
-      if (sunsetAt === undefined || ctx.clock.wallNow() < sunsetAt) return { ok: false, served, detail: `${doc.label} answered 410 Gone before any announced sunset` };
-      if (readSunset(response.headers) !== sunsetAt) return { ok: false, served, detail: `${doc.label} answered 410 Gone without a readable Sunset header saying since when` };
+      const now = ctx.clock.wallNow();
+      const sunsets = lifecycles().flatMap((l) => (l?.sunsetAt !== undefined && l.sunsetAt <= now ? [l.sunsetAt] : []));
+      if (sunsets.length === 0) return { ok: false, served, detail: `${doc.label} answered 410 Gone before any announced sunset` };
+      if (!sunsets.includes(readSunset(response.headers) ?? Number.NaN)) return { ok: false, served, detail: `${doc.label} answered 410 Gone without a readable Sunset header saying since when` };
       return { ok: true, served, detail: '' };
     }
     // An outage is an error the client understands, not a broken contract.
     if (status >= 500) return { ok: true, served, detail: '' };
     const error = (response.body as { error?: unknown } | undefined)?.error;
-    return { ok: false, served, detail: `${doc.label} by ${client.scheme} was answered ${status}${typeof error === 'string' ? `: ${error}` : ''}` };
+    return { ok: false, served, detail: `${doc.label} by ${scheme} was answered ${status}${typeof error === 'string' ? `: ${error}` : ''}` };
   };
 
-  /** The invariant `deprecation-announced`, on an answer in a version the lab deprecated. */
-  const checkAnnouncement = (request: LabRequest, client: FleetClient, response: HttpResponse) => {
-    const lifecycle = lifecycleOf(client.contract);
-    if (!lifecycle || response.headers['x-api-version'] !== docOf(client.contract).id) return;
-    const problems: string[] = [];
-    const { deprecation, sunset, link } = response.headers;
-    if (readDeprecation(response.headers) !== lifecycle.deprecatedAt) {
-      problems.push(`Deprecation is ${JSON.stringify(deprecation ?? null)}, not @${lifecycle.deprecatedAt / 1_000} (RFC 9745)`);
-    }
-    if (lifecycle.sunsetAt !== undefined && readSunset(response.headers) !== lifecycle.sunsetAt) {
-      problems.push(`Sunset is ${JSON.stringify(sunset ?? null)}, not ${new Date(lifecycle.sunsetAt).toUTCString()} (RFC 8594)`);
-    }
-    if (!readLinks(response.headers, 'deprecation').includes(lifecycle.link)) {
-      problems.push(`Link ${JSON.stringify(link ?? null)} has no rel="deprecation" to ${lifecycle.link}`);
-    }
-    ctx.invariant('deprecation-announced', problems.length === 0, () => `${request.id} (${client.name}, ${client.contract} by ${client.scheme}, ${response.status}): ${problems.join('; ')}`);
+  /**
+   * The invariant `deprecation-announced`, keyed on the version the client asked for (never on the one the answer
+   * claims): an answer in a version the lab deprecated carries the announcement, as announced; an answer for a
+   * version the lab never deprecated carries no Deprecation or Sunset.
+   */
+  const checkAnnouncement = (request: LabRequest, client: FleetClient, { doc, lifecycles }: Sent, response: HttpResponse) => {
+    const candidates = lifecycles();
+    const deprecated = candidates.some((l) => l !== undefined);
+    // A refusal was not answered in any version: contract-kept says what is wrong with it.
+    const inVersion = response.status === 200 || response.status === 410 || response.headers['x-api-version'] === doc.id;
+    if (deprecated && !inVersion) return;
+    const problems = candidates.map((lifecycle) => announcementProblems(response.headers, lifecycle, doc.label));
+    ctx.invariant('deprecation-announced', problems.some((p) => p.length === 0), () => `${request.id} (${client.name}, ${doc.label} by ${client.scheme}, ${response.status}): ${problems.at(-1)!.join('; ')}`);
   };
 
   /** A client whose team read a Deprecation header plans the upgrade. */
-  const notice = (client: FleetClient, response: HttpResponse) => {
-    if (response.headers['x-api-version'] !== docOf(client.contract).id) return;
+  const notice = (client: FleetClient, { doc }: Sent, response: HttpResponse) => {
+    // The header is about the version the client asked for; once the client has moved on, it is old news.
+    if (client.contract !== doc.label || doc.label === NEWEST_DOC.label) return;
     if (readDeprecation(response.headers) === undefined || client.migrateAt !== undefined || settings.migrationS === 0) return;
-    if (client.contract === NEWEST_DOC.label) return;
     client.migrateAt = ctx.clock.now() + ctx.random.next() * settings.migrationS * 1_000;
   };
 
@@ -206,7 +226,7 @@ export function start(ctx: LabContext): LabInstance {
       migrateIfDue(client);
       const user = USERS[Math.floor(ctx.random.next() * USERS.length)]!;
       const sent = requestOf(client, user.id);
-      const expected = client.contract;
+      const under = sending(client);
       let response: HttpResponse;
       try {
         response = await server.request({
@@ -218,21 +238,21 @@ export function start(ctx: LabContext): LabInstance {
       } catch (error) {
         return { outcome: 'error', error: error instanceof Error ? error.message : String(error), route: sent.route };
       }
-      const verdict = judge(client, response, user);
+      const verdict = judge(under, response, user, client.scheme);
       ctx.emit({
         type: 'api-versioning.checked',
         requestId: request.id,
         client: client.name,
         scheme: client.scheme,
-        expected,
+        expected: under.doc.label,
         served: verdict.served,
         status: response.status,
         ok: verdict.ok,
         detail: verdict.detail,
       });
       ctx.invariant('contract-kept', verdict.ok, () => `${request.id} (${client.name}, ${client.scheme}): ${verdict.detail}`);
-      checkAnnouncement(request, client, response);
-      notice(client, response);
+      checkAnnouncement(request, client, under, response);
+      notice(client, under, response);
       return toResult(response, verdict, sent.route);
     },
     updateParams(params: Params) {
@@ -251,6 +271,27 @@ const chainOf = (label: string, status: number, transformations: string[]): stri
   // Only a 200 is transformed: an error passes through as the handler answered it.
   if (status !== 200) return `newest handler (${status})`;
   return ['newest handler', ...transformations.map((v) => `take back ${v}`)].join(' → ');
+};
+
+/** What is wrong with the lifecycle headers of `headers` for an answer in version `label` announced as `lifecycle` (none: not deprecated). */
+const announcementProblems = (headers: HttpResponse['headers'], lifecycle: Lifecycle | undefined, label: string): string[] => {
+  const { deprecation, sunset, link } = headers;
+  if (lifecycle === undefined) {
+    return Object.entries({ Deprecation: deprecation, Sunset: sunset }).flatMap(([name, value]) =>
+      value === undefined ? [] : [`${name} is ${JSON.stringify(value)}, but ${label} was never announced deprecated`],
+    );
+  }
+  const problems: string[] = [];
+  if (readDeprecation(headers) !== lifecycle.deprecatedAt) {
+    problems.push(`Deprecation is ${JSON.stringify(deprecation ?? null)}, not @${lifecycle.deprecatedAt / 1_000} (RFC 9745)`);
+  }
+  if (lifecycle.sunsetAt !== undefined && readSunset(headers) !== lifecycle.sunsetAt) {
+    problems.push(`Sunset is ${JSON.stringify(sunset ?? null)}, not ${new Date(lifecycle.sunsetAt).toUTCString()} (RFC 8594)`);
+  }
+  if (!readLinks(headers, 'deprecation').includes(lifecycle.link)) {
+    problems.push(`Link ${JSON.stringify(link ?? null)} has no rel="deprecation" to ${lifecycle.link}`);
+  }
+  return problems;
 };
 
 /** Maps a client's answer to the request log's outcome. */

@@ -44,7 +44,7 @@ export const pattern: PatternManifest = {
         {
           id: 'deprecation-announced',
           description:
-            'Every response of a deprecated version announces it: a Deprecation date (RFC 9745, @seconds), a Sunset HTTP-date (RFC 8594) and a Link with rel="deprecation" to the migration notes, all as announced.',
+            'Every response of a deprecated version announces it: a Deprecation date (RFC 9745, @seconds), a Sunset HTTP-date (RFC 8594) and a Link with rel="deprecation" to the migration notes, all as announced; and no response of a version never announced deprecated carries a Deprecation or Sunset header. Judged by the version each client asked for, never by the one the answer claims.',
         },
       ],
     },

@@ -13,7 +13,7 @@ declare module '../kit/telemetry.ts' {
      * label; `versionId` is its date name), chosen by `scheme` (`url`,
      * `header`, `media-type`, or `pinned` for a client that named none).
      * `chain` is the handler that ran and the changes taken back after it
-     * (`newest handler → v3 → v2`); `deprecated` says the version has a
+     * (`newest handler → take back v3 → take back v2`); `deprecated` says the version has a
      * lifecycle announced.
      */
     'api-versioning.served': {

@@ -8,7 +8,9 @@
  * Adding a version is two edits in this file: change `renderUser` to the new
  * shape, and put a change at the top of `CHANGES` whose `toPrevious` turns
  * the new shape back into the one before it. No handler is copied, and no
- * client pinned to an older version sees a difference.
+ * client pinned to an older version sees a difference, as long as the older
+ * shape can be drawn back from the new one (v3's `created` can give v1 and v2
+ * their `createdAt` exactly because the store keeps whole seconds: `User`).
  */
 
 /** A user as the store holds it: what every version is drawn from. */
@@ -17,7 +19,11 @@ export interface User {
   givenName: string;
   familyName: string;
   email: string;
-  /** When the account was made, epoch ms. */
+  /**
+   * When the account was made, epoch ms, in whole seconds: the store keeps no
+   * milliseconds. v3's `created` counts seconds, and v1's and v2's `createdAt`
+   * is drawn back from it, so a millisecond kept here would be lost to them.
+   */
   createdAt: number;
 }
 

@@ -102,6 +102,21 @@ export default defineChecks([
     },
   },
   {
+    task: 2,
+    name: 'a key pinned to a version that no longer exists is answered 410 Gone, and keeps its pin',
+    async run(context) {
+      const store = new Map<string, string>([['key-gone', '2023-06-01']]);
+      const { api, pins, handled } = makeApi(context, { pins: store });
+      const response = await getUnversioned(api, 'key-gone');
+      context.expect.equal(
+        { status: response.status, pins, store: Object.fromEntries(store), handled: handled() },
+        { status: 410, pins: [], store: { 'key-gone': '2023-06-01' }, handled: 0 },
+        'the status of GET /api/users/7 from key-gone (pinned to 2023-06-01, a version this API no longer has), the onPin events, the PinStore and the handler calls',
+      );
+      api.dispose();
+    },
+  },
+  {
     task: 3,
     name: 'no version and no API key: a 400 that says how to name a version, and no handler run',
     async run(context) {
@@ -109,7 +124,10 @@ export default defineChecks([
       const response = await getUnversioned(api, undefined);
       const error = (response.body as { error?: unknown }).error;
       context.expect.equal({ status: response.status, handled: handled() }, { status: 400, handled: 0 }, 'the status of GET /api/users/7 with no version and no X-API-Key, and the handler calls');
-      context.expect.ok(typeof error === 'string' && /x-api-version/i.test(error), `the error should say how to name a version (X-API-Version, …), got ${JSON.stringify(error ?? null)}`);
+      context.expect.ok(
+        typeof error === 'string' && /x-api-version|\/api\/v|accept|vnd\.example/i.test(error),
+        `the error should say how to name a version (a URL prefix /api/v…, X-API-Version or Accept), got ${JSON.stringify(error ?? null)}`,
+      );
       api.dispose();
     },
   },
