@@ -20,6 +20,16 @@ const wholeNumber = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().min(min, { message: `expected at least ${min}` }).max(max, { message: `expected at most ${max}` }));
 
+/** Whether `url` carries no username or password (`https://user:pass@host/`). */
+const withoutCredentials = (url: string): boolean => {
+  try {
+    const { username, password } = new URL(url);
+    return username === '' && password === '';
+  } catch {
+    return true; // not a URL at all: the URL check says so
+  }
+};
+
 export const appSettingsSchema = z.object({
   /** Which profile of defaults applies (see `profiles`). */
   appEnv: z.enum(['development', 'staging', 'production'], { message: 'expected development, staging or production' }).default('development'),
@@ -27,8 +37,15 @@ export const appSettingsSchema = z.object({
   poolSize: wholeNumber(1, 20).default(5),
   /** How long a quote may take, waiting for a connection included, before it answers 504. */
   requestTimeoutMs: wholeNumber(50, 10_000).default(1_000),
-  /** Where the pricing service is. No default: a wrong guess would call the wrong service. */
-  pricingUrl: z.url({ protocol: /^https?$/, message: 'expected an http or https URL' }),
+  /**
+   * Where the pricing service is. No default: a wrong guess would call the wrong service. A plain
+   * URL, shown as it is: a username or password in it is refused (and not quoted), since a
+   * credential belongs in a `secret()`, here PRICING_API_KEY.
+   */
+  pricingUrl: z.url({ protocol: /^https?$/, message: 'expected an http or https URL' }).refine(withoutCredentials, {
+    message: 'expected a URL without a username or password: a credential goes in a secret (PRICING_API_KEY)',
+    params: { sensitive: true },
+  }),
   /** The key the pricing service knows this service by. A secret: masked wherever it is shown. */
   pricingApiKey: secret(z.string().min(16, { message: 'expected a key of at least 16 characters' })),
   logLevel: z.enum(['debug', 'info', 'warn', 'error'], { message: 'expected debug, info, warn or error' }).default('info'),

@@ -19,6 +19,24 @@ export const environmentOf = (text: string): Record<string, string> => {
   return env;
 };
 
+/**
+ * A .env value read loosely: in quotes, what lies up to the closing quote (a
+ * `#` inside is part of it; in double quotes `\"` and `\\` are decoded);
+ * unquoted, what lies before a ` #` comment.
+ */
+const looseValue = (raw: string): string => {
+  const text = raw.trim();
+  if (text.startsWith("'")) {
+    const end = text.indexOf("'", 1);
+    return end < 0 ? text.slice(1) : text.slice(1, end);
+  }
+  if (text.startsWith('"')) {
+    const quoted = /^"((?:[^"\\]|\\.)*)"?/.exec(text)![1]!;
+    return quoted.replace(/\\(.)/g, (_, c: string) => ({ n: '\n', t: '\t' } as Record<string, string>)[c] ?? c);
+  }
+  return text.replace(/\s+#.*$/, '').trim();
+};
+
 /** Shorter values would match by chance (a key of "x" is in every line): the schema asks for 16 characters anyway. */
 const MIN_WATCHED_LENGTH = 8;
 
@@ -35,7 +53,7 @@ export const secretValuesIn = (inputs: Pick<ServiceParams, 'environment' | 'dote
     if (fromEnv !== undefined) found.push([fromEnv.trim(), name]);
     for (const line of inputs.dotenv.split(/\r?\n/)) {
       const match = new RegExp(`^\\s*(?:export\\s+)?${name}\\s*=(.*)$`).exec(line);
-      if (match) found.push([match[1]!.replace(/\s+#.*$/, '').trim().replace(/^(["'])(.*)\1$/, '$2'), name]);
+      if (match) found.push([looseValue(match[1]!), name]);
     }
   }
   return found.filter(([value]) => value.length >= MIN_WATCHED_LENGTH);

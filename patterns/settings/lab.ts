@@ -22,8 +22,10 @@
  * The invariants are counted here, from what the lab sees: every log line,
  * every event it sends to the browser and every API response body is
  * searched for the secret's value (read by the lab from its own inputs, not
- * asked of the code under test), and a running service that cannot read its
- * settings is caught at the request that tried.
+ * asked of the code under test, and also in its JSON-escaped form); and the
+ * lab keeps the last settings that validated (those of a successful start, then
+ * of each applied reload, in the order the outcomes arrive): every request, and
+ * every refused reload, checks that the service reads exactly those.
  */
 import {
   DisposableStore,
@@ -56,6 +58,7 @@ const WATCH_EVERY_MS = 1_000;
 const PRICING_LATENCY_MS = { base: 60, jitter: 40 };
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const problemsIn = (count: number): string => `${count} problem${count === 1 ? '' : 's'} with its settings`;
 
 export async function start(ctx: LabContext): Promise<LabInstance> {
   const store = new DisposableStore();
@@ -70,7 +73,8 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
   watchSecrets();
   const checkOutput = (where: string, text: string) => {
     let leaked: string | undefined;
-    for (const [value, variable] of watched) if (text.includes(value)) leaked = variable;
+    // Inside JSON text a value with a quote or a backslash is escaped: look for both forms.
+    for (const [value, variable] of watched) if (text.includes(value) || text.includes(JSON.stringify(value).slice(1, -1))) leaked = variable;
     ctx.invariant('no-secret-in-output', leaked === undefined, () => `${where} contains the value of the secret ${leaked}`);
   };
   const emit = (event: TelemetryInput) => {
@@ -104,6 +108,29 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
   let refused: readonly SettingIssue[] = [];
   let generation = 0;
   let attempts = 0;
+  /** Each start gets the next number; a start that ends after a newer one began is dropped. */
+  let opens = 0;
+  /** The settings the running service must read: those of its start, then of each applied reload. */
+  let lastGood: Settings | undefined;
+  /** The last refused reload, as inputs and issues: the same one again (a file left broken) is not news. */
+  let lastRejection: string | undefined;
+
+  /**
+   * Checks that `current` serves the last good settings (its getter may throw: a broken store) and
+   * returns what it serves, or undefined when it has nothing.
+   */
+  const checkInUse = (current: SettingsStore<typeof appSettingsSchema>, who: string): Settings | undefined => {
+    let inUse: Settings | undefined;
+    let problem: string | undefined;
+    try {
+      inUse = current.current;
+      if (inUse !== lastGood) problem = 'found settings other than the last ones that validated';
+    } catch (error) {
+      problem = `found the running service without settings (${messageOf(error).split('\n')[0]})`;
+    }
+    ctx.invariant('invalid-change-keeps-last-good-settings', problem === undefined, () => `${who} ${problem}: a change that failed validation reached it`);
+    return inUse;
+  };
 
   const setState = (to: State, reason: string) => {
     if (to === state) return;
@@ -142,12 +169,13 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
   const showIssues = (phase: 'start' | 'reload', issues: readonly SettingIssue[]) => {
     const attempt = attempts;
     for (const issue of issues) {
-      const { variable, source, line, expected, received } = issue;
+      const { source, line, expected, received } = issue;
       emit({
         type: 'settings.invalid',
         attempt,
         phase,
-        variable,
+        // A broken line of the file is shown under the file's name.
+        variable: issue.kind === 'line' ? '.env' : issue.variable,
         source,
         expected,
         message: formatIssue(issue),
@@ -163,12 +191,17 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
   /** Starts the service: resolves its settings, or refuses with every problem. */
   const open = async (trigger: 'start' | 'edit' | 'restart') => {
     attempts++;
+    const seq = ++opens;
+    // Two starts close together (two edits of a refused service): only the newest counts, however
+    // their reads end. An older one, good or refused, is dropped when it ends.
+    const stale = () => stopped || seq !== opens;
     try {
       const opened = await SettingsStore.open({ schema: appSettingsSchema, profiles, load });
-      if (stopped) return opened.dispose();
-      // Two restarts close together: the later one's settings stay.
+      if (stale()) return opened.dispose();
       settingsStore?.dispose();
       settingsStore = opened;
+      lastGood = opened.current;
+      lastRejection = undefined;
       generation++;
       const { values, profile } = opened.current;
       pool.resize(values.poolSize);
@@ -180,9 +213,9 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
       for (const variable of opened.current.unknown) log.warn(`.env sets ${variable}, which no setting reads: a typo?`);
     } catch (error) {
       if (!(error instanceof SettingsError)) throw error;
-      if (stopped) return;
+      if (stale()) return;
       refused = error.issues;
-      setState('refused', `${error.issues.length} invalid settings`);
+      setState('refused', problemsIn(error.issues.length));
       showIssues('start', error.issues);
       reloadEvent(trigger, 'refused', '', error.issues.length);
       log.error(`the service refused to start: ${error.message}`);
@@ -193,7 +226,6 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
   const reload = async (trigger: 'edit' | 'watch') => {
     const current = settingsStore;
     if (!current) return;
-    const before = current.current;
     let outcome: Awaited<ReturnType<typeof current.reload>>;
     try {
       outcome = await current.reload();
@@ -204,20 +236,29 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
     if (stopped || current !== settingsStore) return;
     attempts++;
     if (outcome.kind === 'applied') {
+      lastGood = outcome.settings;
+      lastRejection = undefined;
       generation++;
       pool.resize(outcome.settings.values.poolSize);
       showValues(outcome.settings);
       reloadEvent(trigger, 'applied', outcome.changed.join(', '), 0);
       log.info(`settings reloaded: ${outcome.changed.join(', ')} changed`, { settings: outcome.settings.values });
+    } else if (outcome.kind === 'unchanged') {
+      // The same values: a store may hand back an equal set; take it, if it has one.
+      try {
+        lastGood = current.current;
+      } catch {
+        // Left for the next request to find.
+      }
     } else if (outcome.kind === 'rejected') {
-      ctx.invariant(
-        'invalid-change-keeps-last-good-settings',
-        current.current === before,
-        'a reload was refused, yet the settings the service reads changed',
-      );
+      checkInUse(current, `after a refused reload (${trigger}), the service`);
+      // Re-read every second, a file left broken is refused every second: say it once.
+      const rejection = JSON.stringify([params.environment, params.dotenv, outcome.issues.map(formatIssue)]);
+      if (rejection === lastRejection) return;
+      lastRejection = rejection;
       showIssues('reload', outcome.issues);
       reloadEvent(trigger, 'rejected', '', outcome.issues.length);
-      log.warn(`reload refused, the service keeps its settings: ${outcome.issues.length} invalid`, { errors: outcome.issues.map(formatIssue) });
+      log.warn(`reload refused, the service keeps its settings: ${problemsIn(outcome.issues.length)}`, { errors: outcome.issues.map(formatIssue) });
     }
   };
 
@@ -241,7 +282,7 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
     } catch (error) {
       if (!(error instanceof SettingsError)) throw error;
       errors = error.issues.length;
-      for (const issue of error.issues) pending.set(issue.variable, `invalid: ${formatIssue(issue)}`);
+      for (const issue of error.issues) pending.set(issue.kind === 'line' ? `.env line ${issue.line}` : issue.variable, `invalid: ${formatIssue(issue)}`);
     }
     reloadEvent('edit', 'ignored', [...pending.keys()].join(', '), errors);
     showValues(current.current, pending);
@@ -266,20 +307,11 @@ export async function start(ctx: LabContext): Promise<LabInstance> {
       const requestId = req.headers['x-request-id'] ?? 'a request';
       if (!settingsStore) {
         return state === 'refused'
-          ? unavailable(`the service did not start: ${refused.length} settings are invalid`, { errors: refused.map(formatIssue) })
+          ? unavailable(`the service did not start: ${problemsIn(refused.length)}`, { errors: refused.map(formatIssue) })
           : unavailable('the service is starting');
       }
-      let settings: Settings;
-      try {
-        settings = settingsStore.current;
-      } catch (error) {
-        ctx.invariant(
-          'invalid-change-keeps-last-good-settings',
-          false,
-          () => `${requestId} found the running service without settings (${messageOf(error).split('\n')[0]}): a change that failed validation reached it`,
-        );
-        return unavailable(`settings unavailable: ${messageOf(error)}`);
-      }
+      const settings = checkInUse(settingsStore, requestId);
+      if (!settings) return unavailable('settings unavailable');
       if (req.path === '/settings') {
         const sources = Object.fromEntries(settings.settings.map((s) => [s.variable, s.source]));
         return { status: 200, headers: {}, body: { profile: settings.profile ?? null, generation, settings: settings.values, sources } };

@@ -32,6 +32,19 @@ describe('secret()', () => {
     expect(isSecretSchema(z.string())).toBe(false);
   });
 
+  it('finds a secret through copies and wrappers, and fails closed on what it cannot see into', () => {
+    const key = secret(z.string().min(16));
+    const trim = (v: unknown) => (typeof v === 'string' ? v.trim() : v);
+    for (const copy of [key.describe('the key'), key.meta({ note: 'x' }), key.refine(() => true), z.preprocess(trim, key), z.string().pipe(key), key.nullable().optional()]) {
+      expect(isSecretSchema(copy)).toBe(true);
+    }
+    for (const plain of [z.string().min(3), z.enum(['a', 'b']).default('a'), z.url(), z.string().transform(Number).pipe(z.number().min(1))]) {
+      expect(isSecretSchema(plain)).toBe(false);
+    }
+    expect(isSecretSchema(z.lazy(() => z.string()))).toBe(true);
+    expect(isSecretSchema(z.union([z.string(), z.number()]))).toBe(true);
+  });
+
   it('quotes a received value, except a secret', () => {
     expect(quoteReceived('four', false)).toBe('"four"');
     expect(quoteReceived(KEY, true)).toBe(MASK);

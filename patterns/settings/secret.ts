@@ -8,7 +8,11 @@
  *
  * pydantic calls it `SecretStr`; the widely copied Python version types its
  * `secret_key` and `external_api_key` as plain `str`, so the first
- * `logger.info(settings)` writes them into the logs.
+ * `logger.info(settings)` writes them into the logs. `SecretStr` alone is not
+ * the whole fix there: pydantic's `ValidationError` quotes each invalid
+ * field's `input_value` (for a missing field, the whole input, secrets and
+ * all) unless the model sets `hide_input_in_errors=True`. Here the resolver
+ * masks what it quotes for a secret (`quoteReceived`).
  */
 import { z } from '../kit/index.ts';
 
@@ -48,31 +52,55 @@ export class Secret {
   }
 }
 
-/** Schemas made by `secret()`: the resolver asks, to mask what it quotes in an error. */
-const secretSchemas = new WeakSet<z.ZodType>();
+/** What `secret()` turns a value into: one function, so a schema's secret can be found by it. */
+const toSecret = (value: string): Secret => new Secret(value);
 
 /**
  * A setting that is a secret: the value must pass `schema` (a minimum length,
  * a prefix) and comes out as a `Secret`. Make it optional or give it a default
  * outside: `secret(z.string().min(16)).optional()`.
  */
-export const secret = (schema: z.ZodType<string, string> = z.string()) => {
-  const wrapped = schema.transform((value) => new Secret(value));
-  secretSchemas.add(wrapped);
-  return wrapped;
+export const secret = (schema: z.ZodType<string, string> = z.string()) => schema.transform(toSecret);
+
+/** Wrappers whose inner schema is at `def.innerType`. */
+const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional']);
+/** Schemas of a plain value: they hold no secret of their own. */
+const PLAIN = new Set(['string', 'number', 'int', 'boolean', 'bigint', 'enum', 'literal', 'date', 'null', 'undefined', 'transform']);
+
+/**
+ * Whether a field of a settings schema holds a secret. It looks for the
+ * transform `secret()` adds, not for the object `secret()` returned: zod's
+ * `.describe()`, `.meta()` and `.refine()` return copies, and `.optional()`,
+ * `.default()`, `.pipe()` and `z.preprocess()` wrap it. A schema it cannot see
+ * into (a union, `z.lazy`, `z.custom`, …) counts as a secret: when in doubt,
+ * an error masks a value it could have quoted, never the other way round.
+ */
+export const isSecretSchema = (schema: z.ZodType): boolean => {
+  const def = schema._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType; out?: z.ZodType; transform?: unknown };
+  if (def.type === 'transform') return def.transform === toSecret;
+  if (def.type === 'pipe') return isSecretSchema(def.in!) || isSecretSchema(def.out!);
+  if (WRAPPERS.has(def.type)) return isSecretSchema(def.innerType!);
+  return !PLAIN.has(def.type);
 };
 
-/** Whether a field of a settings schema is a secret, through `.optional()` and `.default()`. */
-export const isSecretSchema = (schema: z.ZodType): boolean => {
-  let current: z.ZodType = schema;
-  while (!secretSchemas.has(current)) {
-    if (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodNullable) {
-      current = current.unwrap() as z.ZodType;
-    } else {
-      return false;
-    }
+/**
+ * What a secret's validation issue expected, in words, from the issue's code
+ * and limits alone. Never its message: a custom message is a function of the
+ * issue, which holds the input, and may quote it.
+ */
+export const expectedOfSecret = (issue: z.core.$ZodIssue): string => {
+  switch (issue.code) {
+    case 'too_small':
+      return `expected at least ${String(issue.minimum)} characters`;
+    case 'too_big':
+      return `expected at most ${String(issue.maximum)} characters`;
+    case 'invalid_format':
+      return `expected the format ${issue.format}`;
+    case 'invalid_type':
+      return `expected ${issue.expected}`;
+    default:
+      return `expected a valid value (${issue.code})`;
   }
-  return true;
 };
 
 /**

@@ -26,7 +26,7 @@ const openStore = async (clock: VirtualClock, readMs = 0) => {
 
 describe('SettingsStore', () => {
   it('refuses to open on invalid settings, with every issue', async () => {
-    const opening = SettingsStore.open({ schema: appSettingsSchema, profiles, load: () => ({ env: { PRICING_API_KEY: 'short' }, dotenv: 'POOL_SIZE=x' }) });
+    const opening = SettingsStore.open({ schema: appSettingsSchema, profiles, load: () => ({ env: { APP_ENV: 'production', PRICING_API_KEY: 'short' }, dotenv: 'POOL_SIZE=x' }) });
     await expect(opening).rejects.toBeInstanceOf(SettingsError);
     await expect(opening).rejects.toMatchObject({ issues: [{ variable: 'POOL_SIZE' }, { variable: 'PRICING_URL' }, { variable: 'PRICING_API_KEY' }] });
   });

@@ -38,7 +38,10 @@ export interface SettingsChange<T> {
   changed: string[];
 }
 
-/** The variables whose shown value or source differ between two resolutions. */
+/**
+ * The variables whose value or source differ between two resolutions. Values
+ * are compared as held, not as shown: a secret shows as the mask either way.
+ */
 const changedBetween = <T>(before: ResolvedSettings<T>, after: ResolvedSettings<T>): string[] => {
   const old = new Map(before.settings.map((s) => [s.variable, s]));
   const changed = after.settings.filter((s) => {

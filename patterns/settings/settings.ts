@@ -1,6 +1,7 @@
 /**
  * Typed settings, declared once as a zod schema and resolved from their
- * sources in order of precedence, as pydantic-settings does:
+ * sources in order of precedence, as pydantic-settings does (profiles are
+ * ours):
  *
  *   the schema's defaults < the profile's < the .env file < the environment < explicit overrides
  *
@@ -15,7 +16,7 @@
  * a user; one that reports one error per restart costs a deploy per typo.
  */
 import { z } from '../kit/index.ts';
-import { isSecretSchema, MASK, quoteReceived } from './secret.ts';
+import { expectedOfSecret, isSecretSchema, MASK, quoteReceived, Secret } from './secret.ts';
 
 /** Where a setting's value came from, weakest first. */
 export type SettingSource = 'default' | 'profile' | '.env' | 'environment' | 'override';
@@ -40,26 +41,33 @@ export interface ResolveOptions {
   profileVariable?: string;
 }
 
-/** One thing wrong with the settings. */
-export interface SettingIssue {
-  /** The environment variable (`POOL_SIZE`), or `.env` for a line of that file that is not a setting. */
-  variable: string;
-  /** Where the value came from; `missing` when no source sets a required setting. */
-  source: SettingSource | 'missing';
-  /** The .env line, when the value came from there. */
-  line?: number;
-  /** What was expected, in words. */
-  expected: string;
-  /** What was received, quoted; the mask for a secret. */
-  received?: string;
-}
+/**
+ * One thing wrong with the settings: a setting's value (`kind: 'setting'`,
+ * naming its variable), or a line of the .env file that is no setting at all
+ * (`kind: 'line'`, naming its line).
+ */
+export type SettingIssue =
+  | {
+      kind: 'setting';
+      /** The environment variable (`POOL_SIZE`). */
+      variable: string;
+      /** Where the value came from; `missing` when no source sets a required setting. */
+      source: SettingSource | 'missing';
+      /** The .env line, when the value came from there. */
+      line?: number;
+      /** What was expected, in words. */
+      expected: string;
+      /** What was received, quoted; the mask for a secret. */
+      received?: string;
+    }
+  | { kind: 'line'; variable?: undefined; source: '.env'; line: number; expected: string; received?: undefined };
 
 /** The settings are invalid: `issues` lists every problem found, not just the first. */
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';
 
   constructor(readonly issues: readonly SettingIssue[]) {
-    super(`${issues.length} setting${issues.length === 1 ? ' is' : 's are'} invalid:\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+    super(`${issues.length} problem${issues.length === 1 ? '' : 's'} with the settings:\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
   }
 }
 
@@ -80,7 +88,7 @@ const whereOf = (issue: SettingIssue): string =>
 
 /** `POOL_SIZE (from .env, line 2): expected a whole number, received "four"`. */
 export const formatIssue = (issue: SettingIssue): string =>
-  issue.variable === '.env'
+  issue.kind === 'line'
     ? `.env, line ${issue.line}: ${issue.expected}`
     : `${issue.variable} (${whereOf(issue)}): ${issue.expected}${issue.received === undefined ? '' : `, received ${issue.received}`}`;
 
@@ -98,7 +106,7 @@ export interface ResolvedSetting {
 export interface ResolvedSettings<T> {
   /** The typed values: numbers are numbers, secrets are `Secret`s. Frozen. */
   readonly values: Readonly<T>;
-  /** The profile in use, if the profile variable named one. */
+  /** The profile in use: the one the profile variable names, or its default in the schema does; undefined if none matches. */
   readonly profile: string | undefined;
   /** Each setting, in the schema's order. */
   readonly settings: readonly ResolvedSetting[];
@@ -116,10 +124,14 @@ export interface DotenvValue {
 
 /**
  * Reads a .env file: `KEY=value` lines, `export KEY=value`, `#` comments and
- * blank lines; values in single quotes are literal, in double quotes `\n`
- * is a newline, and an unquoted value ends at ` #`. A later line for the same
- * key wins. Every line that is none of these is an issue; its text is not
- * quoted, since it may hold a secret.
+ * blank lines. An unquoted value ends at ` #` (a comment) and is trimmed. In
+ * single quotes a value is literal. In double quotes `\"` is a quote, `\\` a
+ * backslash, `\n` a newline and `\t` a tab (decoded in one pass, so `\\n` is
+ * a backslash then `n`). After a closing quote, only blanks or a ` # comment`
+ * may follow. A later line for the same key wins. A value is one line:
+ * multi-line values (a quote left open across lines) are not supported, and a
+ * quote left open is an issue. Every line that is none of these is an issue;
+ * its text is not quoted, since it may hold a secret.
  */
 export const parseDotenv = (text: string): { values: Map<string, DotenvValue>; issues: SettingIssue[] } => {
   const values = new Map<string, DotenvValue>();
@@ -129,9 +141,13 @@ export const parseDotenv = (text: string): { values: Map<string, DotenvValue>; i
     const trimmed = raw.trim();
     if (trimmed === '' || trimmed.startsWith('#')) return;
     const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(trimmed);
-    const value = match ? unquote(match[2]!) : undefined;
-    if (!match || value === undefined) {
-      issues.push({ variable: '.env', source: '.env', line, expected: match ? 'expected a closing quote' : 'expected KEY=value, a # comment or a blank line' });
+    if (!match) {
+      issues.push({ kind: 'line', source: '.env', line, expected: 'expected KEY=value, a # comment or a blank line' });
+      return;
+    }
+    const value = unquote(match[2]!);
+    if (typeof value !== 'string') {
+      issues.push({ kind: 'line', source: '.env', line, expected: value.problem });
       return;
     }
     values.set(match[1]!, { value, line });
@@ -139,16 +155,18 @@ export const parseDotenv = (text: string): { values: Map<string, DotenvValue>; i
   return { values, issues };
 };
 
-/** The value of a .env line, or undefined when a quote is left open. */
-const unquote = (value: string): string | undefined => {
+const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\', '"': '"', n: '\n', t: '\t' };
+
+/** The value of a .env line (after `=`), or what is wrong with it. */
+const unquote = (value: string): string | { problem: string } => {
   const quote = value[0];
-  if (quote === '"' || quote === "'") {
-    const end = value.indexOf(quote, 1);
-    if (end < 0) return undefined;
-    const inner = value.slice(1, end);
-    return quote === '"' ? inner.replace(/\\n/g, '\n') : inner;
-  }
-  return value.replace(/\s+#.*$/, '').trim();
+  if (quote !== '"' && quote !== "'") return value.replace(/\s+#.*$/, '').trim();
+  // Single quotes: up to the next one. Double quotes: up to the next one no backslash escapes.
+  const quoted = quote === "'" ? /^'([^']*)'(.*)$/.exec(value) : /^"((?:[^"\\]|\\.)*)"(.*)$/.exec(value);
+  if (!quoted) return { problem: 'expected a closing quote (a value is one line)' };
+  if (!/^(?:\s*|\s+#.*)$/.test(quoted[2]!)) return { problem: 'expected only a # comment after the closing quote' };
+  // One pass, so an escaped backslash is never read again as the start of an escape.
+  return quote === "'" ? quoted[1]! : quoted[1]!.replace(/\\(.)/g, (escape, c: string) => ESCAPES[c] ?? escape);
 };
 
 /** A value found for a variable: the strongest source that has one. */
@@ -185,8 +203,12 @@ export function resolveSettings<S extends z.ZodObject>(schema: S, sources: Setti
   };
 
   // The profile is chosen by a variable of the other sources, then layered under all of them:
-  // its values are defaults, for what nobody set.
-  const profileName = raw(options.profileVariable ?? 'APP_ENV')?.value;
+  // its values are defaults, for what nobody set. When no source names it, the schema's default
+  // for that variable does: the profile in use is the one the settings show.
+  const profileVariable = options.profileVariable ?? 'APP_ENV';
+  const profileField = Object.entries(schema.shape as Record<string, z.ZodType>).find(([key]) => envName(key) === profileVariable)?.[1];
+  const profileDefault = profileField?.safeParse(undefined).data;
+  const profileName = raw(profileVariable)?.value ?? (typeof profileDefault === 'string' ? profileDefault : undefined);
   const profile = profileName !== undefined ? options.profiles?.[profileName] : undefined;
   if (profile) layers.push((v) => (profile[v] !== undefined ? { value: profile[v], source: 'profile' } : undefined));
 
@@ -199,16 +221,18 @@ export function resolveSettings<S extends z.ZodObject>(schema: S, sources: Setti
     const parsed = field.safeParse(found?.value);
     if (!parsed.success) {
       // Every issue of every setting: the loop goes on, and the error is thrown once, below.
-      issues.push(...parsed.error.issues.map((zodIssue) => issueOf(variable, found, zodIssue.message, secret)));
+      issues.push(...parsed.error.issues.map((zodIssue) => issueOf(variable, found, zodIssue, secret)));
       continue;
     }
     values[key] = parsed.data;
+    // A value that came out a Secret is masked too, whatever the schema looked like.
+    const masked = secret || parsed.data instanceof Secret;
     settings.push({
       key,
       variable,
       source: found?.source ?? 'default',
-      secret,
-      display: secret ? MASK : parsed.data === undefined ? '(not set)' : String(parsed.data),
+      secret: masked,
+      display: masked ? MASK : parsed.data === undefined ? '(not set)' : String(parsed.data),
       ...(found?.line !== undefined && { line: found.line }),
     });
   }
@@ -223,14 +247,22 @@ export function resolveSettings<S extends z.ZodObject>(schema: S, sources: Setti
   };
 }
 
-/** An issue for `variable`, from zod's message; a value no source set is reported as missing. */
-const issueOf = (variable: string, found: Found | undefined, message: string, secret: boolean): SettingIssue =>
-  found === undefined
-    ? { variable, source: 'missing', expected: 'expected a value: it is required, and no source sets it' }
-    : {
-        variable,
-        source: found.source,
-        ...(found.line !== undefined && { line: found.line }),
-        expected: message,
-        received: quoteReceived(found.value, secret),
-      };
+/**
+ * An issue for `variable`; a value no source set is reported as missing. A
+ * secret's issue says what was expected from the issue's code (its message
+ * may quote the input) and masks what was received; so does an issue whose
+ * check marks its input sensitive (`params: { sensitive: true }`, as the
+ * check that refuses a password inside a URL does).
+ */
+const issueOf = (variable: string, found: Found | undefined, zodIssue: z.core.$ZodIssue, secret: boolean): SettingIssue => {
+  if (found === undefined) return { kind: 'setting', variable, source: 'missing', expected: 'expected a value: it is required, and no source sets it' };
+  const sensitive = zodIssue.code === 'custom' && (zodIssue.params as { sensitive?: unknown } | undefined)?.sensitive === true;
+  return {
+    kind: 'setting',
+    variable,
+    source: found.source,
+    ...(found.line !== undefined && { line: found.line }),
+    expected: secret ? expectedOfSecret(zodIssue) : zodIssue.message,
+    received: quoteReceived(found.value, secret || sensitive),
+  };
+};

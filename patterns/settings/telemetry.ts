@@ -48,6 +48,7 @@ declare module '../kit/telemetry.ts' {
     'settings.invalid': {
       attempt: number;
       phase: 'start' | 'reload';
+      /** The setting's variable, or `.env` for a line of the file that is no setting at all. */
       variable: string;
       source: string;
       line?: number;

@@ -15,7 +15,8 @@ const issuesOf = (sources: SettingsSources, expect: Expectations): readonly Sett
   }
 };
 
-const variables = (issues: readonly SettingIssue[]) => [...new Set(issues.map((i) => i.variable))].sort();
+/** The variables the issues name, `.env` for a broken line of the file. */
+const variables = (issues: readonly SettingIssue[]) => [...new Set(issues.map((i) => (i.kind === 'line' ? '.env' : i.variable)))].sort();
 
 /** Three problems in three places: a bad number in .env, one out of range in the environment, a URL no source sets. */
 const threeProblems: SettingsSources = {
@@ -70,7 +71,7 @@ export default defineChecks([
         expect,
       );
       expect.equal(variables(issues), ['.env', 'PRICING_API_KEY', 'REQUEST_TIMEOUT_MS'], 'the variables named by the error (.env for the broken line)');
-      expect.equal(issues.find((i) => i.variable === '.env')?.line, 1, 'the line of the broken .env issue');
+      expect.equal(issues.find((i) => i.kind === 'line')?.line, 1, 'the line of the broken .env issue');
     },
   },
   {

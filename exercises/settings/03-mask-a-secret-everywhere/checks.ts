@@ -31,7 +31,9 @@ export default defineChecks([
         typeof inspect === 'function',
         "a Secret has no method under Symbol.for('nodejs.util.inspect.custom'): console.log(secret) prints its fields, the value among them",
       );
-      const printed = String((inspect as () => unknown).call(secret));
+      // Node calls it as (depth, options, inspect): stand-ins for each, as util.inspect would pass.
+      const stylize = (text: string) => text;
+      const printed = String((inspect as (depth: number, options: object, inspect: (value: unknown) => string) => unknown).call(secret, 2, { stylize }, (value) => String(value)));
       expect.ok(!printed.includes(KEY), `util.inspect(secret) prints ${printed}, which holds the value`);
       expect.ok(printed.includes(MASK), `util.inspect(secret) should show the mask; it prints ${printed}`);
     },

@@ -118,6 +118,8 @@ export default defineChecks([
       const { store, files } = await openStore(clock, [0, 300, 10]);
       files.dotenv = GOOD.replace('POOL_SIZE=4', 'POOL_SIZE=5');
       const first = store.reload();
+      // The first reload is under way (its read has begun) before the file changes again.
+      await clock.advance(1);
       files.dotenv = GOOD.replace('POOL_SIZE=4', 'POOL_SIZE=6');
       const second = store.reload();
       await settle(clock, Promise.all([first, second]), expect);
