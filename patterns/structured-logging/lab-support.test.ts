@@ -29,6 +29,14 @@ describe('reading lines', () => {
     expect(findPii('{"receiptEmail":"member7@example.com"}')).toBe('an email address, m…@example.com');
     expect(findPii('{"clientIp":"203.0.113.16"}')).toBe('an IP address, 203.0.…');
     expect(findPii('{"time":"2026-01-01T00:00:00.000Z","v":"1.2.3","big":"1.2.3.4.5","durationMs":12.5}')).toBeUndefined();
+    expect(findPii('{"msg":"login from 203.0.113.7."}')).toBe('an IP address, 203.0.…');
+  });
+
+  it('finds the personal data it was told of, however it was written', () => {
+    const known = { emails: ['member7@example.com'], ips: ['203.0.113.16'] };
+    expect(findPii('{"note":"member7@example.com\\u0000"}', known)).toBe('an email address, m…@example.com');
+    expect(findPii('{"hops":"203.0.113.16.80"}', known)).toBe('an IP address, 203.0.…');
+    expect(findPii('{"note":"nothing here"}', known)).toBeUndefined();
   });
 
   it('writes nested fields dotted and quotes values with spaces', () => {

@@ -71,7 +71,8 @@ describe('checkout lab', () => {
     // 200 requests a second, each with two or more debug lines: two budgets of 50, and one in a hundred past them.
     expect(second!.debug).toBeLessThan(120);
     expect(second!.sampledOut).toBeGreaterThan(200);
-    expect(second!.error).toBeGreaterThanOrEqual(400);
+    // Two error lines per failed checkout (checkout's and payments'), about 200 checkouts in the second: none sampled out.
+    expect(second!.error).toBeGreaterThanOrEqual(380);
     expect(violations).toEqual([]);
     await lab.dispose();
   });

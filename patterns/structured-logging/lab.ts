@@ -27,6 +27,7 @@ import {
   type LabRequest,
   type LabResult,
   type Params,
+  SeededRandom,
   type ServiceDefinition,
 } from '../kit/index.ts';
 import { AsyncContext } from '../kit/async-context.ts';
@@ -42,6 +43,7 @@ const USERS: User[] = Array.from({ length: 40 }, (_, i) => ({ id: `u-${i + 1}`, 
 const BY_ID = new Map(USERS.map((u) => [u.id, u]));
 /** Where each user shops from: addresses of TEST-NET-3 (RFC 5737), reserved for examples. */
 const IPS = USERS.map((_, i) => `203.0.113.${10 + i}`);
+const EMAILS = USERS.map((u) => u.email);
 const CATALOG: Readonly<Record<string, number>> = { 'espresso-cup': 900, 'pour-over-kettle': 4_500, 'hand-grinder': 7_900, 'paper-filters': 650, beans: 1_200 };
 const SKUS = Object.keys(CATALOG);
 const ROUTE = 'POST /checkout';
@@ -79,7 +81,7 @@ export function start(ctx: LabContext): LabInstance {
     write(raw) {
       const line = readLine(raw);
       if (Object.hasOwn(volume, line.level)) volume[line.level as Counted]++;
-      const pii = findPii(raw);
+      const pii = findPii(raw, { emails: EMAILS, ips: IPS });
       ctx.invariant('no-pii-in-logs', pii === undefined, () => `${service} logged "${line.msg}" with ${pii}`);
       const serving = truth();
       if (serving !== undefined) {
@@ -112,12 +114,16 @@ export function start(ctx: LabContext): LabInstance {
   let paymentsLogger: (serving: string | undefined) => Logger;
   // The pattern's carrier: a value per async call, which follows each request across its awaits.
   const perCall = new AsyncContext<Fields>();
+  // The samplers' own random source, made from one draw of the run's at the start: with a share of
+  // ctx.random, turning sampling on would shift every later draw of the load (users, carts, latencies),
+  // and a run with sampling would no longer see the same traffic as one without.
+  const samplerRandom = new SeededRandom(Math.floor(ctx.random.next() * 2 ** 32));
 
   const configure = (settings: Settings) => {
     // Each service samples on its own budget, as each process would.
     const sampler = (): Sampler | undefined =>
       settings.sampling
-        ? countingSampler(new BudgetSampler({ clock: ctx.clock, random: ctx.random, perSecond: settings.debugPerSecond }), () => volume.sampledOut++)
+        ? countingSampler(new BudgetSampler({ clock: ctx.clock, random: samplerRandom, perSecond: settings.debugPerSecond }), () => volume.sampledOut++)
         : undefined;
     const common = { clock: ctx.clock, level: settings.level, ...(settings.redaction && { redact: redactPii }) };
     const context = settings.carrier === 'async-call' ? perCall : moduleVariableContext<Fields>();

@@ -84,6 +84,37 @@ describe('Logger', () => {
     expect(big!.n).toBe('10');
   });
 
+  it('writes errors at any depth with their own fields, and a cause the same way, without throwing on an odd one', () => {
+    const { logger, lines } = makeLogger();
+    const timeout = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    logger.warn('retrying', { attempts: [{ n: 1, error: new Error('charge failed', { cause: timeout }) }] });
+    logger.warn('odd cause', { err: new Error('x', { cause: Object.create(null) as object }) });
+    const [retrying, odd] = lines();
+    expect(retrying!.attempts).toEqual([
+      { n: 1, error: { type: 'Error', message: 'charge failed', cause: { type: 'Error', message: 'socket hang up', code: 'ECONNRESET' } } },
+    ]);
+    expect(odd!.err).toEqual({ type: 'Error', message: 'x', cause: {} });
+  });
+
+  it('redacts what an error says: the message of a nested error too', () => {
+    const { logger, lines } = makeLogger({ redact: redactPii });
+    logger.error('signup failed', { result: { err: new Error('duplicate key: ada@example.com') } });
+    expect(lines()[0]!.result).toEqual({ err: { type: 'Error', message: 'duplicate key: [REDACTED]' } });
+  });
+
+  it('never throws into the caller when the sink, the redaction or the sampler does: it reports the lost line', () => {
+    const failures: unknown[] = [];
+    const boom = () => {
+      throw new Error('disk full');
+    };
+    const clock = new VirtualClock();
+    const onError = (error: unknown) => void failures.push(error);
+    expect(() => new Logger({ clock, sink: { write: boom }, onError }).info('a')).not.toThrow();
+    expect(() => new Logger({ clock, sink: { write: () => undefined }, redact: boom, onError }).info('b')).not.toThrow();
+    expect(() => new Logger({ clock, sink: { write: () => undefined }, sampler: { keep: boom } }).info('c')).not.toThrow();
+    expect(failures).toHaveLength(2);
+  });
+
   it('escapes a newline inside a field, so a value cannot forge a second line', () => {
     const { logger, raw } = makeLogger();
     logger.warn('unknown user', { userId: 'u-1\n{"level":"info","msg":"all good"}' });
@@ -122,6 +153,32 @@ describe('redactor', () => {
       redact({ msg: 'receipt sent to ada.lovelace+shop@example.co.uk from 10.0.0.12', notes: ['ip 192.168.1.1'], version: '1.2.3', amount: '12.50' }),
     ).toEqual({ msg: 'receipt sent to [REDACTED] from [REDACTED]', notes: ['ip [REDACTED]'], version: '1.2.3', amount: '12.50' });
     expect(redact({ v: '1.2.3.4.5', big: '999.1.1.1' })).toEqual({ v: '1.2.3.4.5', big: '999.1.1.1' });
+    expect(redact({ msg: 'login from 10.0.0.1.' })).toEqual({ msg: 'login from [REDACTED].' });
+  });
+
+  it('censors keys that end like a secret, scrubs field names, and walks what JSON writes', () => {
+    class Account {
+      constructor(readonly email: string) {}
+    }
+    expect(
+      redactPii({
+        sessionToken: 't',
+        'x-api-key': 'k',
+        set_cookie: 'c',
+        clientSecret: 's',
+        byEmail: { 'ada@example.com': 3 },
+        account: new Account('ada@example.com'),
+        when: new Date(0),
+      }),
+    ).toEqual({
+      sessionToken: '[REDACTED]',
+      'x-api-key': '[REDACTED]',
+      set_cookie: '[REDACTED]',
+      clientSecret: '[REDACTED]',
+      byEmail: { '[REDACTED]': 3 },
+      account: { email: '[REDACTED]' },
+      when: '1970-01-01T00:00:00.000Z',
+    });
   });
 
   it("returns a copy: the caller's objects keep their data", () => {
@@ -171,5 +228,6 @@ describe('BudgetSampler', () => {
     const base = { clock: new VirtualClock(), random: new SeededRandom(1) };
     expect(() => new BudgetSampler({ ...base, perSecond: -1 })).toThrow(/perSecond/);
     expect(() => new BudgetSampler({ ...base, thereafter: 2 })).toThrow(/thereafter/);
+    expect(() => new BudgetSampler({ ...base, levels: ['debug', 'error'] })).toThrow(RangeError);
   });
 });

@@ -72,9 +72,19 @@ export interface LoggerOptions {
   sampler?: Sampler;
   /** Fields on every line of this logger (`service`, `version`). */
   bindings?: Fields;
+  /**
+   * Told when a line could not be written at all (the sink, the redaction or
+   * the sampler threw): the line is lost, the request goes on. Count these
+   * somewhere a person looks. Default: the failure is dropped with the line.
+   */
+  onError?: (error: unknown) => void;
 }
 
-/** The keys the logger writes itself: a field of the same name cannot overwrite them. */
+/**
+ * The keys the logger writes itself: a field of the same name cannot
+ * overwrite them, and is dropped (name it for what it is: `eventTime`,
+ * `severity`, `detail`).
+ */
 const RESERVED = new Set(['time', 'level', 'msg']);
 
 export class Logger {
@@ -122,37 +132,59 @@ export class Logger {
   private write(level: Level, msg: string, fields: Fields = {}): void {
     // Cheapest test first: a dropped debug line should cost a comparison, not a JSON.stringify.
     if (!this.isLevelEnabled(level)) return;
-    const { sink, clock, context, redact, sampler, bindings } = this.options;
-    if (sampler && !sampler.keep(level)) return;
-    const line: Record<string, unknown> = { time: new Date(clock.wallNow()).toISOString(), level, msg };
-    for (const source of [context?.get(), bindings, fields]) {
-      if (source === undefined) continue;
-      for (const [key, value] of Object.entries(source)) {
-        if (!RESERVED.has(key) && value !== undefined) line[key] = serialize(value);
+    const { sink, clock, context, redact, sampler, bindings, onError } = this.options;
+    // A logger must never throw into the code that logs: whatever fails here costs the line, not the request.
+    try {
+      if (sampler && !sampler.keep(level)) return;
+      const line: Record<string, unknown> = { time: new Date(clock.wallNow()).toISOString(), level, msg };
+      for (const source of [context?.get(), bindings, fields]) {
+        if (source === undefined) continue;
+        for (const [key, value] of Object.entries(source)) {
+          if (!RESERVED.has(key) && value !== undefined) line[key] = value;
+        }
       }
+      sink.write(toJsonLine(line, redact));
+    } catch (error) {
+      onError?.(error);
     }
-    sink.write(toJsonLine(redact ? redact(line) : line));
   }
 }
 
 /**
- * The one serializer every logger needs: an Error's fields are not
- * enumerable, so `JSON.stringify(new Error('boom'))` is `{}` and the reason
- * for the error line would be lost (pino's `err` serializer does this).
+ * The one serializer every logger needs: an Error's `name` and `message` are
+ * not enumerable, so `JSON.stringify(new Error('boom'))` is `{}` and the
+ * reason for the error line would be lost (pino's `err` serializer does
+ * this). Its own fields (a `code`) come along, and its `cause` is left to the
+ * replacer, so an Error there is written the same way.
  */
-const serialize = (value: unknown): unknown =>
-  value instanceof Error ? { type: value.name, message: value.message, ...(value.cause !== undefined && { cause: String(value.cause) }) } : value;
+const serializeError = (error: Error): Record<string, unknown> => {
+  const { name: _name, message: _message, stack: _stack, cause: _cause, ...own } = { ...error } as Record<string, unknown>;
+  return { type: error.name, message: error.message, ...own, ...(error.cause !== undefined && { cause: error.cause }) };
+};
+
+/** Called by JSON.stringify for every value at any depth: an Error nested in an object is written as well as one at the top. */
+const replacer = (_key: string, value: unknown): unknown => {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Error) return serializeError(value);
+  return value;
+};
 
 /**
- * One line of JSON, whatever the fields hold. JSON escapes a newline inside a
- * value, so a field can never forge a second line. A logger must never throw
- * into the code that logs: a cycle or a BigInt costs the fields, not the request.
+ * One line of JSON, whatever the fields hold. The fields are first turned
+ * into plain JSON data (errors, BigInts, Dates, anything with a `toJSON`), so
+ * the redaction sees exactly what will be written, error messages included.
+ * That costs a second encoding per written line; a logger that must be
+ * faster would redact inside the replacer. JSON escapes a newline inside a
+ * value, so a field can never forge a second line. A cycle costs the fields,
+ * not the line: it is written with why they are missing.
  */
-const toJsonLine = (line: Fields): string => {
+const toJsonLine = (line: Fields, redact: Redaction | undefined): string => {
+  let data: Fields;
   try {
-    return JSON.stringify(line, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)) + '\n';
+    data = JSON.parse(JSON.stringify(line, replacer)) as Fields;
   } catch (error) {
     const { time, level, msg } = line;
-    return JSON.stringify({ time, level, msg, logError: `fields not serializable: ${error instanceof Error ? error.message : String(error)}` }) + '\n';
+    data = { time, level, msg, logError: `fields not serializable: ${error instanceof Error ? error.message : String(error)}` };
   }
+  return JSON.stringify(redact ? redact(data) : data) + '\n';
 };

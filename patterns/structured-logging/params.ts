@@ -36,7 +36,7 @@ export const checkoutParams = defineParams({
   redaction: {
     label: 'Redact personal data',
     description:
-      "Take sensitive keys (email, ip, password, …) and anything that looks like an email or IP address out of every line. Untick it to log what the code hands the logger, as the widely copied Python version does.",
+      "Take sensitive keys (email, ip, password, …) and anything that looks like an email or IPv4 address out of every line. Untick it to log what the code hands the logger, as the widely copied Python version does.",
     type: 'boolean',
     default: true,
   },

@@ -18,14 +18,14 @@
  * from the injected random source, so a check sees the same lines kept every time.
  */
 import type { Clock, Random } from '../kit/index.ts';
-import type { Level, Sampler } from './logger.ts';
+import { LEVEL_VALUES, type Level, type Sampler } from './logger.ts';
 
 export interface BudgetSamplerOptions {
   clock: Clock;
   random: Random;
   /** Lines of each sampled level kept per second before sampling starts. Default 100. */
   perSecond?: number;
-  /** The levels sampled, each on a budget of its own. The others are never sampled. Default `['debug']`. */
+  /** The levels sampled, each on a budget of its own (`debug`, `info`: a RangeError for `warn` or `error`). The others are never sampled. Default `['debug']`. */
   levels?: readonly Level[];
   /** Past its budget, the share of a level's lines still kept, 0 to 1. Default 0.01: one in a hundred. */
   thereafter?: number;
@@ -43,6 +43,8 @@ export class BudgetSampler implements Sampler {
     const { perSecond = 100, levels = ['debug'], thereafter = 0.01 } = options;
     if (!Number.isInteger(perSecond) || perSecond < 0) throw new RangeError(`perSecond must be a whole number of lines, 0 or more, got ${perSecond}`);
     if (!(thereafter >= 0 && thereafter <= 1)) throw new RangeError(`thereafter must be a share between 0 and 1, got ${thereafter}`);
+    const never = levels.filter((level) => LEVEL_VALUES[level] >= LEVEL_VALUES.warn);
+    if (never.length > 0) throw new RangeError(`warnings and errors are never sampled: levels must not include ${never.join(', ')}`);
     this.clock = options.clock;
     this.random = options.random;
     this.perSecond = perSecond;

@@ -31,7 +31,8 @@ export const tour: Tour = {
         '`context.run({ requestId })`, and the logger reads the context for every line. The payments client reads it too, ' +
         'and sends the id in `x-request-id`; the payments service binds it to a logger of its own (`log.bind({ requestId })`). ' +
         'One id, two services, one search. And the `order placed` line logged the whole `user` and the `clientIp`, yet ' +
-        'shows `[REDACTED]` for both: that is the next step.',
+        'shows `[REDACTED]` for the `clientIp` and for `user.email` (the name stays: nothing says it is personal data): ' +
+        'that is the next step.',
     },
     {
       title: 'Log as the widely copied Python version does: personal data',
@@ -46,7 +47,7 @@ export const tour: Tour = {
         '`no-pii-in-logs` breaks on every order: `member7@example.com` and `203.0.113.16` are now in the logs, and so in ' +
         'every place the logs are copied to. The widely copied Python version logs `email=` and `ip_address=` on purpose. ' +
         'The redaction has two nets: keys (`email`, `ip`, … at any depth, so `user.email`) and patterns (anything that looks ' +
-        'like an email or an IP address, which catches `receiptEmail` and `clientIp`, names no key list thought of). ' +
+        'like an email or an IPv4 address, which catches `receiptEmail` and `clientIp`, names no key list thought of). ' +
         'Tick it again and press **Apply** before going on.',
     },
     {
@@ -75,7 +76,7 @@ export const tour: Tour = {
         { type: 'structured-logging.volume', where: { debug: { gte: 400 } }, count: 2 },
       ],
       explanation:
-        'Every request writes three or four debug lines, so debug grows with the load: hundreds of lines a second that nobody ' +
+        'Every request writes three to five debug lines, so debug grows with the load: hundreds of lines a second that nobody ' +
         'reads, paid for in CPU, disk and the log vendor’s bill, burying the few lines that matter. Setting the minimum level ' +
         'to info would silence them all, including the ones you need when something goes wrong.',
     },

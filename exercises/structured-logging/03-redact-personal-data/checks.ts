@@ -57,13 +57,20 @@ export default defineChecks([
     run({ expect }) {
       const line = redact({
         msg: 'receipt for grace.hopper+shop@example.co.uk sent to ada@example.com from 10.0.0.12',
-        notes: [{ text: 'retry from 192.168.1.1, then 192.168.1.2' }],
+        notes: [{ text: 'retry from 192.168.1.1, then 192.168.1.2' }, { text: 'login from 10.0.0.1.' }],
       });
       expect.equal(
         line,
-        { msg: `receipt for ${R} sent to ${R} from ${R}`, notes: [{ text: `retry from ${R}, then ${R}` }] },
+        { msg: `receipt for ${R} sent to ${R} from ${R}`, notes: [{ text: `retry from ${R}, then ${R}` }, { text: `login from ${R}.` }] },
         'the redacted line',
       );
+    },
+  },
+  {
+    task: 2,
+    name: 'an address used as a field name is scrubbed too',
+    run({ expect }) {
+      expect.equal(redact({ msg: 'carts', cartsByEmail: { 'ada@example.com': 2 } }), { msg: 'carts', cartsByEmail: { [R]: 2 } }, 'the redacted line');
     },
   },
   {

@@ -72,6 +72,21 @@ export default defineChecks([
     },
   },
   {
+    task: 2,
+    name: 'a sampler asked to sample warnings or errors refuses, with a RangeError',
+    run({ clock, random, expect }) {
+      for (const levels of [['debug', 'error'], ['warn']] as Level[][]) {
+        let thrown: unknown;
+        try {
+          make(clock, random, { levels });
+        } catch (error) {
+          thrown = error;
+        }
+        expect.ok(thrown instanceof RangeError, `new BudgetSampler({ levels: ${JSON.stringify(levels)} }) should throw a RangeError, ${thrown === undefined ? 'and made a sampler' : `threw ${String(thrown)}`}`);
+      }
+    },
+  },
+  {
     task: 3,
     name: "a flood of info lines leaves the debug budget alone when both are sampled",
     run({ clock, random, expect }) {
