@@ -58,6 +58,12 @@ export const tour: Tour = {
       title: 'Back to healthy',
       instruction: 'Clear the worker-crash fault and watch the board drain: **Active** and **Retrying** empty, every job **Completed** or **Dead**.',
       until: [{ type: 'fault.changed', where: { point: 'worker-crash', 'spec.enabled': false } }],
+      blockedWhen: [
+        {
+          when: [{ fault: 'worker-crash', injected: false }],
+          hint: 'The worker-crash fault is already cleared, so there is no change for this step to see: press **Clear** in **Faults: Worker crash** once more to tick it.',
+        },
+      ],
       explanation:
         'At-least-once delivery and an idempotent job are the pair that makes background work safe: the queue promises the job runs, the job ' +
         'promises that running twice does no harm. Neither invariant broke: no job was lost, and no job ran on two workers while its lease held.',

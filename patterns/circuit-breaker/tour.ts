@@ -3,7 +3,13 @@
  * the circuit, fast failures and probes while it is open, and the recovery.
  * Plain data: each step is ticked off by the run's own events.
  */
-import type { Tour } from '../kit/index.ts';
+import type { StepBlock, Tour } from '../kit/index.ts';
+
+/** Every step but the break needs checkout traffic. */
+const LOAD_STOPPED: StepBlock = {
+  when: [{ load: 'stopped' }],
+  hint: 'No load is running, so no requests reach the circuit: in the **Load** panel, start the load again (20 requests/s is the lab’s default).',
+};
 
 export const tour: Tour = {
   lab: 'payments',
@@ -21,6 +27,13 @@ export const tour: Tour = {
       until: [
         { type: 'request', where: { direction: 'inbound', outcome: 'ok' }, count: 20 },
         { type: 'metrics', where: { rate: { gte: 10 }, errorRate: { lte: 0.05 } } },
+      ],
+      blockedWhen: [
+        {
+          when: [{ fault: 'payments', injected: true }],
+          hint: 'Payments has a fault injected, so checkout cannot answer `ok`: press **Clear** in the **Faults: Payments service** panel first.',
+        },
+        LOAD_STOPPED,
       ],
       explanation:
         'Every request went through the closed circuit to payments and back in a few milliseconds. While the circuit is closed, ' +
@@ -50,6 +63,13 @@ export const tour: Tour = {
         { type: 'circuit.state', where: { from: 'open', to: 'half-open', reason: 'reset-timeout' } },
         { type: 'circuit.state', where: { from: 'half-open', to: 'open', reason: 'probe-failed' } },
       ],
+      blockedWhen: [
+        {
+          when: [{ fault: 'payments', injected: false }],
+          hint: 'Payments is healthy again, so the next probe will succeed instead of failing: press **Fail 100%** in the **Faults: Payments service** panel to keep it broken for this step.',
+        },
+        LOAD_STOPPED,
+      ],
       explanation:
         'While open, the circuit refuses calls with `BrokenCircuitError` without touching payments, so the injected faults ' +
         'stop too: payments gets no traffic at all. After `resetTimeoutMs` the circuit went half-open and let **one** probe ' +
@@ -63,6 +83,13 @@ export const tour: Tour = {
       until: [
         { type: 'circuit.state', where: { from: 'half-open', to: 'closed', reason: 'probes-succeeded' } },
         { type: 'request', where: { direction: 'inbound', outcome: 'ok' }, count: 10 },
+      ],
+      blockedWhen: [
+        {
+          when: [{ fault: 'payments', injected: true }],
+          hint: 'Payments still has its fault, so every probe fails and the circuit opens again: clear the fault first (**Clear** in the **Faults: Payments service** panel).',
+        },
+        LOAD_STOPPED,
       ],
       explanation:
         'The probe succeeded, the circuit closed (`probes-succeeded`) and forgot its failure history, and checkout went back ' +

@@ -57,6 +57,12 @@ export const tour: Tour = {
         { type: 'event.handled', where: { handler: 'track-analytics', ok: true } },
         { type: 'log', where: { level: 'info', 'fields.delivered': { gte: 1 } } },
       ],
+      blockedWhen: [
+        {
+          when: [{ fault: 'track-analytics', injected: true }],
+          hint: 'The **track-analytics handler** still fails, so every replayed letter fails again: clear its fault first (**Clear** on its fault panel).',
+        },
+      ],
       explanation:
         'The log says *replaying N dead letters*, then *replay: N of N delivered*. Each dead letter went back to ' +
         '`track-analytics`, and only to it, under its original event id: no second welcome email, no second ' +

@@ -69,6 +69,12 @@ export const tour: Tour = {
         { type: 'params.changed', where: { 'params.jitter': 'none' } },
         { type: 'retry.attempt', where: { attempt: 1, delayMs: 100 }, count: 5 },
       ],
+      blockedWhen: [
+        {
+          when: [{ fault: 'inventory', injected: true }],
+          hint: 'Inventory still has the fault from the last step, so its answers are not retried with the base wait: clear the fault first (**Clear** in the fault panel).',
+        },
+      ],
       explanation:
         'Without jitter every first wait is exactly 100 ms, then 200, then 400. Here that is harmless, because the failures ' +
         'are spread out. But clients that fail *together* (a restart, an outage) would retry together too, in waves as ' +
@@ -80,6 +86,12 @@ export const tour: Tour = {
       until: [
         { type: 'params.changed', where: { 'params.jitter': 'decorrelated' } },
         { type: 'retry.attempt', where: { attempt: 1, delayMs: { gte: 150 } }, count: 3 },
+      ],
+      blockedWhen: [
+        {
+          when: [{ fault: 'inventory', injected: true }],
+          hint: 'Inventory has a fault injected, so the waits come from it, not from the jitter: clear the fault first (**Clear** in the fault panel).',
+        },
       ],
       explanation:
         'Decorrelated jitter draws each wait between the base and three times the *previous* wait, so first waits now range ' +

@@ -6,19 +6,45 @@ import { z } from 'zod';
 import type { FaultSpec, LoadProfile, ParamSpec, Params } from '../../patterns/kit/index.ts';
 import { healthySpec } from '../../patterns/kit/index.ts';
 
-const share = z.number().min(0).max(1);
-const millis = z.number().min(0).max(3_600_000);
+/*
+ * Messages speak the lab forms' words and units ("Latency must be at least
+ * 0 ms"), not the body's field names: the web shows them to the learner.
+ * The field's path still leads each message (see describeZodError).
+ */
+const withUnit = (value: number, unit: string | undefined) => (unit ? `${value} ${unit}` : String(value));
+
+/** A number from `min` to `max` whose every failure names the field as the form does. */
+const bounded = (label: string, min: number, max: number, options: { unit?: string; integer?: boolean; above?: boolean } = {}) => {
+  const { unit } = options;
+  let schema = z.number({ error: `${label} must be a number` });
+  if (options.integer) schema = schema.int({ error: `${label} must be a whole number` });
+  schema = options.above
+    ? schema.gt(min, { error: `${label} must be more than ${withUnit(min, unit)}` })
+    : schema.min(min, { error: `${label} must be at least ${withUnit(min, unit)}` });
+  return schema.max(max, { error: `${label} must be at most ${withUnit(max, unit)}` });
+};
+
+/** A share 0–1 in the body, a percentage in the form. */
+const share = (label: string) => {
+  const message = `${label} must be from 0 to 100 % (a share from 0 to 1)`;
+  return z.number({ error: `${label} must be a number` }).min(0, { error: message }).max(1, { error: message });
+};
+const millis = (label: string) => bounded(label, 0, 3_600_000, { unit: 'ms' });
 
 const faultError = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('status'),
-    status: z.number().int().min(400).max(599),
-    retryAfterSeconds: z.number().min(0).max(3600).optional(),
+    status: z
+      .number({ error: 'Status must be a number' })
+      .int({ error: 'Status must be from 400 to 599' })
+      .min(400, { error: 'Status must be from 400 to 599' })
+      .max(599, { error: 'Status must be from 400 to 599' }),
+    retryAfterSeconds: bounded('Retry-After', 0, 3600, { unit: 's' }).optional(),
   }),
   z.object({ kind: z.literal('reset') }),
   z.object({ kind: z.literal('hang') }),
   z.object({ kind: z.literal('down') }),
-  z.object({ kind: z.literal('exception'), message: z.string().max(500).optional() }),
+  z.object({ kind: z.literal('exception'), message: z.string().max(500, { error: 'The exception message may hold at most 500 characters' }).optional() }),
   // The database point's errors (SQLITE_BUSY, SQLITE_LOCKED).
   z.object({ kind: z.literal('busy') }),
   z.object({ kind: z.literal('locked') }),
@@ -26,14 +52,14 @@ const faultError = z.discriminatedUnion('kind', [
 
 const faultWindow = z
   .object({
-    startMs: millis,
-    durationMs: z.number().positive().max(3_600_000),
-    errorRate: share.optional(),
+    startMs: millis('A window’s start (from)'),
+    durationMs: bounded('A window’s duration (for)', 0, 3_600_000, { unit: 'ms', above: true }),
+    errorRate: share('A window’s error rate').optional(),
     error: faultError.optional(),
-    repeatEveryMs: z.number().positive().max(3_600_000).optional(),
+    repeatEveryMs: bounded('A window’s repeat (every)', 0, 3_600_000, { unit: 'ms', above: true }).optional(),
   })
   .refine((w) => w.repeatEveryMs === undefined || w.repeatEveryMs > w.durationMs, {
-    message: 'repeatEveryMs must be longer than durationMs',
+    message: 'A window’s repeat (every) must be longer than its duration (for)',
     path: ['repeatEveryMs'],
   });
 
@@ -41,11 +67,11 @@ const faultWindow = z
 export const faultSpecSchema = z
   .object({
     enabled: z.boolean(),
-    errorRate: share,
+    errorRate: share('Error rate'),
     error: faultError,
-    latency: z.object({ baseMs: millis, jitterMs: millis, rate: share }).strict(),
-    failFirst: z.number().int().min(0).max(1_000_000),
-    schedule: z.array(faultWindow).max(50),
+    latency: z.object({ baseMs: millis('Latency'), jitterMs: millis('Latency jitter'), rate: share('Share of calls slowed') }).strict(),
+    failFirst: bounded('Fail first', 0, 1_000_000, { unit: 'calls', integer: true }),
+    schedule: z.array(faultWindow).max(50, { error: 'The schedule may hold at most 50 windows' }),
     seed: z.number().int().min(0).max(2 ** 32 - 1),
   })
   .strict()
@@ -57,19 +83,26 @@ export const faultSpecSchema = z
   });
 
 const bounds = {
-  durationMs: z.number().positive().max(24 * 3_600_000).optional(),
-  amount: z.number().int().positive().max(100_000_000).optional(),
-  clients: z.number().int().min(1).max(10_000).optional(),
+  durationMs: bounded('Duration', 0, 24 * 3_600_000, { unit: 'ms', above: true }).optional(),
+  amount: bounded('Amount', 0, 100_000_000, { unit: 'requests', integer: true, above: true }).optional(),
+  clients: bounded('Client keys', 1, 10_000, { integer: true }).optional(),
 };
 
 export const loadProfileSchema = z.discriminatedUnion('model', [
   z
     .object({
       model: z.literal('open'),
-      rate: z.number().min(0).max(20_000),
+      rate: bounded('Rate', 0, 20_000, { unit: 'req/s' }),
       stages: z
-        .array(z.object({ durationMs: z.number().positive().max(24 * 3_600_000), target: z.number().min(0).max(20_000) }).strict())
-        .max(50)
+        .array(
+          z
+            .object({
+              durationMs: bounded('A stage’s duration', 0, 24 * 3_600_000, { unit: 'ms', above: true }),
+              target: bounded('A stage’s target rate', 0, 20_000, { unit: 'req/s' }),
+            })
+            .strict(),
+        )
+        .max(50, { error: 'At most 50 stages' })
         .optional(),
       ...bounds,
     })
@@ -77,8 +110,8 @@ export const loadProfileSchema = z.discriminatedUnion('model', [
   z
     .object({
       model: z.literal('closed'),
-      concurrency: z.number().int().min(1).max(2_000),
-      thinkTimeMs: millis.optional(),
+      concurrency: bounded('Concurrency', 1, 2_000, { integer: true }),
+      thinkTimeMs: millis('Think time').optional(),
       ...bounds,
     })
     .strict(),
@@ -116,9 +149,13 @@ export const paramsSchema = (specs: readonly ParamSpec[]) =>
       specs.map((spec) => {
         switch (spec.type) {
           case 'number':
-            return [spec.id, z.number().min(spec.min).max(spec.max).optional()];
-          case 'integer':
-            return [spec.id, z.number().int().min(spec.min).max(spec.max).optional()];
+          case 'integer': {
+            // The params form's words: "Reset timeout must be from 1000 to 60000 ms".
+            const range = `${spec.label} must be from ${spec.min} to ${withUnit(spec.max, spec.unit)}`;
+            let schema = z.number({ error: `${spec.label} must be a number` });
+            if (spec.type === 'integer') schema = schema.int({ error: `${spec.label} must be a whole number` });
+            return [spec.id, schema.min(spec.min, { error: range }).max(spec.max, { error: range }).optional()];
+          }
           case 'enum':
             return [
               spec.id,

@@ -224,6 +224,18 @@ describe('bad input answers 400 or 404 naming the field, never 500', () => {
     expect(res.body.error.message).toMatch(typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : text);
   });
 
+  // The messages the lab shows: the form's words and units after the field's path.
+  it.each([
+    ['PUT', '/api/runs/RUN/faults/payments', { latency: { baseMs: -5, jitterMs: 0, rate: 1 } }, 'latency.baseMs: Latency must be at least 0 ms'],
+    ['PUT', '/api/runs/RUN/faults/payments', { errorRate: 2 }, 'errorRate: Error rate must be from 0 to 100 %'],
+    ['PUT', '/api/runs/RUN/load', { model: 'open', rate: -1 }, 'rate: Rate must be at least 0 req/s'],
+    ['PUT', '/api/runs/RUN/params', { resetTimeoutMs: 10 }, 'resetTimeoutMs: Reset timeout must be from'],
+  ])('%s %s %j → 400 “%s”', async (method, path, body, text) => {
+    const res = await tw.api(method, path.replace('RUN', runId), body);
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.error.message).toContain(text);
+  });
+
   it('a malformed JSON body → 400 naming the body', async () => {
     for (const path of [`/api/runs/${runId}/faults/payments`, '/api/runs', `/api/patterns/${PATTERN}/files/${BREAKER_FILE}`]) {
       const res = await tw.api(path === '/api/runs' ? 'POST' : 'PUT', path, undefined, { rawBody: '{"errorRate": ' });

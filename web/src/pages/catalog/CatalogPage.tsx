@@ -4,6 +4,7 @@ import { Link } from 'wouter';
 import type { ExerciseSummary, PatternSummary } from '../../../../server/protocol/api.ts';
 import { api } from '../../api/client.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import { usePageTitle } from '../../usePageTitle.ts';
 import { ProgressMenu } from '../exercises/ProgressMenu.tsx';
 import { exerciseCounts, groupByCategory, type ExerciseCount } from './catalog.ts';
 
@@ -20,6 +21,7 @@ export const CatalogPage = () => {
   }, [loadExercises]);
   const counts = useMemo(() => exerciseCounts(exercises ?? []), [exercises]);
   const groups = useMemo(() => groupByCategory(patterns ?? [], filter), [patterns, filter]);
+  usePageTitle('Catalog');
 
   if (error) return <ErrorNotice error={error} />;
   return (

@@ -10,6 +10,9 @@ const CATEGORY_ORDER: Array<[PatternSummary['category'], string]> = [
   ['operations', 'Operations'],
 ];
 
+/** The catalog's word for a category ("Resilience", "APIs"): its heading, and the breadcrumbs' word for it. */
+export const categoryLabel = (category: string): string => CATEGORY_ORDER.find(([id]) => id === category)?.[1] ?? category;
+
 export const matches = (pattern: PatternSummary, filter: string): boolean => {
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
   const text = `${pattern.title} ${pattern.id} ${pattern.category} ${pattern.summary}`.toLowerCase();

@@ -9,6 +9,8 @@ import { Link } from 'wouter';
 import type { ExerciseInstructions, ExerciseStatus } from '../../../../server/protocol/api.ts';
 import { api } from '../../api/client.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import { usePageTitle } from '../../usePageTitle.ts';
+import { categoryLabel } from '../catalog/catalog.ts';
 import { initialCode, type CodeSource } from './exercise-state.ts';
 import { ExerciseWorkbench } from './ExerciseWorkbench.tsx';
 import { readLocalDraft } from './useDraftSaver.ts';
@@ -17,6 +19,8 @@ interface Loaded {
   exercise: ExerciseInstructions;
   start: { code: string; source: CodeSource };
   patternTitle: string;
+  /** The catalog's word for the pattern's category, when the patterns loaded. */
+  category?: string;
 }
 
 const STATUS_LABELS: Record<ExerciseStatus, string> = { new: 'new', started: 'started', solved: 'solved' };
@@ -33,8 +37,9 @@ export default function ExercisePage({ id }: { id: string }) {
     Promise.all([api.exercise(id), api.patterns().catch(() => [])]).then(
       ([exercise, patterns]) => {
         if (!live) return;
-        const patternTitle = patterns.find((p) => p.id === exercise.patternId)?.title ?? exercise.patternId;
-        setLoaded({ exercise, start: initialCode(exercise, readLocalDraft(exercise.id)), patternTitle });
+        const pattern = patterns.find((p) => p.id === exercise.patternId);
+        const patternTitle = pattern?.title ?? exercise.patternId;
+        setLoaded({ exercise, start: initialCode(exercise, readLocalDraft(exercise.id)), patternTitle, ...(pattern && { category: categoryLabel(pattern.category) }) });
         setStatus(exercise.status);
       },
       (e: unknown) => live && setError(e),
@@ -44,9 +49,11 @@ export default function ExercisePage({ id }: { id: string }) {
     };
   }, [id]);
 
+  usePageTitle(loaded ? `Exercise: ${loaded.exercise.title}` : error ? `Exercise ${id}` : undefined, loaded?.patternTitle);
+
   if (error) return <ErrorNotice error={error} title={`Could not load the exercise ${id}`} />;
   if (!loaded) return <p className="muted">Loading…</p>;
-  const { exercise, start, patternTitle } = loaded;
+  const { exercise, start, patternTitle, category } = loaded;
   return (
     <article className="exercise-page">
       <header className="exercise-head">
@@ -55,6 +62,7 @@ export default function ExercisePage({ id }: { id: string }) {
             Catalog
           </Link>
           <span className="muted"> / </span>
+          {category && <span className="muted breadcrumb-category">{category} / </span>}
           <Link href={`/patterns/${exercise.patternId}`}>{patternTitle}</Link>
           <span className="muted"> / </span>
           <Link href={`/patterns/${exercise.patternId}/exercises`}>Exercises</Link>

@@ -11,6 +11,8 @@ import { api } from '../../api/client.ts';
 import { useLiveRun } from '../../api/live.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { isTyping } from '../../components/shortcuts.ts';
+import { usePageTitle } from '../../usePageTitle.ts';
+import { categoryLabel } from '../catalog/catalog.ts';
 import { LearnTab } from './learn/LearnTab.tsx';
 import { ExercisesTab } from './exercises/ExercisesTab.tsx';
 import { LabTab } from './lab/LabTab.tsx';
@@ -46,6 +48,8 @@ export default function PatternPage({ id, tab }: { id: string; tab?: string | un
     [runStarted],
   );
 
+  usePageTitle(pattern?.title ?? (error ? id : undefined), TABS.find((t) => t.id === active)!.label);
+
   const reload = useCallback(() => api.pattern(id).then(setPattern, setError), [id]);
   useEffect(() => {
     setPattern(undefined);
@@ -76,7 +80,7 @@ export default function PatternPage({ id, tab }: { id: string; tab?: string | un
           <Link href="/" className="muted">
             Catalog
           </Link>{' '}
-          <span className="muted">/ {pattern.category}</span>
+          <span className="muted breadcrumb-category">/ {categoryLabel(pattern.category)}</span>
           <h1>{pattern.title}</h1>
           <p className="muted summary">{pattern.summary}</p>
         </div>

@@ -8,6 +8,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import type { PatternDetail, Tour } from '../../../../../server/protocol/api.ts';
 import type { LiveRun } from '../../../api/live.ts';
 import { Prose } from '../../exercises/Prose.tsx';
+import { blockedHint, runStateNow } from './tour-blocked.ts';
 import { needed, tourProgress, type StepProgress } from './tour-progress.ts';
 import type { TourSession } from './useTourSession.ts';
 
@@ -26,7 +27,8 @@ const countsText = (step: StepProgress): string | undefined => {
 };
 
 /** `latest`: the step done last, whose explanation is open; earlier ones fold theirs away to keep the current step near. */
-const Step = ({ step, latest }: { step: StepProgress; latest: boolean }) => (
+/** `blocked`: for the current step, what to do because the run's current state keeps it from progressing. */
+const Step = ({ step, latest, blocked }: { step: StepProgress; latest: boolean; blocked?: string | undefined }) => (
   <li className={`tour-step ${step.state}`} data-step={step.index + 1} aria-current={step.state === 'current' ? 'step' : undefined}>
     <div className="tour-step-head">
       <span className={`tick ${step.state === 'done' ? 'done' : ''} ${step.state === 'current' ? 'current' : ''}`} role="img" aria-label={step.state === 'done' ? 'done' : step.state}>
@@ -39,6 +41,11 @@ const Step = ({ step, latest }: { step: StepProgress; latest: boolean }) => (
       <div className="tour-step-body">
         <Prose>{step.step.instruction}</Prose>
         {countsText(step) && <p className="muted small tour-counts">{countsText(step)}</p>}
+        {blocked && (
+          <div className="notice tour-blocked" role="note" aria-label="Why this step is not progressing">
+            <Prose>{blocked}</Prose>
+          </div>
+        )}
       </div>
     )}
     {step.state === 'done' &&
@@ -72,7 +79,15 @@ export const TourPanel = ({ tour, labs, runId, live, session }: TourPanelProps) 
     return result;
     // live.revision moves with every batch; the events array may be the same object between batches.
   }, [tour, tracking, live.events, live.revision, startT, runId]);
-  const labTitle = labs.find((l) => l.id === tour.lab)?.title ?? tour.lab;
+  const tourLab = labs.find((l) => l.id === tour.lab);
+  const labTitle = tourLab?.title ?? tour.lab;
+  // What keeps the current step from progressing in the run's current state (faults, load, params), if anything.
+  const currentStep = progress.current === undefined ? undefined : tour.steps[progress.current];
+  const blocked = useMemo(
+    () => (tracking && run?.live && currentStep?.blockedWhen ? blockedHint(currentStep, runStateNow(live.events, runId, tourLab)) : undefined),
+    // live.revision moves with every batch, as above.
+    [tracking, run?.live, currentStep, live.events, live.revision, runId, tourLab],
+  );
 
   // A step just completed: bring the new current step into the panel's view. Only the panel
   // scrolls (scrollIntoView would move the whole page away from the lab the learner watches).
@@ -123,7 +138,7 @@ export const TourPanel = ({ tour, labs, runId, live, session }: TourPanelProps) 
       </p>
       <ol className="tour-steps">
         {progress.steps.map((step) => (
-          <Step key={step.index} step={step} latest={step.state === 'done' && step.index === progress.done - 1} />
+          <Step key={step.index} step={step} latest={step.state === 'done' && step.index === progress.done - 1} blocked={step.state === 'current' ? blocked : undefined} />
         ))}
       </ol>
     </aside>

@@ -141,9 +141,7 @@ export const FaultPanel = memo(function FaultPanel({ point, spec, runId, nowT, a
           {Object.keys(errors).length > 0 && (
             <ul className="field-errors">
               {Object.entries(errors).map(([field, message]) => (
-                <li key={field}>
-                  {field}: {message}
-                </li>
+                <li key={field}>{message}</li>
               ))}
             </ul>
           )}

@@ -52,7 +52,7 @@ export const ScheduleEditor = ({ windows, kinds, errors, nowT, onChange, disable
             <button type="button" className="small-button" onClick={() => onChange(windows.filter((_, j) => j !== i))} aria-label={`Remove window ${i + 1}`}>
               ✕
             </button>
-            {['startS', 'durationS', 'repeatS', 'status'].map((f) => err(f) && <span key={f} className="field-error">{`${f.replace(/S$/, '')}: ${err(f)}`}</span>)}
+            {['startS', 'durationS', 'repeatS', 'status'].map((f) => err(f) && <span key={f} className="field-error">{err(f)}</span>)}
           </div>
         );
       })}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeSpec } from '../../../../views/shared/testing.ts';
-import { activeWindow, applyPreset, formFromSpec, healthy, isHealthy, kindsFor, specFromForm, type FaultForm } from './faultForm.ts';
+import { activeWindow, applyPreset, formFromSpec, healthy, isHealthy, kindsFor, numberProblem, specFromForm, type FaultForm } from './faultForm.ts';
 
 const http = { kind: 'http' } as const;
 const inProcess = { kind: 'in-process' } as const;
@@ -38,7 +38,7 @@ describe('fault form', () => {
     expect(specFromForm(formFromSpec(spec, database))).toEqual({ ok: true, spec });
   });
 
-  it('names each bad field with the server’s bounds', () => {
+  it('says what is wrong with each bad field in the form’s words, with the server’s bounds', () => {
     const form = formFromSpec(makeSpec(), http);
     const result = specFromForm({
       ...form,
@@ -51,13 +51,36 @@ describe('fault form', () => {
     expect(result).toEqual({
       ok: false,
       errors: {
-        status: 'a status from 400 to 599',
-        latencyBaseMs: 'at least 0',
-        failFirst: 'a whole number, please',
-        retryAfterS: 'a number, please',
-        'schedule.0.repeatS': 'longer than the window',
+        status: 'Status must be from 400 to 599',
+        latencyBaseMs: 'Latency must be at least 0 ms',
+        failFirst: 'Fail first must be a whole number',
+        retryAfterS: 'Retry-After must be a number',
+        'schedule.0.repeatS': 'Window 1 repeat (every) must be longer than its duration (for)',
       },
     });
+  });
+
+  it('never shows the form’s internal field names to the learner', () => {
+    const form = formFromSpec(makeSpec(), http);
+    const result = specFromForm({
+      ...form,
+      latencyBaseMs: '-1',
+      latencyJitterMs: '9999999',
+      failFirst: '-2',
+      retryAfterS: '-1',
+      schedule: [{ startS: '-1', durationS: '0', repeatS: 'x', kind: 'status', status: 200, ratePct: 100 }],
+    });
+    if (result.ok) throw new Error('expected errors');
+    expect(result.errors).toMatchObject({
+      latencyJitterMs: 'Latency jitter must be at most 3600000 ms',
+      failFirst: 'Fail first must be at least 0 calls',
+      retryAfterS: 'Retry-After must be at least 0 s',
+      'schedule.0.startS': 'Window 1 start (from) must be at least 0 s',
+      'schedule.0.durationS': 'Window 1 duration (for) must be more than 0 s',
+      'schedule.0.repeatS': 'Window 1 repeat (every) must be a number',
+      'schedule.0.status': 'Window 1 status must be from 400 to 599',
+    });
+    for (const message of Object.values(result.errors)) expect(message).not.toMatch(/latencyBaseMs|latencyJitterMs|failFirst|retryAfterS|startS|durationS|repeatS|errorRate/);
   });
 
   it('treats empty optional fields as their defaults', () => {
@@ -114,5 +137,16 @@ describe('activeWindow', () => {
   it('knows an enabled spec that injects nothing', () => {
     expect(isHealthy(makeSpec())).toBe(true);
     expect(isHealthy(makeSpec({ latency: { baseMs: 5, jitterMs: 0, rate: 1 } }))).toBe(false);
+  });
+});
+
+describe('numberProblem', () => {
+  it('words a bound with the field’s label and unit', () => {
+    expect(numberProblem({ label: 'Latency', unit: 'ms' }, -5, 0, 100)).toBe('Latency must be at least 0 ms');
+    expect(numberProblem({ label: 'Error rate', unit: '%' }, 120, 0, 100)).toBe('Error rate must be at most 100 %');
+    expect(numberProblem({ label: 'Duration', unit: 's' }, 0, 0, 10, { above: true })).toBe('Duration must be more than 0 s');
+    expect(numberProblem({ label: 'Amount' }, 1.5, 0, 10, { integer: true })).toBe('Amount must be a whole number');
+    expect(numberProblem({ label: 'Amount' }, Number.NaN, 0, 10)).toBe('Amount must be a number');
+    expect(numberProblem({ label: 'Amount' }, 5, 0, 10)).toBeUndefined();
   });
 });

@@ -103,17 +103,58 @@ export const formFromSpec = (spec: FaultSpec, point: Pick<FaultPointInfo, 'kind'
 
 export type FormErrors = Record<string, string>;
 
+/** How a field is named in the form and the unit it is typed in: errors speak the form's words ("Latency must be at least 0 ms"). */
+export interface FieldWords {
+  label: string;
+  /** Shown after a bound: `ms`, `s`, `%`. */
+  unit?: string;
+}
+
+const withUnit = (value: number, unit: string | undefined) => (unit ? `${value} ${unit}` : String(value));
+
+/**
+ * What is wrong with a number typed in a field, in the form's words, or
+ * undefined when it is fine; `above`: strictly more than `min`.
+ */
+export const numberProblem = (words: FieldWords, value: number, min: number, max: number, options: { integer?: boolean; above?: boolean } = {}): string | undefined => {
+  const { label, unit } = words;
+  if (!Number.isFinite(value)) return `${label} must be a number`;
+  if (options.integer && !Number.isInteger(value)) return `${label} must be a whole number`;
+  if (options.above ? value <= min : value < min) return `${label} must be ${options.above ? 'more than' : 'at least'} ${withUnit(min, unit)}`;
+  if (value > max) return `${label} must be at most ${withUnit(max, unit)}`;
+  return undefined;
+};
+
 /** A number typed in a field, checked against [min, max]; '' means `empty`. */
-const number = (errors: FormErrors, field: string, text: string, min: number, max: number, options: { integer?: boolean; empty?: number; above?: boolean } = {}) => {
+const number = (
+  errors: FormErrors,
+  field: string,
+  words: FieldWords,
+  text: string,
+  min: number,
+  max: number,
+  options: { integer?: boolean; empty?: number; above?: boolean } = {},
+) => {
   const trimmed = text.trim();
   if (trimmed === '' && options.empty !== undefined) return options.empty;
-  const value = Number(trimmed);
-  if (trimmed === '' || !Number.isFinite(value)) errors[field] = 'a number, please';
-  else if (options.integer && !Number.isInteger(value)) errors[field] = 'a whole number, please';
-  else if (options.above ? value <= min : value < min) errors[field] = options.above ? `more than ${min}` : `at least ${min}`;
-  else if (value > max) errors[field] = `at most ${max}`;
+  const value = trimmed === '' ? Number.NaN : Number(trimmed);
+  const problem = numberProblem(words, value, min, max, options);
+  if (problem) errors[field] = problem;
   return value;
 };
+
+/** The form's words for each field (the keys of `FormErrors`; a schedule window's fields are `schedule.<i>.<field>`). */
+export const FIELD_WORDS = {
+  status: { label: 'Status' },
+  retryAfterS: { label: 'Retry-After', unit: 's' },
+  latencyBaseMs: { label: 'Latency', unit: 'ms' },
+  latencyJitterMs: { label: 'Latency jitter', unit: 'ms' },
+  failFirst: { label: 'Fail first', unit: 'calls' },
+} satisfies Record<string, FieldWords>;
+
+const windowWords = (i: number, what: string, unit?: string): FieldWords => ({ label: `Window ${i + 1} ${what}`, ...(unit && { unit }) });
+
+const STATUS_PROBLEM = (label: string) => `${label} must be from 400 to 599`;
 
 const errorOf = (kind: ErrorKind, status: number, retryAfter: number | undefined, message: string): FaultError => {
   switch (kind) {
@@ -132,20 +173,20 @@ export type SpecResult = { ok: true; spec: FaultSpec } | { ok: false; errors: Fo
 
 export const specFromForm = (form: FaultForm): SpecResult => {
   const errors: FormErrors = {};
-  if (form.status < 400 || form.status > 599 || !Number.isInteger(form.status)) errors.status = 'a status from 400 to 599';
-  const retryAfter = number(errors, 'retryAfterS', form.retryAfterS, 0, HOUR_S, { empty: Number.NaN });
-  const baseMs = number(errors, 'latencyBaseMs', form.latencyBaseMs, 0, HOUR_S * 1000, { empty: 0 });
-  const jitterMs = number(errors, 'latencyJitterMs', form.latencyJitterMs, 0, HOUR_S * 1000, { empty: 0 });
-  const failFirst = number(errors, 'failFirst', form.failFirst, 0, 1_000_000, { integer: true, empty: 0 });
-  if (form.schedule.length > 50) errors.schedule = 'at most 50 windows';
+  if (form.status < 400 || form.status > 599 || !Number.isInteger(form.status)) errors.status = STATUS_PROBLEM(FIELD_WORDS.status.label);
+  const retryAfter = number(errors, 'retryAfterS', FIELD_WORDS.retryAfterS, form.retryAfterS, 0, HOUR_S, { empty: Number.NaN });
+  const baseMs = number(errors, 'latencyBaseMs', FIELD_WORDS.latencyBaseMs, form.latencyBaseMs, 0, HOUR_S * 1000, { empty: 0 });
+  const jitterMs = number(errors, 'latencyJitterMs', FIELD_WORDS.latencyJitterMs, form.latencyJitterMs, 0, HOUR_S * 1000, { empty: 0 });
+  const failFirst = number(errors, 'failFirst', FIELD_WORDS.failFirst, form.failFirst, 0, 1_000_000, { integer: true, empty: 0 });
+  if (form.schedule.length > 50) errors.schedule = 'The schedule may hold at most 50 windows';
   const schedule = form.schedule.map((w, i): FaultWindow => {
-    const startMs = number(errors, `schedule.${i}.startS`, w.startS, 0, HOUR_S) * 1000;
-    const durationMs = number(errors, `schedule.${i}.durationS`, w.durationS, 0, HOUR_S, { above: true }) * 1000;
-    const repeat = number(errors, `schedule.${i}.repeatS`, w.repeatS, 0, HOUR_S, { above: true, empty: Number.NaN });
+    const startMs = number(errors, `schedule.${i}.startS`, windowWords(i, 'start (from)', 's'), w.startS, 0, HOUR_S) * 1000;
+    const durationMs = number(errors, `schedule.${i}.durationS`, windowWords(i, 'duration (for)', 's'), w.durationS, 0, HOUR_S, { above: true }) * 1000;
+    const repeat = number(errors, `schedule.${i}.repeatS`, windowWords(i, 'repeat (every)', 's'), w.repeatS, 0, HOUR_S, { above: true, empty: Number.NaN });
     if (!Number.isNaN(repeat) && !(repeat * 1000 > durationMs) && !errors[`schedule.${i}.repeatS`]) {
-      errors[`schedule.${i}.repeatS`] = 'longer than the window';
+      errors[`schedule.${i}.repeatS`] = `Window ${i + 1} repeat (every) must be longer than its duration (for)`;
     }
-    if (w.kind === 'status' && (w.status < 400 || w.status > 599)) errors[`schedule.${i}.status`] = 'a status from 400 to 599';
+    if (w.kind === 'status' && (w.status < 400 || w.status > 599)) errors[`schedule.${i}.status`] = STATUS_PROBLEM(`Window ${i + 1} status`);
     return {
       startMs,
       durationMs,

@@ -25,12 +25,12 @@ describe('load form', () => {
     const form = formFromProfile({ model: 'closed', concurrency: 1 });
     expect(profileFromForm({ ...form, concurrency: '0', amount: '2.5', clients: '' })).toEqual({
       ok: false,
-      errors: { concurrency: 'at least 1', amount: 'a whole number, please' },
+      errors: { concurrency: 'Concurrency must be at least 1', amount: 'Amount must be a whole number' },
     });
     const open = formFromProfile({ model: 'open', rate: 1 });
     expect(profileFromForm({ ...open, rate: '30000', stages: [{ durationS: '0', target: '5' }] })).toEqual({
       ok: false,
-      errors: { rate: 'at most 20000', 'stages.0.durationS': 'more than 0' },
+      errors: { rate: 'Rate must be at most 20000 req/s', 'stages.0.durationS': 'Stage 1 duration must be more than 0 s' },
     });
   });
 });

@@ -3,7 +3,7 @@
  * with the server's bounds; and the progress bar's figures. Pure.
  */
 import type { LoadProfile, TelemetryOf } from '../../../../../../patterns/kit/index.ts';
-import type { FormErrors } from '../faults/faultForm.ts';
+import { numberProblem, type FieldWords, type FormErrors } from '../faults/faultForm.ts';
 
 export interface StageForm {
   durationS: string;
@@ -44,18 +44,34 @@ export const formFromProfile = (profile: LoadProfile | undefined): LoadForm => {
 
 const DAY_S = 24 * 3600;
 
+/** The load form's words for each field: errors say "Rate must be at least 0 req/s", not `rate`. */
+export const LOAD_FIELD_WORDS = {
+  rate: { label: 'Rate', unit: 'req/s' },
+  concurrency: { label: 'Concurrency' },
+  thinkTimeMs: { label: 'Think time', unit: 'ms' },
+  durationS: { label: 'Duration', unit: 's' },
+  amount: { label: 'Amount', unit: 'requests' },
+  clients: { label: 'Client keys' },
+} satisfies Record<string, FieldWords>;
+
 /** Reads a field: undefined when empty and optional, else checked against [min, max]. */
-const read = (errors: FormErrors, field: string, text: string, min: number, max: number, options: { integer?: boolean; optional?: boolean; above?: boolean } = {}) => {
+const read = (
+  errors: FormErrors,
+  field: string,
+  words: FieldWords,
+  text: string,
+  min: number,
+  max: number,
+  options: { integer?: boolean; optional?: boolean; above?: boolean } = {},
+) => {
   const trimmed = text.trim();
   if (trimmed === '') {
-    if (!options.optional) errors[field] = 'required';
+    if (!options.optional) errors[field] = `${words.label} is needed`;
     return undefined;
   }
   const value = Number(trimmed);
-  if (!Number.isFinite(value)) errors[field] = 'a number, please';
-  else if (options.integer && !Number.isInteger(value)) errors[field] = 'a whole number, please';
-  else if (options.above ? value <= min : value < min) errors[field] = options.above ? `more than ${min}` : `at least ${min}`;
-  else if (value > max) errors[field] = `at most ${max}`;
+  const problem = numberProblem(words, value, min, max, options);
+  if (problem) errors[field] = problem;
   return value;
 };
 
@@ -64,9 +80,9 @@ export type ProfileResult = { ok: true; profile: LoadProfile } | { ok: false; er
 export const profileFromForm = (form: LoadForm): ProfileResult => {
   if (form.model === 'none') return { ok: true, profile: { model: 'none' } };
   const errors: FormErrors = {};
-  const durationS = read(errors, 'durationS', form.durationS, 0, DAY_S, { optional: true, above: true });
-  const amount = read(errors, 'amount', form.amount, 0, 100_000_000, { optional: true, integer: true, above: true });
-  const clients = read(errors, 'clients', form.clients, 1, 10_000, { optional: true, integer: true });
+  const durationS = read(errors, 'durationS', LOAD_FIELD_WORDS.durationS, form.durationS, 0, DAY_S, { optional: true, above: true });
+  const amount = read(errors, 'amount', LOAD_FIELD_WORDS.amount, form.amount, 0, 100_000_000, { optional: true, integer: true, above: true });
+  const clients = read(errors, 'clients', LOAD_FIELD_WORDS.clients, form.clients, 1, 10_000, { optional: true, integer: true });
   const bounds = {
     ...(durationS !== undefined && { durationMs: durationS * 1000 }),
     ...(amount !== undefined && { amount }),
@@ -74,16 +90,16 @@ export const profileFromForm = (form: LoadForm): ProfileResult => {
   };
   let profile: LoadProfile;
   if (form.model === 'open') {
-    const rate = read(errors, 'rate', form.rate, 0, 20_000) ?? 0;
-    if (form.stages.length > 50) errors.stages = 'at most 50 stages';
+    const rate = read(errors, 'rate', LOAD_FIELD_WORDS.rate, form.rate, 0, 20_000) ?? 0;
+    if (form.stages.length > 50) errors.stages = 'At most 50 stages';
     const stages = form.stages.map((st, i) => ({
-      durationMs: (read(errors, `stages.${i}.durationS`, st.durationS, 0, DAY_S, { above: true }) ?? 0) * 1000,
-      target: read(errors, `stages.${i}.target`, st.target, 0, 20_000) ?? 0,
+      durationMs: (read(errors, `stages.${i}.durationS`, { label: `Stage ${i + 1} duration`, unit: 's' }, st.durationS, 0, DAY_S, { above: true }) ?? 0) * 1000,
+      target: read(errors, `stages.${i}.target`, { label: `Stage ${i + 1} target rate`, unit: 'req/s' }, st.target, 0, 20_000) ?? 0,
     }));
     profile = { model: 'open', rate, ...(stages.length > 0 && { stages }), ...bounds };
   } else {
-    const concurrency = read(errors, 'concurrency', form.concurrency, 1, 2000, { integer: true }) ?? 1;
-    const thinkTimeMs = read(errors, 'thinkTimeMs', form.thinkTimeMs, 0, 3_600_000, { optional: true });
+    const concurrency = read(errors, 'concurrency', LOAD_FIELD_WORDS.concurrency, form.concurrency, 1, 2000, { integer: true }) ?? 1;
+    const thinkTimeMs = read(errors, 'thinkTimeMs', LOAD_FIELD_WORDS.thinkTimeMs, form.thinkTimeMs, 0, 3_600_000, { optional: true });
     profile = { model: 'closed', concurrency, ...(thinkTimeMs !== undefined && { thinkTimeMs }), ...bounds };
   }
   return Object.keys(errors).length ? { ok: false, errors } : { ok: true, profile };

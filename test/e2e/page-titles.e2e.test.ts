@@ -1,0 +1,186 @@
+/**
+ * The learner's bearings in a real browser: the tab's title follows the page
+ * (the catalog, each tab of a pattern, an exercise), breadcrumbs use the
+ * catalog's own word for a category, and the fault form says what is wrong
+ * in its own words ("Latency must be at least 0 ms"), not `latencyBaseMs`.
+ * Screenshots of failures go to test-artifacts/page-titles-*.png.
+ */
+import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT_DIR, startWorkbench, type Workbench } from '../../server/app.ts';
+import { loadExercises } from '../../server/exercises/catalog.ts';
+import { ensureWebBuild } from '../../server/http/web-build.ts';
+import { chromiumPath, openBrowser, screenshotPath } from './browser.ts';
+
+const TOKEN = 'e2e-page-titles-token-0123456789';
+const SUFFIX = ' — Patterns Workbench';
+const PATTERN_ID = 'circuit-breaker';
+const PATTERN_TITLE = 'Circuit breaker';
+const EXERCISE_ID = 'circuit-breaker.02-limit-half-open-probes';
+const EXERCISE = loadExercises(join(ROOT_DIR, 'exercises')).exercises.find((e) => e.id === EXERCISE_ID)!;
+/** Generous: a loaded 2-core machine runs the server, the runs' workers and Chromium at once. */
+const WAIT = { timeout: 30_000 };
+
+/**
+ * A private copy of the web build to serve (as in workbench.e2e.test.ts):
+ * web/dist is shared, and a concurrent rebuild would pull chunks from under a page.
+ */
+const copyWebBuild = async (into: string): Promise<string> => {
+  for (let attempt = 1; ; attempt++) {
+    const dist = await ensureWebBuild(ROOT_DIR);
+    const stamp = join(dist, '.build-stamp');
+    try {
+      const builtAt = statSync(stamp).mtimeMs;
+      rmSync(into, { recursive: true, force: true });
+      cpSync(dist, into, { recursive: true });
+      if (statSync(stamp).mtimeMs === builtAt && existsSync(join(into, 'index.html'))) return into;
+    } catch {
+      // Being rebuilt right now: try again.
+    }
+    if (attempt === 10) throw new Error(`${dist} kept changing while it was copied`);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+  }
+};
+
+describe.skipIf(!chromiumPath)('page titles, breadcrumbs and form-worded errors in the browser', () => {
+  let browser: Browser;
+  let context: BrowserContext;
+  let workbench: Workbench;
+  let dir: string;
+  let base: string;
+  const pages: Page[] = [];
+  /** What went wrong in the pages of the current test (uncaught errors, console errors): printed when it fails. */
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    expect(EXERCISE, `the exercise ${EXERCISE_ID}`).toBeDefined();
+    dir = mkdtempSync(join(tmpdir(), 'wb-e2e-page-titles-'));
+    workbench = await startWorkbench({
+      port: 0,
+      dbPath: join(dir, 'workbench.db'),
+      token: TOKEN,
+      log: pino({ level: 'silent' }),
+      webDir: await copyWebBuild(join(dir, 'web')),
+    });
+    base = `http://127.0.0.1:${workbench.port}`;
+    browser = await openBrowser();
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    // The printed URL first: it sets the token cookie the app's API calls use.
+    const page = await context.newPage();
+    await page.goto(workbench.url);
+    await page.close();
+  }, 180_000);
+
+  afterEach(async ({ task }) => {
+    const failed = task.result?.state === 'fail';
+    if (failed && problems.length > 0) console.error(`In the pages:\n  ${problems.join('\n  ')}`);
+    problems.length = 0;
+    for (const [index, page] of pages.splice(0).entries()) {
+      if (failed) await page.screenshot({ path: screenshotPath(`page-titles-failure-${index}`), fullPage: true }).catch(() => undefined);
+      await page.close().catch(() => undefined);
+    }
+    if (!workbench) return;
+    for (const run of workbench.runs.live()) await run.stop('user').catch(() => undefined);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await workbench?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const newPage = async (): Promise<Page> => {
+    const page = await context.newPage();
+    pages.push(page);
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
+    return page;
+  };
+
+  /** The tab's title, once it settles on `expected` (pages set it when their data has loaded). */
+  const expectTitle = (page: Page, expected: string) => expect.poll(() => page.title(), WAIT).toBe(expected);
+
+  /** The catalog's heading over the group a pattern's card is in ("Resilience"), as the page's text has it. */
+  const catalogHeadingOf = async (page: Page, patternTitle: string): Promise<string> => {
+    const group = page.locator('section.category', { has: page.locator('.card', { hasText: patternTitle }) });
+    return ((await group.locator('h2').textContent(WAIT)) ?? '').trim();
+  };
+
+  it('titles the catalog, each tab of a pattern and an exercise, and the breadcrumbs use the catalog’s words', async () => {
+    const page = await newPage();
+    await page.goto(base);
+    await page.getByRole('heading', { name: 'Backend patterns, live' }).waitFor(WAIT);
+    await expectTitle(page, `Catalog${SUFFIX}`);
+    const heading = await catalogHeadingOf(page, PATTERN_TITLE);
+    // The catalog's word, not the category id.
+    expect(heading).toBe('Resilience');
+
+    // Into the pattern from its card: the Learn tab.
+    await page.locator('.card', { hasText: PATTERN_TITLE }).click();
+    await page.waitForURL(`${base}/patterns/${PATTERN_ID}`);
+    await page.getByRole('heading', { level: 1, name: PATTERN_TITLE }).waitFor(WAIT);
+    await expectTitle(page, `${PATTERN_TITLE} · Learn${SUFFIX}`);
+    const crumb = page.locator('.pattern-head .breadcrumb-category');
+    await expect.poll(async () => (await crumb.textContent())?.trim(), WAIT).toBe(`/ ${heading}`);
+
+    // Each tab, by its link: the title follows without a reload.
+    for (const tab of ['Code', 'Lab', 'Exercises', 'Learn']) {
+      await page.getByRole('tab', { name: tab }).click();
+      await page.waitForURL(`${base}/patterns/${PATTERN_ID}/${tab.toLowerCase()}`);
+      await expectTitle(page, `${PATTERN_TITLE} · ${tab}${SUFFIX}`);
+    }
+
+    // A tab opened by its address.
+    await page.goto(`${base}/patterns/${PATTERN_ID}/lab`);
+    await expectTitle(page, `${PATTERN_TITLE} · Lab${SUFFIX}`);
+
+    // An exercise: its title, then its pattern's.
+    await page.goto(`${base}/exercises/${EXERCISE_ID}`);
+    await page.getByRole('heading', { level: 1, name: EXERCISE.title }).waitFor(WAIT);
+    await expectTitle(page, `Exercise: ${EXERCISE.title} · ${PATTERN_TITLE}${SUFFIX}`);
+    // Its breadcrumb names the category in the catalog's word too.
+    await expect.poll(async () => (await page.locator('.exercise-head .breadcrumb').textContent())?.replace(/\s+/g, ' ').trim(), WAIT).toBe(
+      `Catalog / ${heading} / ${PATTERN_TITLE} / Exercises`,
+    );
+
+    // Back to the catalog through the breadcrumb: the title follows.
+    await page.locator('.exercise-head .breadcrumb').getByRole('link', { name: 'Catalog' }).click();
+    await page.getByRole('heading', { name: 'Backend patterns, live' }).waitFor(WAIT);
+    await expectTitle(page, `Catalog${SUFFIX}`);
+  }, 120_000);
+
+  it('says what is wrong in the fault form in the form’s words', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/patterns/${PATTERN_ID}/lab`);
+    await page.getByRole('button', { name: /Start (a new )?run/ }).click(WAIT);
+    await page.locator('.run-state.running').waitFor(WAIT);
+
+    const panel = page.locator('.fault-panel', { hasText: 'Payments service' });
+    const latency = panel.getByLabel('Latency base (ms)');
+    await latency.waitFor(WAIT);
+    await expect.poll(() => latency.isEnabled(), WAIT).toBe(true);
+    await latency.fill('-5');
+    await panel.getByRole('button', { name: 'Apply' }).click(WAIT);
+
+    const errors = panel.locator('.field-errors');
+    await errors.getByText('Latency must be at least 0 ms').waitFor(WAIT);
+    await expect(latency.getAttribute('aria-invalid')).resolves.toBe('true');
+    // The learner reads the form's words, never its internal field names.
+    const text = (await errors.textContent()) ?? '';
+    expect(text).not.toMatch(/latencyBaseMs|baseMs|latency\.base/);
+    // Nothing was sent: the run's payments fault is still healthy.
+    await panel.locator('.fault-now.healthy').waitFor(WAIT);
+
+    // Fixed, the message goes.
+    await latency.fill('0');
+    await panel.getByRole('button', { name: 'Apply' }).click(WAIT);
+    await expect.poll(() => errors.count(), WAIT).toBe(0);
+
+    await page.getByRole('button', { name: /Stop run/ }).click();
+    await page.locator('.run-state.stopped').waitFor(WAIT);
+  }, 120_000);
+});
