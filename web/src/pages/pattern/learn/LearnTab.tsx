@@ -31,7 +31,7 @@ const COMPONENTS: Components = {
         {children}
       </a>
     ),
-  // Wide tables scroll on their own instead of stretching the page.
+  // A table flows with the page at its full height; only one wider than the column scrolls, sideways.
   table: ({ node: _node, children, ...props }) => (
     <div className="table-scroll">
       <table {...props}>{children}</table>
