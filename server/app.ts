@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { CodeService } from './code/code-service.ts';
-import { createGuard, TOKEN_COOKIE } from './http/auth.ts';
+import { createGuard, presentedTokens, TOKEN_COOKIE } from './http/auth.ts';
 import { apiRouter, finalErrorHandler } from './http/express-adapter.ts';
 import { createRoutes } from './http/routes.ts';
 import { LiveHub } from './live/hub.ts';
@@ -19,6 +19,7 @@ import { RUN_ENTRY } from './runs/run-host.ts';
 import { TRIAL_ENTRY } from './runs/trial.ts';
 import { Store } from './store/store.ts';
 import { landingPage } from './http/landing.ts';
+import { SIGN_IN_PAGE_HEADERS, signInPage, type SignInProblem } from './http/sign-in-page.ts';
 import { liveUpgradeHandler } from './live/upgrade.ts';
 import { createExerciseRoutes } from './http/exercise-routes.ts';
 import { loadExercises } from './exercises/catalog.ts';
@@ -165,11 +166,31 @@ const assemble = async (options: WorkbenchOptions, store: Store): Promise<Workbe
   ];
   app.use('/api', apiRouter(routes, guard, log));
   const webIndex = options.webDir && existsSync(join(options.webDir, 'index.html')) ? join(options.webDir, 'index.html') : undefined;
+  /** The styled sign-in problem page (server/http/sign-in-page.ts): 401, and nothing of the request echoed. */
+  const refuseSignIn = (res: express.Response, problem: SignInProblem) => {
+    res.status(401).set(SIGN_IN_PAGE_HEADERS).type('html').send(signInPage(problem, port));
+  };
+  /**
+   * A page is served only to a browser that holds the token (the cookie set by the printed URL):
+   * the page holds no secrets, but without the token every call it makes is refused, so the
+   * learner gets the sign-in page instead, which says so and what to do.
+   */
+  const pageProblem = (req: express.Request): SignInProblem | undefined => {
+    const tokens = presentedTokens(req);
+    if (tokens.some((token) => guard.isToken(token))) return undefined;
+    return tokens.length === 0 ? 'no-token' : 'stale-cookie';
+  };
+  const sendPage = (req: express.Request, res: express.Response) => {
+    const problem = pageProblem(req);
+    if (problem) return refuseSignIn(res, problem);
+    if (webIndex) res.sendFile(webIndex);
+    else res.type('html').send(landingPage(registry));
+  };
   app.get('/', (req, res) => {
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
     if (token !== undefined) {
       if (!guard.isToken(token)) {
-        res.status(401).type('text/plain').send('wrong token: open the URL the workbench printed');
+        refuseSignIn(res, 'wrong-token');
         return;
       }
       // The token leaves the address bar; from now on the cookie carries it.
@@ -177,13 +198,14 @@ const assemble = async (options: WorkbenchOptions, store: Store): Promise<Workbe
       res.redirect(302, '/');
       return;
     }
-    if (webIndex) res.sendFile(webIndex);
-    else res.type('html').send(landingPage(registry));
+    sendPage(req, res);
   });
   if (options.webDir && webIndex) {
+    // The app's page by its file name is a page like any other (static would serve it as is).
+    app.get('/index.html', sendPage);
     app.use(express.static(options.webDir, { index: false, maxAge: '1h', setHeaders: noCacheForHtml }));
     // The app routes in the browser: any other page path gets the app.
-    app.get('/{*splat}', (_req, res) => res.sendFile(webIndex));
+    app.get('/{*splat}', sendPage);
   }
   // Last: whatever a page request throws (a malformed %-escape in a static path, say)
   // becomes an answer; the API router answers its own errors the same way.

@@ -93,10 +93,15 @@ describe('the token', () => {
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 
-  it('the page itself opens without the token (it holds no secrets)', async () => {
-    const res = await httpRequest(tw.port, 'GET', '/', undefined, { token: null });
+  it('the page opens with the cookie; without it, the sign-in page says what to do (test/integration/sign-in-page.test.ts)', async () => {
+    const cookie = await cookieFromTokenUrl();
+    const res = await httpRequest(tw.port, 'GET', '/', undefined, { token: null, headers: { cookie } });
     expect(res.status).toBe(200);
     expect(res.text).toContain('Patterns Workbench');
+    const refused = await httpRequest(tw.port, 'GET', '/', undefined, { token: null });
+    expect(refused.status).toBe(401);
+    expect(refused.headers['content-type']).toMatch(/^text\/html/);
+    expect(refused.text).toContain('Open the URL the workbench printed in its terminal');
   });
 });
 

@@ -1,6 +1,7 @@
 /** The workbench's pages: the catalog, one page per pattern (Learn, Code, Lab, Exercises) and one per exercise. */
 import { lazy, Suspense } from 'react';
 import { Link, Route, Switch } from 'wouter';
+import { ConnectionNotice } from './components/ConnectionNotice.tsx';
 import { ShortcutsOverlay } from './components/ShortcutsOverlay.tsx';
 import { ThemeToggle } from './components/ThemeToggle.tsx';
 import { CatalogPage } from './pages/catalog/CatalogPage.tsx';
@@ -21,6 +22,7 @@ export const App = () => (
         <ShortcutsOverlay />
       </nav>
     </header>
+    <ConnectionNotice />
     <main className="content">
       <Suspense fallback={<p className="muted">Loading…</p>}>
         <Switch>

@@ -1,6 +1,11 @@
 /**
  * The typed API client. The token travels in the HttpOnly cookie set when the
  * printed URL was opened, so calls need no credentials of their own.
+ *
+ * Every answer (or its absence) goes to the connection monitor (connection.ts). When
+ * the workbench does not answer, a GET waits until it does and then goes on (a restart
+ * with the same token is a pause); a write fails at once with a message that says so,
+ * since it may or may not have reached the workbench.
  */
 import type {
   ApiErrorBody,
@@ -14,6 +19,7 @@ import type {
   SaveFileRequest,
   StartRunRequest,
 } from '../../../server/protocol/api.ts';
+import { classifyAnswer, connection } from './connection.ts';
 
 /** An API error with the server's message (and, for code, its file/line/column). */
 export class ApiError extends Error {
@@ -30,25 +36,51 @@ export class ApiError extends Error {
  * Calls `route` (a key of the protocol's ApiRoutes, which gives the method) at `path` (the route
  * with its parameters filled in), and answers with the body the protocol says that route returns.
  */
+/** What a 401 means in a page the workbench served: its token changed (it was restarted). */
+export const SIGNED_OUT_MESSAGE =
+  'Not signed in: the workbench was restarted with a new token (or this tab never signed in). Open the URL it printed in its terminal (it carries the token) in this tab.';
+
+/** A write (or a GET that gave up) that got no answer; status 0: there was no HTTP answer. */
+const notAnswering = (method: string, path: string): ApiError =>
+  new ApiError(
+    0,
+    `The workbench is not answering (${method} ${path}): it was stopped, or it is restarting. Try again once it is back.`,
+    undefined,
+  );
+
 const request = async <K extends ApiRouteKey>(route: K, path: string, body?: unknown): Promise<ApiRoutes[K]> => {
   const method = route.slice(0, route.indexOf(' '));
-  const response = await fetch(path, {
-    method,
-    credentials: 'same-origin',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  const json = text ? (JSON.parse(text) as unknown) : undefined;
-  if (!response.ok) {
-    const error = (json as ApiErrorBody | undefined)?.error;
-    const message =
-      response.status === 401
-        ? 'Not signed in: open the URL the workbench printed in its terminal (it carries the token).'
-        : (error?.message ?? `${method} ${path} failed with ${response.status}`);
-    throw new ApiError(response.status, message, error);
+  for (;;) {
+    let response: Response | undefined;
+    try {
+      response = await fetch(path, {
+        method,
+        credentials: 'same-origin',
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      // No answer at all: the workbench is gone (stopped, restarting).
+      response = undefined;
+    }
+    const verdict = response ? classifyAnswer(response.status, response.headers.get('content-type')) : 'unreachable';
+    connection.report(verdict);
+    if (verdict === 'unreachable') {
+      // A read waits for the workbench and asks again; a write is not repeated behind the learner's back.
+      if (method !== 'GET') throw notAnswering(method, path);
+      if ((await connection.whenAvailable()) === 'signed-out') throw new ApiError(401, SIGNED_OUT_MESSAGE, undefined);
+      continue;
+    }
+    const answer = response!;
+    const text = await answer.text();
+    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    if (!answer.ok) {
+      const error = (json as ApiErrorBody | undefined)?.error;
+      const message = answer.status === 401 ? SIGNED_OUT_MESSAGE : (error?.message ?? `${method} ${path} failed with ${answer.status}`);
+      throw new ApiError(answer.status, message, error);
+    }
+    return json as ApiRoutes[K];
   }
-  return json as ApiRoutes[K];
 };
 
 const enc = encodeURIComponent;

@@ -12,10 +12,18 @@
  * views show the present truly — a circuit closed since long ago, not since
  * the window began. The controls never depend on any of it: they read the
  * run's current state (GET /api/runs/:id).
+ *
+ * The stream survives the workbench going away: when the socket closes for any reason
+ * but the run's end, the connection monitor (connection.ts) asks the workbench with a
+ * backoff until it answers. Back with the same token, the stream reconnects and loads
+ * what it missed (the events after the newest it holds; a run that ended meanwhile, its
+ * last events); back with a new token, it stops, and the monitor's notice says to open
+ * the new URL.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { TelemetryBatch, TelemetryEvent } from '../../../patterns/kit/index.ts';
-import { api } from './client.ts';
+import { api, ApiError } from './client.ts';
+import { connection, isRunEnd, reconnectDelay } from './connection.ts';
 import { drawProbe } from './drawProbe.ts';
 import { fullFromT, mergeBySeq, olderNotLoaded, oldestFirst, PRELUDE_LIMIT, STATE_TYPES, trimOldest } from './history.ts';
 
@@ -72,6 +80,9 @@ export const useLiveRun = (runId: string | undefined, options: { paused?: boolea
     if (!runId) return;
     let closed = false;
     let socket: WebSocket | undefined;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    /** The load under way (the newest history, or a reconnect's gap). */
+    let loading: Promise<void> = Promise.resolve();
     // One render per frame however many batches arrived, and one copy per render: a page
     // that falls behind must not queue an update (and a copy of every event) per batch.
     let frame: number | undefined;
@@ -100,25 +111,20 @@ export const useLiveRun = (runId: string | undefined, options: { paused?: boolea
       }
     };
 
-    (async () => {
-      // Connect first, then load the newest history, then merge by seq: nothing falls between
-      // the two, and what came both ways shows once.
-      const pending: TelemetryBatch[] = [];
-      let loaded = false;
-      const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/live?run=${encodeURIComponent(runId)}`;
-      socket = new WebSocket(url);
-      socket.onopen = () => setState((s) => ({ ...s, connected: true }));
-      socket.onclose = () => !closed && setState((s) => ({ ...s, connected: false }));
-      socket.onmessage = (message) => {
-        const batch = JSON.parse(String(message.data)) as TelemetryBatch;
-        drawProbe.received(batch.events, batch.dropped);
-        if (!loaded) {
-          pending.push(batch);
-          return;
-        }
-        merge(batch.events, batch);
-        publish();
-      };
+    /** The events after the newest the window holds, oldest first, in pages: what a reconnect missed. */
+    const loadGap = async () => {
+      for (let page = 0; page < MAX_EVENTS / HISTORY_PAGE; page++) {
+        const after = buffer.current.events.at(-1)?.seq;
+        if (after === undefined) return loadNewest();
+        const gap = await api.events(runId, { after, limit: HISTORY_PAGE }).catch(() => undefined);
+        if (closed || !gap) return;
+        merge(gap.events);
+        if (!gap.more) return;
+      }
+    };
+
+    /** The newest recorded history, and the state changes before it. */
+    const loadNewest = async () => {
       const history = await api.events(runId, { order: 'desc', limit: HISTORY_PAGE }).catch(() => undefined);
       if (closed) return;
       if (history) {
@@ -135,14 +141,88 @@ export const useLiveRun = (runId: string | undefined, options: { paused?: boolea
           if (prelude) merge(oldestFirst(prelude.events));
         }
       }
+    };
+
+    /**
+     * Opens the stream. Connect first, then load (the newest history, or after a reconnect
+     * what was missed), then merge by seq: nothing falls between the two, and what came
+     * both ways shows once. `failures`: tries in a row that never opened.
+     */
+    const connect = async (failures: number, resume: boolean) => {
+      if (closed) return;
+      const pending: TelemetryBatch[] = [];
+      let loaded = false;
+      let opened = false;
+      const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/live?run=${encodeURIComponent(runId)}`;
+      const ws = new WebSocket(url);
+      socket = ws;
+      ws.onopen = () => {
+        opened = true;
+        connection.reportAnswered();
+        setState((s) => ({ ...s, connected: true }));
+      };
+      ws.onclose = (event) => {
+        if (closed || socket !== ws) return;
+        setState((s) => ({ ...s, connected: false }));
+        // The run ended: everything was sent, nothing more will come.
+        if (isRunEnd(event.code)) return;
+        // Anything else — the workbench stopped, restarted, refused the upgrade (a new token,
+        // a run no longer live, too many streams) or the network dropped — is found out.
+        void recover(opened ? 0 : failures + 1);
+      };
+      ws.onmessage = (message) => {
+        if (socket !== ws) return;
+        const batch = JSON.parse(String(message.data)) as TelemetryBatch;
+        drawProbe.received(batch.events, batch.dropped);
+        if (!loaded) {
+          pending.push(batch);
+          return;
+        }
+        merge(batch.events, batch);
+        publish();
+      };
+      loading = resume ? loadGap() : loadNewest();
+      await loading;
+      if (closed) return;
+      // Even from a socket that has closed since (and been replaced): merging by seq keeps each event once.
       for (const batch of pending) merge(batch.events, batch);
       loaded = true;
       publish();
-    })();
+    };
+
+    /** After the stream closed unexpectedly: wait for the workbench, then reconnect, or load a run's end. */
+    const recover = async (failures: number) => {
+      // The monitor asks the workbench, and keeps asking with a backoff while it does not answer.
+      await connection.check();
+      if (closed || (await connection.whenAvailable()) === 'signed-out' || closed) return;
+      let live: boolean | undefined;
+      try {
+        live = (await api.run(runId)).live;
+      } catch (error) {
+        // Not this workbench's run (another database), or the token changed: nothing to reconnect to.
+        if (error instanceof ApiError && (error.status === 404 || error.status === 401)) return;
+      }
+      if (closed) return;
+      if (live === false) {
+        // It ended while the page was away (a restart ends every run), or before the page opened
+        // it: its last events, its end among them (after what the first load brings).
+        await loading;
+        if (closed) return;
+        await loadGap();
+        if (!closed) publish();
+        return;
+      }
+      // Live (or not known yet): again, at once the first time, then with a backoff, so a
+      // refused upgrade (too many streams open) is not hammered.
+      retryTimer = setTimeout(() => void connect(failures, true), reconnectDelay(failures));
+    };
+
+    void connect(0, false);
 
     return () => {
       closed = true;
       if (frame !== undefined) cancelAnimationFrame(frame);
+      if (retryTimer !== undefined) clearTimeout(retryTimer);
       socket?.close();
     };
   }, [runId]);
