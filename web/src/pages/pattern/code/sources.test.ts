@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PatternSources } from '../../../../../server/protocol/api.ts';
+import { connection } from '../../../api/connection.ts';
 import { loadPatternSources } from './sources.ts';
 
 /** Answers every fetch with `status` and `body` (JSON), recording the paths asked for. */
@@ -38,18 +39,24 @@ describe('loadPatternSources', () => {
     );
   });
 
-  it('says the workbench did not answer when the request never reached it', async () => {
+  it('waits while the workbench does not answer, and carries on once it is back', async () => {
+    const body: PatternSources = { files: [{ path: 'patterns/kit/index.ts', content: 'export {};\n' }] };
+    let up = false;
     vi.stubGlobal('fetch', async () => {
-      throw new TypeError('Failed to fetch');
+      if (!up) throw new TypeError('Failed to fetch');
+      return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
     });
-    const error = (await loadPatternSources('circuit-breaker').catch((e: unknown) => e)) as Error;
-    expect(error.message).toContain('the workbench did not answer (Failed to fetch); is it still running?');
-    expect(error.cause).toBeInstanceOf(TypeError);
+    const loading = loadPatternSources('circuit-breaker');
+    // A GET is not failed for a workbench that is away: the tab says it is retrying, and the load waits.
+    await vi.waitFor(() => expect(connection.getState().status).toBe('retrying'));
+    up = true;
+    connection.reportAnswered();
+    expect(await loading).toEqual(body.files);
   });
 
   it('passes on the sign-in hint of a 401', async () => {
     serve(401, { error: { status: 401, message: 'missing token' } });
     const error = (await loadPatternSources('circuit-breaker').catch((e: unknown) => e)) as Error;
-    expect(error.message).toContain('Not signed in: open the URL the workbench printed in its terminal (it carries the token)');
+    expect(error.message).toContain('Not signed in: the workbench was restarted with a new token (or this tab never signed in). Open the URL it printed in its terminal (it carries the token) in this tab.');
   });
 });
