@@ -73,6 +73,7 @@ export const createExerciseRoutes = ({ exercises, runner, store, registry }: Exe
       tasks: e.tasks.length,
       status: progress?.status ?? 'new',
       tasksPassed: progress?.tasksPassed ?? [],
+      solutionViewed: progress?.solutionViewed ?? false,
     };
   };
 
@@ -124,8 +125,8 @@ export const createExerciseRoutes = ({ exercises, runner, store, registry }: Exe
     }),
     route('GET /api/exercises/:id/solution', ({ params }) => {
       const e = exercise(params.id!);
-      store.progress.markSolutionViewed(e.id);
-      return { body: { file: e.file, content: e.solution } };
+      const progress = store.progress.markSolutionViewed(e.id);
+      return { body: { file: e.file, content: e.solution, solutionViewed: progress.solutionViewed } };
     }),
     route('GET /api/progress', () => ({ body: store.progress.export() })),
     route('POST /api/progress', ({ body }) => {

@@ -171,6 +171,11 @@ export interface ExerciseSummary {
   tasks: number;
   status: ExerciseStatus;
   tasksPassed: number[];
+  /**
+   * The learner was shown the solution before solving the exercise (so a `solved`
+   * one was solved after viewing it). Added later: older servers leave it out.
+   */
+  solutionViewed?: boolean;
 }
 
 export interface ExerciseProgress {
@@ -179,6 +184,7 @@ export interface ExerciseProgress {
   tasksPassed: number[];
   attempts: number;
   solvedAt: number | null;
+  /** The solution was shown before the exercise was solved (viewing it afterwards is not noted). */
   solutionViewed: boolean;
   updatedAt: number;
 }
@@ -295,6 +301,8 @@ export interface DraftSaved {
 export interface ExerciseSolution {
   file: string;
   content: string;
+  /** Whether the exercise's progress now notes the solution as viewed before solving (false when it was solved already). Added later: older servers leave it out. */
+  solutionViewed?: boolean;
 }
 
 export interface ProgressImportResult {

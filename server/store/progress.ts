@@ -14,6 +14,7 @@ export interface ExerciseProgress {
   tasksPassed: number[];
   attempts: number;
   solvedAt: number | null;
+  /** The solution was shown before the exercise was solved (viewing it after solving is not noted). */
   solutionViewed: boolean;
   updatedAt: number;
 }
@@ -99,8 +100,14 @@ export class ProgressStore {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM exercise_attempts WHERE exercise_id = ?').get(exerciseId) as { n: number }).n;
   }
 
-  markSolutionViewed(exerciseId: string): void {
+  /**
+   * Notes that the learner was shown the solution, unless they had solved the
+   * exercise already: looking at it afterwards is a comparison, not help.
+   * Returns the progress as it now stands.
+   */
+  markSolutionViewed(exerciseId: string): ExerciseProgress {
     const before = this.get(exerciseId);
+    if (before && (before.status === 'solved' || before.solutionViewed)) return before;
     this.upsert({
       exerciseId,
       status: before?.status ?? 'started',
@@ -110,6 +117,7 @@ export class ProgressStore {
       solutionViewed: true,
       updatedAt: Date.now(),
     });
+    return this.get(exerciseId)!;
   }
 
   get(exerciseId: string): ExerciseProgress | undefined {

@@ -1,7 +1,8 @@
 /**
- * One exercise, `/exercises/:id`: its header (pattern, difficulty, status)
- * above the working area. The editor starts from the learner's draft, else
- * their last checked code, else the starter.
+ * One exercise, `/exercises/:id`: its header (pattern, difficulty, status,
+ * and whether the solution was viewed before it was solved) above the
+ * working area. The editor starts from the learner's draft, else their last
+ * checked code, else the starter.
  */
 import '../../styles/exercises.css';
 import { useEffect, useState } from 'react';
@@ -11,7 +12,7 @@ import { api } from '../../api/client.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { usePageTitle } from '../../usePageTitle.ts';
 import { categoryLabel } from '../catalog/catalog.ts';
-import { initialCode, type CodeSource } from './exercise-state.ts';
+import { afterSolutionShown, initialCode, solutionViewedNote, type CodeSource, type ShownProgress } from './exercise-state.ts';
 import { ExerciseWorkbench } from './ExerciseWorkbench.tsx';
 import { readLocalDraft } from './useDraftSaver.ts';
 
@@ -28,7 +29,7 @@ const STATUS_LABELS: Record<ExerciseStatus, string> = { new: 'new', started: 'st
 export default function ExercisePage({ id }: { id: string }) {
   const [loaded, setLoaded] = useState<Loaded>();
   const [error, setError] = useState<unknown>();
-  const [status, setStatus] = useState<ExerciseStatus>('new');
+  const [progress, setProgress] = useState<ShownProgress>({ status: 'new', solutionViewed: false });
 
   useEffect(() => {
     let live = true;
@@ -40,7 +41,7 @@ export default function ExercisePage({ id }: { id: string }) {
         const pattern = patterns.find((p) => p.id === exercise.patternId);
         const patternTitle = pattern?.title ?? exercise.patternId;
         setLoaded({ exercise, start: initialCode(exercise, readLocalDraft(exercise.id)), patternTitle, ...(pattern && { category: categoryLabel(pattern.category) }) });
-        setStatus(exercise.status);
+        setProgress({ status: exercise.status, solutionViewed: exercise.solutionViewed ?? exercise.progress?.solutionViewed ?? false });
       },
       (e: unknown) => live && setError(e),
     );
@@ -54,6 +55,8 @@ export default function ExercisePage({ id }: { id: string }) {
   if (error) return <ErrorNotice error={error} title={`Could not load the exercise ${id}`} />;
   if (!loaded) return <p className="muted">Loading…</p>;
   const { exercise, start, patternTitle, category } = loaded;
+  const { status } = progress;
+  const viewed = solutionViewedNote(status, progress.solutionViewed);
   return (
     <article className="exercise-page">
       <header className="exercise-head">
@@ -73,12 +76,23 @@ export default function ExercisePage({ id }: { id: string }) {
           <span className={`badge status ${status}`} data-testid="exercise-status">
             {STATUS_LABELS[status]}
           </span>
+          {viewed && (
+            <span className="badge solution-viewed" data-testid="exercise-solution-viewed" title="You viewed the solution before solving this exercise">
+              {viewed}
+            </span>
+          )}
           <span className="muted small">
             edits <code>{exercise.file}</code>
           </span>
         </div>
       </header>
-      <ExerciseWorkbench key={exercise.id} exercise={exercise} start={start} onProgress={setStatus} />
+      <ExerciseWorkbench
+        key={exercise.id}
+        exercise={exercise}
+        start={start}
+        onProgress={setProgress}
+        onSolutionShown={(solutionViewed) => setProgress((current) => afterSolutionShown(current, solutionViewed))}
+      />
     </article>
   );
 }

@@ -2,7 +2,9 @@
  * The exercise's working area: the instructions on the left (tasks ticked as
  * their checks pass, hints); on the right the learner's code in Monaco,
  * typed against the kit and the pattern's files, saved as they type, the
- * actions, and the check results grouped by task.
+ * actions, and the check results grouped by task. While the solution is open
+ * its diff takes the whole width (the instructions step aside), with a
+ * button that copies the solution.
  */
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { CodeError, ExerciseInstructions } from '../../../../server/protocol/api.ts';
@@ -12,7 +14,8 @@ import { useFitToViewport } from '../pattern/code/layout.ts';
 import { describeCodeError } from '../pattern/code/markers.ts';
 import { useCodeEditor, useMonaco, useMonacoTheme } from '../pattern/code/useMonaco.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
-import { tasksPassedOf, type CodeSource } from './exercise-state.ts';
+import { CopyButton } from './CopyButton.tsx';
+import { tasksPassedOf, type CodeSource, type ShownProgress } from './exercise-state.ts';
 import { useExerciseWorkspace } from './exercise-workspace.ts';
 import { ExerciseToolbar } from './ExerciseToolbar.tsx';
 import { Instructions } from './Instructions.tsx';
@@ -31,10 +34,13 @@ const SOURCE_NOTE: Record<CodeSource, string | undefined> = {
 interface ExerciseWorkbenchProps {
   exercise: ExerciseInstructions;
   start: { code: string; source: CodeSource };
-  onProgress: (status: ExerciseInstructions['status']) => void;
+  /** What the workbench now says of the exercise's progress: after a check run, after viewing the solution. */
+  onProgress: (progress: ShownProgress) => void;
+  /** The solution was shown; `solutionViewed` is what the workbench noted (false when the exercise was solved already). */
+  onSolutionShown: (solutionViewed: boolean) => void;
 }
 
-export const ExerciseWorkbench = ({ exercise, start, onProgress }: ExerciseWorkbenchProps) => {
+export const ExerciseWorkbench = ({ exercise, start, onProgress, onSolutionShown }: ExerciseWorkbenchProps) => {
   const { monaco, error: monacoError } = useMonaco();
   useMonacoTheme(monaco);
   const { workspace, error: sourcesError } = useExerciseWorkspace(monaco, exercise.patternId, exercise.file, start.code);
@@ -70,7 +76,7 @@ export const ExerciseWorkbench = ({ exercise, start, onProgress }: ExerciseWorkb
     if (!workspace || checks.checking) return;
     lab.dismiss();
     const outcome = await checks.run(workspace.model.getValue());
-    if (outcome) onProgress(outcome.progress.status);
+    if (outcome) onProgress({ status: outcome.progress.status, solutionViewed: outcome.progress.solutionViewed });
   }, [workspace, checks, lab, onProgress]);
   useRunShortcut(() => void runChecks());
 
@@ -90,8 +96,10 @@ export const ExerciseWorkbench = ({ exercise, start, onProgress }: ExerciseWorkb
     setConfirming(undefined);
     setSolutionError(undefined);
     try {
-      const { content } = await api.solution(exercise.id);
+      const { content, solutionViewed } = await api.solution(exercise.id);
       setSolution({ content, open: true });
+      // An older workbench does not say: the page learns it on its next load.
+      if (solutionViewed !== undefined) onSolutionShown(solutionViewed);
     } catch (error) {
       setSolutionError(error);
     }
@@ -110,16 +118,18 @@ export const ExerciseWorkbench = ({ exercise, start, onProgress }: ExerciseWorkb
 
   const failure = monacoError ?? sourcesError;
   const note = SOURCE_NOTE[start.source];
+  const solutionOpen = solution?.open ?? false;
   return (
-    <div className="exercise-body" ref={root}>
-      <aside className="exercise-instructions" aria-label="Instructions">
+    <div className={`exercise-body${solutionOpen ? ' solution-open' : ''}`} ref={root}>
+      {/* Aside while the solution is open, so its diff has the page's width; kept mounted (hints, scroll). */}
+      <aside className="exercise-instructions" aria-label="Instructions" hidden={solutionOpen}>
         <Instructions exercise={exercise} passed={passed} revealed={hints.revealed} onReveal={hints.reveal} />
       </aside>
       <section className="exercise-work" aria-label="Your code">
         <ExerciseToolbar
           ready={workspace !== undefined}
           checking={checks.checking}
-          solutionOpen={solution?.open ?? false}
+          solutionOpen={solutionOpen}
           labBusy={lab.state.kind === 'busy'}
           save={save.state}
           onRun={() => void runChecks()}
@@ -141,16 +151,25 @@ export const ExerciseWorkbench = ({ exercise, start, onProgress }: ExerciseWorkb
         <div className="exercise-editor">
           {solution?.open && (
             <div className="diff-head">
-              <span>
+              <span className="diff-legend">
                 Left: <strong>your code</strong> (still editable) · Right: <strong>the solution</strong> (read-only)
+                <span className="muted"> · the instructions come back when you close the solution</span>
               </span>
-              <button type="button" onClick={() => setSolution({ ...solution, open: false })}>
-                Close
-              </button>
+              <span className="diff-actions">
+                <CopyButton
+                  text={solution.content}
+                  label="Copy solution"
+                  title={`Copy the solution's ${exercise.file} to the clipboard`}
+                  failure="Could not copy: the browser refused. Select the text in the diff's right side instead."
+                />
+                <button type="button" onClick={() => setSolution({ ...solution, open: false })}>
+                  Close
+                </button>
+              </span>
             </div>
           )}
-          <div className="monaco-host" ref={editorHost} hidden={solution?.open} data-testid="exercise-editor" />
-          {solution?.open && <div className="monaco-host" ref={diffHost} data-testid="solution-diff" />}
+          <div className="monaco-host" ref={editorHost} hidden={solutionOpen} data-testid="exercise-editor" />
+          {solution?.open && <div className="monaco-host solution-diff" ref={diffHost} data-testid="solution-diff" />}
           {!workspace && failure === undefined && <p className="code-loading muted">Loading the editor…</p>}
         </div>
         <ResultsPanel results={results} origin={checks.shown?.origin ?? 'run'} tasks={exercise.tasks} checking={checks.checking} onReveal={reveal} />
@@ -158,7 +177,11 @@ export const ExerciseWorkbench = ({ exercise, start, onProgress }: ExerciseWorkb
       {confirming === 'solution' && (
         <ConfirmDialog title="Show the solution?" confirmLabel="Show the solution" onConfirm={() => void showSolution()} onCancel={() => setConfirming(undefined)}>
           <p>You learn more by finding it yourself: a hint may be all you need. The solution opens beside your code as a diff; your code stays as it is.</p>
-          <p className="muted small">The workbench notes that you viewed the solution.</p>
+          <p className="muted small">
+            {checks.progress?.status === 'solved'
+              ? 'You solved this exercise already: viewing the solution now is not noted in your progress.'
+              : 'The workbench notes in your progress that you viewed the solution before solving the exercise.'}
+          </p>
         </ConfirmDialog>
       )}
       {confirming === 'reset' && (

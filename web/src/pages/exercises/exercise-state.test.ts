@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckOutcome } from '../../../../server/protocol/api.ts';
 import {
+  afterSolutionShown,
   groupByTask,
   initialCode,
   locationOf,
   parseLocalDraft,
   parseRevealed,
   revealedHints,
+  solutionViewedNote,
   storedResults,
   summarise,
   tasksPassedOf,
@@ -120,5 +122,32 @@ describe('hints', () => {
     expect(parseRevealed('[1]')).toEqual({});
     expect(parseRevealed('nope')).toEqual({});
     expect(parseRevealed(null)).toEqual({});
+  });
+});
+
+describe('solutionViewedNote', () => {
+  it('notes a solution viewed before solving: on its own, or beside "solved"', () => {
+    expect(solutionViewedNote('started', true)).toBe('solution viewed');
+    expect(solutionViewedNote('new', true)).toBe('solution viewed');
+    expect(solutionViewedNote('solved', true)).toBe('solved after viewing the solution');
+  });
+
+  it('says nothing when the solution was not viewed, or the server does not say (an older one)', () => {
+    for (const status of ['new', 'started', 'solved'] as const) {
+      expect(solutionViewedNote(status, false)).toBeUndefined();
+      expect(solutionViewedNote(status, undefined)).toBeUndefined();
+    }
+  });
+});
+
+describe('afterSolutionShown', () => {
+  it('starts a new exercise and takes what the workbench noted', () => {
+    expect(afterSolutionShown({ status: 'new', solutionViewed: false }, true)).toEqual({ status: 'started', solutionViewed: true });
+    expect(afterSolutionShown({ status: 'started', solutionViewed: false }, true)).toEqual({ status: 'started', solutionViewed: true });
+  });
+
+  it('leaves a solved exercise solved and, when the workbench did not note the view, not viewed', () => {
+    expect(afterSolutionShown({ status: 'solved', solutionViewed: false }, false)).toEqual({ status: 'solved', solutionViewed: false });
+    expect(afterSolutionShown({ status: 'solved', solutionViewed: true }, true)).toEqual({ status: 'solved', solutionViewed: true });
   });
 });

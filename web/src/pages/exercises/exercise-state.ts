@@ -1,9 +1,10 @@
 /**
  * The exercise page's decisions, kept pure so they are unit-tested in node:
  * which code the editor starts from, the learner's copy kept in this browser,
- * check results grouped by task, and how a result is summed up.
+ * check results grouped by task, how a result is summed up, and how a
+ * solution viewed before solving shows in the progress.
  */
-import type { CheckOutcome, CheckResults, ExerciseInstructions } from '../../../../server/protocol/api.ts';
+import type { CheckOutcome, CheckResults, ExerciseInstructions, ExerciseStatus } from '../../../../server/protocol/api.ts';
 
 /** What a check run returns, without the progress the check route adds (a stored attempt has neither). */
 export type ResultsShape = Pick<CheckResults, 'status' | 'tests' | 'durationMs'> & Partial<Pick<CheckResults, 'message' | 'file' | 'line' | 'column'>>;
@@ -113,3 +114,31 @@ export const parseRevealed = (raw: string | null): Record<string, number> => {
     return {};
   }
 };
+
+/** The exercise's progress as its page shows it: the status, and whether the solution was viewed before it was solved. */
+export interface ShownProgress {
+  status: ExerciseStatus;
+  solutionViewed: boolean;
+}
+
+/**
+ * How the progress notes a solution the learner viewed before solving the
+ * exercise: "solved after viewing the solution" once solved, else "solution
+ * viewed"; undefined when they did not view it (or only after solving it,
+ * which the workbench does not note). An older server that sends no
+ * `solutionViewed` counts as not viewed.
+ */
+export const solutionViewedNote = (status: ExerciseStatus, solutionViewed: boolean | undefined): string | undefined => {
+  if (solutionViewed !== true) return undefined;
+  return status === 'solved' ? 'solved after viewing the solution' : 'solution viewed';
+};
+
+/**
+ * The progress once the solution was shown, as the workbench records it: a
+ * new exercise becomes started, and `solutionViewed` is what the workbench
+ * answered (false when the exercise was solved already).
+ */
+export const afterSolutionShown = (current: ShownProgress, solutionViewed: boolean): ShownProgress => ({
+  status: current.status === 'new' ? 'started' : current.status,
+  solutionViewed,
+});

@@ -30,7 +30,8 @@ export const useCheckMarkers = (monaco: Monaco | undefined, workspace: ExerciseW
 
 /**
  * The learner's code (left, still editable) against the solution (right,
- * read-only) in a diff editor in `host`, while `solution` is given.
+ * read-only) in a diff editor in `host`, while `solution` is given. It fills
+ * the host (which takes the page's width while open) and never wraps code.
  */
 export const useSolutionDiff = (
   monaco: Monaco | undefined,
@@ -53,6 +54,10 @@ export const useSolutionDiff = (
       // Side by side down to a narrow editor: inline, the learner's side could not be edited.
       renderSideBySideInlineBreakpoint: 560,
       ignoreTrimWhitespace: false,
+      // Code is never wrapped: long lines scroll sideways, on both sides.
+      wordWrap: 'off',
+      diffWordWrap: 'off',
+      scrollbar: { horizontal: 'auto', horizontalScrollbarSize: 12 },
     });
     diff.setModel({ original: workspace.model, modified });
     const once = diff.onDidUpdateDiff(() => {

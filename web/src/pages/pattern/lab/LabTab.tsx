@@ -18,6 +18,7 @@ import { isTyping } from '../../../components/shortcuts.ts';
 import { GenericView } from '../../../views/registry.tsx';
 import { InvariantsView } from '../../../views/invariants/InvariantsView.tsx';
 import { makeMarkersReducer } from '../../../views/shared/markers.ts';
+import { markProgress } from '../../../progress/learner-progress.ts';
 import { lastT } from '../../../views/shared/reducer.ts';
 import { useViewModel } from '../../../views/shared/useViewModel.ts';
 import { activeWindow } from './faults/faultForm.ts';
@@ -132,6 +133,7 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
     setRunError(undefined);
     try {
       const { runId: id } = await api.startRun(pattern.id, lab?.id);
+      markProgress(pattern.id, 'labTried');
       setCursor(null);
       onPausedChange(false);
       onRunChange(id);

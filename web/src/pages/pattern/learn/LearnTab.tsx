@@ -7,6 +7,8 @@ import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import Markdown, { type Components, type Options } from 'react-markdown';
 import rehypeHighlight from 'rehype-highlight';
 import remarkGfm from 'remark-gfm';
+import { useParams } from 'wouter';
+import { useLessonReadMark } from '../../../progress/hooks.ts';
 import '../../../styles/learn-code.css';
 import { HIGHLIGHT_OPTIONS } from './highlight.ts';
 import { codeChild, hastText, isExternalLink, languageOf, rehypeHeadingIds, stripLeadingTitle } from './markdown.ts';
@@ -58,6 +60,7 @@ const useOutline = (markdown: string) => {
 export const LearnTab = ({ markdown }: { markdown: string }) => {
   const source = useMemo(() => stripLeadingTitle(markdown), [markdown]);
   const { ref, outline } = useOutline(source);
+  useLessonReadMark(useParams<{ id?: string }>().id, ref);
   const jump = (id: string) => (event: MouseEvent) => {
     // The router owns the URL: scroll without changing it.
     event.preventDefault();

@@ -5,8 +5,10 @@
  */
 import '../../../styles/exercises.css';
 import { useEffect, useMemo, useRef } from 'react';
+import { useParams } from 'wouter';
 import type { PatternDetail, Tour } from '../../../../../server/protocol/api.ts';
 import type { LiveRun } from '../../../api/live.ts';
+import { markProgress } from '../../../progress/learner-progress.ts';
 import { Prose } from '../../exercises/Prose.tsx';
 import { blockedHint, runStateNow } from './tour-blocked.ts';
 import { needed, tourProgress, type StepProgress } from './tour-progress.ts';
@@ -79,6 +81,11 @@ export const TourPanel = ({ tour, labs, runId, live, session }: TourPanelProps) 
     return result;
     // live.revision moves with every batch; the events array may be the same object between batches.
   }, [tour, tracking, live.events, live.revision, startT, runId]);
+  // The last step ticked: the tour counts as done for this pattern in the catalog.
+  const patternId = useParams<{ id?: string }>().id;
+  useEffect(() => {
+    if (progress.complete && patternId) markProgress(patternId, 'tourDone');
+  }, [progress.complete, patternId]);
   const tourLab = labs.find((l) => l.id === tour.lab);
   const labTitle = tourLab?.title ?? tour.lab;
   // What keeps the current step from progressing in the run's current state (faults, load, params), if anything.
