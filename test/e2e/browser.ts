@@ -4,12 +4,15 @@
  * where a missing browser is a failure.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureWebBuild } from '../../server/http/web-build.ts';
 import { chromium, type Browser } from 'playwright-core';
 import { inject } from 'vitest';
 
-export const ARTIFACTS_DIR = join(import.meta.dirname, '..', '..', 'test-artifacts');
+/** The project's root. */
+const ROOT_DIR = join(import.meta.dirname, '..', '..');
+export const ARTIFACTS_DIR = join(ROOT_DIR, 'test-artifacts');
 
 const findChromium = (): string | undefined => {
   const fromEnv = process.env.CHROMIUM_PATH;
@@ -62,3 +65,27 @@ export const screenshotPath = (name: string): string => {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   return join(ARTIFACTS_DIR, `${name}.png`);
 };
+
+/**
+ * A private copy of the web build to serve. web/dist is shared: a concurrent
+ * `vitest` or `npm start` whose web sources changed rebuilds it in place, and
+ * a page mid-test then loads a chunk that is gone and goes blank.
+ */
+export const copyWebBuild = async (into: string): Promise<string> => {
+  for (let attempt = 1; ; attempt++) {
+    const dist = await ensureWebBuild(ROOT_DIR);
+    const stamp = join(dist, '.build-stamp');
+    try {
+      const builtAt = statSync(stamp).mtimeMs;
+      rmSync(into, { recursive: true, force: true });
+      cpSync(dist, into, { recursive: true });
+      // The same build from start to end of the copy: nobody rebuilt it meanwhile.
+      if (statSync(stamp).mtimeMs === builtAt && existsSync(join(into, 'index.html'))) return into;
+    } catch {
+      // Being rebuilt right now: try again.
+    }
+    if (attempt === 10) throw new Error(`${dist} kept changing while it was copied`);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+  }
+};
+

@@ -5,7 +5,7 @@
  * Learn tab was read to the end. A screenshot of the catalog goes to
  * test-artifacts/catalog.png; screenshots of failures to catalog-failure-*.png.
  */
-import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -13,10 +13,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT_DIR, startWorkbench, type Workbench } from '../../server/app.ts';
 import { loadExercises } from '../../server/exercises/catalog.ts';
-import { ensureWebBuild } from '../../server/http/web-build.ts';
 import { SUGGESTED_PATH } from '../../web/src/pages/catalog/catalog.ts';
 import { STORAGE_KEY } from '../../web/src/progress/learner-progress.ts';
-import { chromiumPath, openBrowser, screenshotPath } from './browser.ts';
+import { chromiumPath, copyWebBuild, openBrowser, screenshotPath } from './browser.ts';
 
 const TOKEN = 'e2e-catalog-token-0123456789abcdef';
 const PATTERN_ID = 'repository';
@@ -27,27 +26,6 @@ const PATTERN_MARKS = loadExercises(join(ROOT_DIR, 'exercises')).exercises.some(
 const PATTERN_COUNT = SUGGESTED_PATH.flatMap((t) => t.patterns).length;
 /** Generous: a loaded 2-core machine runs the server and Chromium at once (and the lesson mark may take its ~10 s). */
 const WAIT = { timeout: 30_000 };
-
-/**
- * A private copy of the web build to serve (as in page-titles.e2e.test.ts):
- * web/dist is shared, and a concurrent rebuild would pull chunks from under a page.
- */
-const copyWebBuild = async (into: string): Promise<string> => {
-  for (let attempt = 1; ; attempt++) {
-    const dist = await ensureWebBuild(ROOT_DIR);
-    const stamp = join(dist, '.build-stamp');
-    try {
-      const builtAt = statSync(stamp).mtimeMs;
-      rmSync(into, { recursive: true, force: true });
-      cpSync(dist, into, { recursive: true });
-      if (statSync(stamp).mtimeMs === builtAt && existsSync(join(into, 'index.html'))) return into;
-    } catch {
-      // Being rebuilt right now: try again.
-    }
-    if (attempt === 10) throw new Error(`${dist} kept changing while it was copied`);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-  }
-};
 
 describe.skipIf(!chromiumPath)('the catalog in the browser: the width, the suggested path, progress marks', () => {
   let browser: Browser;

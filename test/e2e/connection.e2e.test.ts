@@ -11,15 +11,14 @@
  *    401 sign-in page, in light and dark, echoing nothing.
  * Screenshots go to test-artifacts/connection-*.png.
  */
-import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT_DIR, startWorkbench, type Workbench } from '../../server/app.ts';
-import { ensureWebBuild } from '../../server/http/web-build.ts';
-import { chromiumPath, openBrowser, screenshotPath } from './browser.ts';
+import { startWorkbench, type Workbench } from '../../server/app.ts';
+import { chromiumPath, copyWebBuild, openBrowser, screenshotPath } from './browser.ts';
 
 const TOKEN = 'e2e-connection-token-0123456789';
 const NEW_TOKEN = 'e2e-connection-new-token-9876543210';
@@ -27,24 +26,6 @@ const NEW_TOKEN = 'e2e-connection-new-token-9876543210';
 const WAIT = { timeout: 30_000 };
 const NOT_ANSWERING = 'The workbench is not answering — retrying…';
 const NEW_TOKEN_NOTICE = 'The workbench was restarted with a new token.';
-
-/** A private copy of the web build (as in workbench.e2e.test.ts: web/dist is shared and may be rebuilt meanwhile). */
-const copyWebBuild = async (into: string): Promise<string> => {
-  for (let attempt = 1; ; attempt++) {
-    const dist = await ensureWebBuild(ROOT_DIR);
-    const stamp = join(dist, '.build-stamp');
-    try {
-      const builtAt = statSync(stamp).mtimeMs;
-      rmSync(into, { recursive: true, force: true });
-      cpSync(dist, into, { recursive: true });
-      if (statSync(stamp).mtimeMs === builtAt && existsSync(join(into, 'index.html'))) return into;
-    } catch {
-      // Being rebuilt right now: try again.
-    }
-    if (attempt === 10) throw new Error(`${dist} kept changing while it was copied`);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-  }
-};
 
 describe.skipIf(!chromiumPath)('an open tab when the workbench restarts, and the sign-in page', () => {
   let browser: Browser;

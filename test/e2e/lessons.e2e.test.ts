@@ -6,42 +6,20 @@
  * and the state diagrams' labels do not overlap each other or the states.
  * Screenshots go to test-artifacts/lessons-*.png.
  */
-import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT_DIR, startWorkbench, type Workbench } from '../../server/app.ts';
-import { ensureWebBuild } from '../../server/http/web-build.ts';
-import { chromiumPath, openBrowser, screenshotPath } from './browser.ts';
+import { startWorkbench, type Workbench } from '../../server/app.ts';
+import { chromiumPath, copyWebBuild, openBrowser, screenshotPath } from './browser.ts';
 
 const TOKEN = 'e2e-lessons-token-0123456789';
 /** Generous: a loaded 2-core machine runs the server and Chromium at once. */
 const WAIT = { timeout: 30_000 };
 /** The smallest a diagram's label may be drawn, in CSS px on the screen. */
 const MIN_LABEL_PX = 11;
-
-/**
- * A private copy of the web build to serve (as in workbench.e2e.test.ts):
- * web/dist is shared, and a concurrent rebuild would pull chunks from under a page.
- */
-const copyWebBuild = async (into: string): Promise<string> => {
-  for (let attempt = 1; ; attempt++) {
-    const dist = await ensureWebBuild(ROOT_DIR);
-    const stamp = join(dist, '.build-stamp');
-    try {
-      const builtAt = statSync(stamp).mtimeMs;
-      rmSync(into, { recursive: true, force: true });
-      cpSync(dist, into, { recursive: true });
-      if (statSync(stamp).mtimeMs === builtAt && existsSync(join(into, 'index.html'))) return into;
-    } catch {
-      // Being rebuilt right now: try again.
-    }
-    if (attempt === 10) throw new Error(`${dist} kept changing while it was copied`);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-  }
-};
 
 /** How one markdown table sits in the page. */
 interface TableLayout {

@@ -5,7 +5,7 @@
  * in its own words ("Latency must be at least 0 ms"), not `latencyBaseMs`.
  * Screenshots of failures go to test-artifacts/page-titles-*.png.
  */
-import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -13,8 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT_DIR, startWorkbench, type Workbench } from '../../server/app.ts';
 import { loadExercises } from '../../server/exercises/catalog.ts';
-import { ensureWebBuild } from '../../server/http/web-build.ts';
-import { chromiumPath, openBrowser, screenshotPath } from './browser.ts';
+import { chromiumPath, copyWebBuild, openBrowser, screenshotPath } from './browser.ts';
 
 const TOKEN = 'e2e-page-titles-token-0123456789';
 const SUFFIX = ' — Patterns Workbench';
@@ -24,27 +23,6 @@ const EXERCISE_ID = 'circuit-breaker.02-limit-half-open-probes';
 const EXERCISE = loadExercises(join(ROOT_DIR, 'exercises')).exercises.find((e) => e.id === EXERCISE_ID)!;
 /** Generous: a loaded 2-core machine runs the server, the runs' workers and Chromium at once. */
 const WAIT = { timeout: 30_000 };
-
-/**
- * A private copy of the web build to serve (as in workbench.e2e.test.ts):
- * web/dist is shared, and a concurrent rebuild would pull chunks from under a page.
- */
-const copyWebBuild = async (into: string): Promise<string> => {
-  for (let attempt = 1; ; attempt++) {
-    const dist = await ensureWebBuild(ROOT_DIR);
-    const stamp = join(dist, '.build-stamp');
-    try {
-      const builtAt = statSync(stamp).mtimeMs;
-      rmSync(into, { recursive: true, force: true });
-      cpSync(dist, into, { recursive: true });
-      if (statSync(stamp).mtimeMs === builtAt && existsSync(join(into, 'index.html'))) return into;
-    } catch {
-      // Being rebuilt right now: try again.
-    }
-    if (attempt === 10) throw new Error(`${dist} kept changing while it was copied`);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-  }
-};
 
 describe.skipIf(!chromiumPath)('page titles, breadcrumbs and form-worded errors in the browser', () => {
   let browser: Browser;

@@ -13,7 +13,7 @@
  * logs of one request across two services, and PII once redaction is off.
  * Screenshots go to test-artifacts/workbench-*.png.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -21,37 +21,13 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '../../patterns/kit/index.ts';
 import { ROOT_DIR, startWorkbench, type Workbench } from '../../server/app.ts';
-import { ensureWebBuild } from '../../server/http/web-build.ts';
-import { chromiumPath, openBrowser, screenshotPath } from './browser.ts';
+import { chromiumPath, copyWebBuild, openBrowser, screenshotPath } from './browser.ts';
 
 const TOKEN = 'e2e-workbench-token-0123456789';
 const CB_FILE = 'circuit-breaker.ts';
 const CB_REFERENCE = readFileSync(join(ROOT_DIR, 'patterns', 'circuit-breaker', CB_FILE), 'utf8');
 /** Generous: a loaded 2-core machine runs the server, the runs' workers and Chromium at once. */
 const WAIT = { timeout: 30_000 };
-
-/**
- * A private copy of the web build to serve. web/dist is shared: a concurrent
- * `vitest` or `npm start` whose web sources changed rebuilds it in place, and
- * a page mid-test then loads a chunk that is gone and goes blank.
- */
-const copyWebBuild = async (into: string): Promise<string> => {
-  for (let attempt = 1; ; attempt++) {
-    const dist = await ensureWebBuild(ROOT_DIR);
-    const stamp = join(dist, '.build-stamp');
-    try {
-      const builtAt = statSync(stamp).mtimeMs;
-      rmSync(into, { recursive: true, force: true });
-      cpSync(dist, into, { recursive: true });
-      // The same build from start to end of the copy: nobody rebuilt it meanwhile.
-      if (statSync(stamp).mtimeMs === builtAt && existsSync(join(into, 'index.html'))) return into;
-    } catch {
-      // Being rebuilt right now: try again.
-    }
-    if (attempt === 10) throw new Error(`${dist} kept changing while it was copied`);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-  }
-};
 
 describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
   let browser: Browser;
