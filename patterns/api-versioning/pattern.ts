@@ -33,6 +33,11 @@ export const pattern: PatternManifest = {
       ],
       params: fleetParams.specs,
       views: apiViews,
+      guide: {
+        watch:
+          'Watch **Which handler served each request**: the newest handler serves every version, and older versions get its answer transformed back; **Contract breaks** stays empty while each client gets what its version promised.',
+        tryFirst: { label: 'Half the clients name no version', params: { unversionedShare: 0.5 } },
+      },
       // 20 requests per second shared in turn by the 12 clients.
       defaultLoad: { model: 'open', rate: 20 },
       invariants: [

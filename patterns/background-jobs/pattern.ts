@@ -47,6 +47,11 @@ export const pattern: PatternManifest = {
       ],
       params: jobsParams.specs,
       views: jobsViews,
+      guide: {
+        watch:
+          'Watch the **Jobs** board: each order\'s job moves Queued → Active → Completed; a failing job waits in Retrying with a growing delay, and after its last attempt goes to Dead.',
+        tryFirst: { label: 'Make every job fail', fault: { point: 'job-handler', preset: 'fail' } },
+      },
       defaultLoad: { model: 'open', rate: 10, clients: 4 },
       invariants: [
         {

@@ -29,6 +29,11 @@ export const pattern: PatternManifest = {
       ],
       params: paymentsParams.specs,
       views: paymentsViews,
+      guide: {
+        watch:
+          'Watch the **Circuit** view: while payments answers, the circuit stays `closed`; when payments keeps failing, the circuit opens, callers fail fast, and a probe tests whether payments is back.',
+        tryFirst: { label: 'Fail every call to payments', fault: { point: 'payments', preset: 'fail' } },
+      },
       defaultLoad: { model: 'open', rate: 20 },
       invariants: [
         {

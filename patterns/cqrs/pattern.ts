@@ -40,6 +40,11 @@ export const pattern: PatternManifest = {
       ],
       params: ordersParams.specs,
       views: ordersViews,
+      guide: {
+        watch:
+          'Watch **Projection lag**: commands write at once, queries read a model the projection fills a moment later; **Reading your own writes, per client** counts queries that missed their own command.',
+        tryFirst: { label: 'Slow the projection down by 1 s', params: { projectionDelayMs: 1000 } },
+      },
       // 20 requests a second over 2 clients, half commands, half queries: each client's next
       // request comes 100 ms after its last, often before the projection's next poll.
       defaultLoad: { model: 'open', rate: 20, clients: 2 },

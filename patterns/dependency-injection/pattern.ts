@@ -36,6 +36,11 @@ export const pattern: PatternManifest = {
       ],
       params: signupParams.specs,
       views: signupViews,
+      guide: {
+        watch:
+          'Watch **Created or reused**: singletons are made once, scoped services once per request and disposed with it, transients every time; the **Connection pool** shows whether connections come back.',
+        tryFirst: { label: 'Fail every call to the email service', fault: { point: 'email', preset: 'fail' } },
+      },
       defaultLoad: { model: 'open', rate: 10 },
       invariants: [
         {

@@ -41,6 +41,11 @@ export const pattern: PatternManifest = {
       ],
       params: signupParams.specs,
       views: signupViews,
+      guide: {
+        watch:
+          'Watch the **Event bus** view: each sign-up publishes one `user.created` and each of its three handlers handles it on its own; a handler that keeps failing sends it to **Dead letters**.',
+        tryFirst: { label: 'Make the analytics handler fail every time', fault: { point: 'track-analytics', preset: 'fail' } },
+      },
       defaultLoad: { model: 'open', rate: 5 },
       invariants: [
         {

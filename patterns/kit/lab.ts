@@ -50,6 +50,25 @@ export interface InvariantSpec {
   description: string;
 }
 
+/** A fault preset, as each fault panel of the Lab tab offers it (from the run's current time). */
+export type FaultPreset = 'outage' | 'flapping' | 'slow' | 'fail';
+
+/**
+ * What the Lab tab says once a run starts, to a learner who does not yet know
+ * where to look: one line on what to watch, and one thing to try first, a
+ * button that does it.
+ */
+export interface LabGuide {
+  /** One line (inline markdown: **bold**, `code`): the view to watch and what it will show. */
+  watch: string;
+  /**
+   * The first thing to try, with a label that says what it does ("Fail every
+   * call to payments"): a preset at one of the lab's fault points, parameters
+   * to apply (each one the lab declares, with a value it accepts), or a load.
+   */
+  tryFirst: { label: string } & ({ fault: { point: string; preset: FaultPreset } } | { params: Params } | { load: LoadProfile });
+}
+
 /** A lab as its pattern's manifest lists it: plain data, readable without running anything. */
 export interface LabManifest {
   id: string;
@@ -59,8 +78,13 @@ export interface LabManifest {
   module: string;
   faultPoints: FaultPointInfo[];
   params: ParamSpec[];
-  /** What the Lab tab draws, in order (see views/): generic views configured here, as data. */
+  /**
+   * What the Lab tab draws, in order (see views/): generic views configured
+   * here, as data. The first is the lab's main view, drawn first and largest.
+   */
   views: ViewSpec[];
+  /** Where to look and what to try first, shown once a run starts. */
+  guide: LabGuide;
   /** The traffic a new run starts with. */
   defaultLoad: LoadProfile;
   /** What must never go wrong, whatever the faults and load: checked with `ctx.invariant`. */

@@ -29,6 +29,11 @@ export const pattern: PatternManifest = {
       ],
       params: apiParams.specs,
       views: apiViews,
+      guide: {
+        watch:
+          'Watch the **Rate limiting** view: per client, the requests let through and those refused with `429`; the **Logs** show each request passing through the middleware.',
+        tryFirst: { label: 'Push two clients to 30 requests/s each, three times their limit', load: { model: 'open', rate: 60, clients: 2 } },
+      },
       // 20 requests per second over 4 clients: 5 per client per second, half
       // the default limit, so every request passes until you push harder.
       defaultLoad: { model: 'open', rate: 20, clients: 4 },

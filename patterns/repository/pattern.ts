@@ -29,6 +29,11 @@ export const pattern: PatternManifest = {
       ],
       params: storeParams.specs,
       views: storeViews,
+      guide: {
+        watch:
+          'Watch the **Requests** log beside the **Query log**: the *statements* column counts the SQL each repository call ran; open a request to see its statements.',
+        tryFirst: { label: 'Switch the workload to the N+1 listing', params: { workload: 'orders-n-plus-one' } },
+      },
       // 20 requests a second of the mix: every operation, a few statements each.
       defaultLoad: { model: 'open', rate: 20 },
       invariants: [

@@ -29,6 +29,11 @@ export const pattern: PatternManifest = {
       ],
       params: flakyParams.specs,
       views: flakyViews,
+      guide: {
+        watch:
+          'Watch the **Retries** view: each request is a row of attempts and the waits between them, retried with growing, jittered delays until one succeeds or its deadline is spent.',
+        tryFirst: { label: 'Take inventory down for 15 s', fault: { point: 'inventory', preset: 'outage' } },
+      },
       defaultLoad: { model: 'open', rate: 10 },
       invariants: [
         {
@@ -63,6 +68,11 @@ export const pattern: PatternManifest = {
       ],
       params: contentionParams.specs,
       views: contentionViews,
+      guide: {
+        watch:
+          'Watch the **Retries** view: a herd of clients retries against an orders service that comes back with room for a few; jitter decides whether their retries arrive in waves or spread out.',
+        tryFirst: { label: 'Turn jitter off: every client retries in step', params: { jitter: 'none' } },
+      },
       // One request per client, all at once: 100 clients, 100 requests, each
       // client waiting for its answer (and sending nothing more).
       defaultLoad: { model: 'closed', concurrency: 100, amount: 100, clients: 100 },

@@ -40,6 +40,11 @@ export const pattern: PatternManifest = {
       ],
       params: signupParams.specs,
       views: signupViews,
+      guide: {
+        watch:
+          'Watch **Route → service → repository → SQL**: each request crosses the layers and the service decides what is valid before the repository writes; open a row of **Traces** to follow one.',
+        tryFirst: { label: 'Make sign-ups collide: 2 distinct emails a second', params: { distinctEmails: 2 } },
+      },
       // 20 requests a second, 16 of them sign-ups, over 4 clients: every one a new address.
       defaultLoad: { model: 'open', rate: 20, clients: 4 },
       invariants: [

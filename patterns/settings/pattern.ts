@@ -3,7 +3,7 @@
  * tab shows, as plain data (the workbench reads it without running the lab).
  */
 import type { PatternManifest } from '../kit/index.ts';
-import { serviceParams } from './params.ts';
+import { DEFAULT_DOTENV, serviceParams } from './params.ts';
 import { telemetry } from './telemetry.ts';
 import { serviceViews } from './views.ts';
 
@@ -40,6 +40,11 @@ export const pattern: PatternManifest = {
       ],
       params: serviceParams.specs,
       views: serviceViews,
+      guide: {
+        watch:
+          'Watch **The service** and **Settings by source**: each setting with the source it came from; a bad change is refused and the service keeps its last good settings.',
+        tryFirst: { label: 'Push an invalid .env: POOL_SIZE=four', params: { dotenv: DEFAULT_DOTENV.replace('POOL_SIZE=4', 'POOL_SIZE=four') } },
+      },
       defaultLoad: { model: 'open', rate: 10 },
       invariants: [
         {

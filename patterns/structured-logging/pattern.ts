@@ -40,6 +40,11 @@ export const pattern: PatternManifest = {
       ],
       params: checkoutParams.specs,
       views: checkoutViews,
+      guide: {
+        watch:
+          'Watch the **Log explorer**: every line is an object carrying its request\'s id, across checkout and payments; open a line to follow its whole request.',
+        tryFirst: { label: 'Turn redaction off, as the widely copied Python version logs', params: { redaction: false } },
+      },
       // 20 checkouts a second over 4 clients: about 80 debug lines a second in all, under the
       // default debug budget, so sampling keeps every line until you raise the load.
       defaultLoad: { model: 'open', rate: 20, clients: 4 },

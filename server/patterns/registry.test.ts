@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LabManifest, PatternManifest, TelemetryDelivery, Tour, ViewSpec } from '../../patterns/kit/index.ts';
 import { logsView, metricsCharts, requestLogView } from '../../patterns/kit/index.ts';
-import { checkDeclaredEvents, checkTelemetry, checkViews, eventTypesOfView, PatternRegistry } from './registry.ts';
+import { checkDeclaredEvents, checkGuide, checkTelemetry, checkViews, eventTypesOfView, PatternRegistry } from './registry.ts';
 
 const PATTERNS_DIR = join(import.meta.dirname, '..', '..', 'patterns');
 
@@ -21,6 +21,7 @@ const lab = (views: ViewSpec[]): LabManifest => ({
   faultPoints: [],
   params: [],
   views,
+  guide: { watch: 'Watch the request log.', tryFirst: { label: 'Send more', load: { model: 'open', rate: 2 } } },
   defaultLoad: { model: 'open', rate: 1 },
   invariants: [{ id: 'holds', description: 'It holds.' }],
 });
@@ -159,6 +160,37 @@ describe('checkViews', () => {
       /view 'Heat': its component must be a file like 'heatmap.view.tsx' in patterns\/x\/ \(found no other.view.tsx\)/,
     );
     expect(() => checkViews('x', dir, pattern({}, [{ kind: 'custom', title: 'Heat', component: '../heatmap.view.tsx' }]))).toThrow(/its component must be/);
+  });
+});
+
+describe('checkGuide', () => {
+  const withGuide = (guide: unknown): LabManifest => ({
+    ...lab([requestLogView()]),
+    faultPoints: [{ id: 'payments', kind: 'http', title: 'Payments', description: 'd' }],
+    params: [{ id: 'resetTimeoutMs', type: 'integer', label: 'Reset timeout', default: 5000, min: 1000, max: 60_000, unit: 'ms' }],
+    guide: guide as LabManifest['guide'],
+  });
+  const watch = 'Watch the **Circuit** view.';
+
+  it('accepts a first action that is a preset at a fault point, params the lab accepts, or a load', () => {
+    expect(() => checkGuide('x', withGuide({ watch, tryFirst: { label: 'Fail payments', fault: { point: 'payments', preset: 'fail' } } }))).not.toThrow();
+    expect(() => checkGuide('x', withGuide({ watch, tryFirst: { label: 'Reset sooner', params: { resetTimeoutMs: 1000 } } }))).not.toThrow();
+    expect(() => checkGuide('x', withGuide({ watch, tryFirst: { label: 'More', load: { model: 'open', rate: 50 } } }))).not.toThrow();
+  });
+
+  it('names the lab and what is wrong', () => {
+    const where = "patterns/x/pattern.ts, lab 'y'";
+    expect(() => checkGuide('x', withGuide(undefined))).toThrow(`${where}: say what to watch once a run starts`);
+    expect(() => checkGuide('x', withGuide({ watch, tryFirst: { fault: { point: 'payments', preset: 'fail' } } }))).toThrow(`${where}: guide.tryFirst needs a label`);
+    expect(() => checkGuide('x', withGuide({ watch, tryFirst: { label: 'l', fault: { point: 'inventory', preset: 'fail' } } }))).toThrow(
+      `${where}: guide.tryFirst names fault point 'inventory', which the lab does not have`,
+    );
+    expect(() => checkGuide('x', withGuide({ watch, tryFirst: { label: 'l', fault: { point: 'payments', preset: 'boom' } } }))).toThrow('is not one of outage, flapping, slow, fail');
+    expect(() => checkGuide('x', withGuide({ watch, tryFirst: { label: 'l', params: { resetTimeoutMs: 10 } } }))).toThrow('Reset timeout must be from 1000 to 60000 ms');
+    expect(() => checkGuide('x', withGuide({ watch, tryFirst: { label: 'l', params: { nope: 1 } } }))).toThrow("guide.tryFirst params must be some of the lab's params");
+    expect(() => checkGuide('x', withGuide({ watch, tryFirst: { label: 'l', params: {} } }))).toThrow("guide.tryFirst params must be some of the lab's params");
+    expect(() => checkGuide('x', withGuide({ watch, tryFirst: { label: 'l', load: { model: 'open', rate: -1 } } }))).toThrow('guide.tryFirst load is not a load profile');
+    expect(() => checkGuide('x', withGuide({ watch, tryFirst: { label: 'l' } }))).toThrow('guide.tryFirst must apply a fault preset');
   });
 });
 

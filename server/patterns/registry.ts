@@ -9,8 +9,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Delivery, LabManifest, PatternManifest, Tour, ViewSpec, WorkbenchFacility } from '../../patterns/kit/index.ts';
+import type { Delivery, FaultPreset, LabGuide, LabManifest, PatternManifest, Tour, ViewSpec, WorkbenchFacility } from '../../patterns/kit/index.ts';
 import { CORE_TELEMETRY, isCoreTelemetryType, VIEW_KINDS } from '../../patterns/kit/index.ts';
+import { describeZodError } from '../http/errors.ts';
+import { loadProfileSchema, paramsSchema } from '../http/schemas.ts';
 
 export interface PatternEntry {
   manifest: PatternManifest;
@@ -43,6 +45,40 @@ export const checkInvariants = (patternId: string, lab: LabManifest): void => {
     if (typeof description !== 'string' || description.trim() === '') {
       throw new Error(`${where}: invariant '${id}' needs a description (one sentence the learner reads)`);
     }
+  }
+};
+
+const FAULT_PRESETS: readonly FaultPreset[] = ['outage', 'flapping', 'slow', 'fail'];
+
+/**
+ * A lab says where to look and what to try first (its `guide`): a line to
+ * read, and a first action the Lab tab can apply, at a fault point the lab
+ * has or with parameters it declares and accepts.
+ */
+export const checkGuide = (patternId: string, lab: LabManifest): void => {
+  const where = `patterns/${patternId}/pattern.ts, lab '${lab.id}'`;
+  const guide: unknown = (lab as { guide?: unknown }).guide;
+  const { watch, tryFirst } = (guide ?? {}) as Partial<LabGuide>;
+  if (typeof watch !== 'string' || watch.trim() === '') {
+    throw new Error(`${where}: say what to watch once a run starts (\`guide: { watch, tryFirst }\`, watch: one line naming the main view)`);
+  }
+  if (typeof tryFirst?.label !== 'string' || tryFirst.label.trim() === '') {
+    throw new Error(`${where}: guide.tryFirst needs a label that says what it does ("Fail every call to payments")`);
+  }
+  if ('fault' in tryFirst) {
+    const { point, preset } = tryFirst.fault;
+    if (!lab.faultPoints.some((p) => p.id === point)) throw new Error(`${where}: guide.tryFirst names fault point '${point}', which the lab does not have`);
+    if (!FAULT_PRESETS.includes(preset)) throw new Error(`${where}: guide.tryFirst preset ${JSON.stringify(preset)} is not one of ${FAULT_PRESETS.join(', ')}`);
+  } else if ('params' in tryFirst) {
+    const parsed = paramsSchema(lab.params).safeParse(tryFirst.params);
+    if (!parsed.success || Object.keys(tryFirst.params).length === 0) {
+      throw new Error(`${where}: guide.tryFirst params must be some of the lab's params, each with a value it accepts${parsed.success ? '' : ` (${describeZodError(parsed.error)})`}`);
+    }
+  } else if ('load' in tryFirst) {
+    const parsed = loadProfileSchema.safeParse(tryFirst.load);
+    if (!parsed.success) throw new Error(`${where}: guide.tryFirst load is not a load profile (${describeZodError(parsed.error)})`);
+  } else {
+    throw new Error(`${where}: guide.tryFirst must apply a fault preset (\`fault: { point, preset }\`), parameters (\`params\`) or a load (\`load\`)`);
   }
 };
 
@@ -204,7 +240,10 @@ export class PatternRegistry {
         throw new Error(`patterns/${id}/pattern.ts must export \`pattern\` with id '${id}'`);
       }
       const manifest = withFacilities(module.pattern, facilities);
-      for (const lab of manifest.labs) checkInvariants(id, lab);
+      for (const lab of manifest.labs) {
+        checkInvariants(id, lab);
+        checkGuide(id, lab);
+      }
       checkTelemetry(id, manifest);
       checkViews(id, dir, manifest);
       const tourFile = join(dir, 'tour.ts');

@@ -19,6 +19,7 @@ export const bareLab = (id: string): LabManifest => ({
   faultPoints: [],
   params: [],
   views: [requestLogView()],
+  guide: { watch: 'Watch the request log.', tryFirst: { label: 'Send requests', load: { model: 'open', rate: 1 } } },
   defaultLoad: { model: 'none' },
   invariants: [],
 });

@@ -81,6 +81,7 @@ describe('ctx.invariant in the run engine', () => {
     faultPoints: [],
     params: [],
     views: [requestLogView()],
+    guide: { watch: 'Watch the request log.', tryFirst: { label: 'Send more', load: { model: 'open', rate: 20 } } },
     defaultLoad: { model: 'open', rate: 10 },
     invariants: [{ id: 'even', description: 'Every request number is even.' }],
   };

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureWebBuild } from '../../server/http/web-build.ts';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Locator } from 'playwright-core';
 import { inject } from 'vitest';
 
 /** The project's root. */
@@ -89,3 +89,12 @@ export const copyWebBuild = async (into: string): Promise<string> => {
   }
 };
 
+/**
+ * Opens a folded `<details>` (a lab panel's form, the parameters) the way a
+ * learner does, by its summary, unless it is open already: the Lab tab folds
+ * its forms until wanted and remembers the learner's choice.
+ */
+export const unfold = async (details: Locator): Promise<Locator> => {
+  if (!(await details.evaluate((element) => (element as HTMLDetailsElement).open))) await details.locator(':scope > summary').click();
+  return details;
+};

@@ -13,7 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT_DIR, startWorkbench, type Workbench } from '../../server/app.ts';
 import { loadExercises } from '../../server/exercises/catalog.ts';
-import { chromiumPath, copyWebBuild, openBrowser, screenshotPath } from './browser.ts';
+import { chromiumPath, copyWebBuild, openBrowser, screenshotPath, unfold } from './browser.ts';
 
 const TOKEN = 'e2e-page-titles-token-0123456789';
 const SUFFIX = ' — Patterns Workbench';
@@ -138,6 +138,7 @@ describe.skipIf(!chromiumPath)('page titles, breadcrumbs and form-worded errors 
     await page.locator('.run-state.running').waitFor(WAIT);
 
     const panel = page.locator('.fault-panel', { hasText: 'Payments service' });
+    await unfold(panel.locator('.fault-form-fold'));
     const latency = panel.getByLabel('Latency base (ms)');
     await latency.waitFor(WAIT);
     await expect.poll(() => latency.isEnabled(), WAIT).toBe(true);

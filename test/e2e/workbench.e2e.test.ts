@@ -21,7 +21,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '../../patterns/kit/index.ts';
 import { ROOT_DIR, startWorkbench, type Workbench } from '../../server/app.ts';
-import { chromiumPath, copyWebBuild, openBrowser, screenshotPath } from './browser.ts';
+import { chromiumPath, copyWebBuild, openBrowser, screenshotPath, unfold } from './browser.ts';
 
 const TOKEN = 'e2e-workbench-token-0123456789';
 const CB_FILE = 'circuit-breaker.ts';
@@ -158,13 +158,53 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     await page.screenshot({ path: screenshotPath('workbench-learn') });
   }, 60_000);
 
+  it('says where to look once a run starts: the main view first, a first action that does what it says, the forms folded', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/patterns/circuit-breaker/lab`);
+    // Before a run, no guide: the page says to start one.
+    await page.locator('.start-hint').waitFor(WAIT);
+    expect(await page.getByRole('region', { name: 'Where to look' }).count()).toBe(0);
+    await startLab(page, 'circuit-breaker');
+    const guide = page.getByRole('region', { name: 'Where to look' });
+    await guide.getByText('Watch the Circuit view').waitFor(WAIT);
+
+    // The view it names is drawn first, marked as the main one; the invariants come right under it.
+    const frames = page.locator('.lab-views > .view-frame');
+    await expect(frames.nth(0).getAttribute('aria-label')).resolves.toBe('Circuit');
+    await expect(frames.nth(0).getAttribute('class')).resolves.toContain('main-view');
+    await expect(frames.nth(1).getAttribute('aria-label')).resolves.toBe('Invariants');
+
+    // The forms are folded: presets, Stop load and the parameters' summary show; the fields do not.
+    const faults = page.locator('.fault-panel', { hasText: 'Payments service' });
+    await expect(faults.getByLabel('Error rate').isVisible()).resolves.toBe(false);
+    await expect(page.locator('.load-panel').getByLabel('Rate', { exact: true }).isVisible()).resolves.toBe(false);
+    await expect(page.locator('.load-panel').getByRole('button', { name: 'Stop load' }).isVisible()).resolves.toBe(true);
+    await page.locator('.params-panel summary', { hasText: "3 knobs, all at the lab's defaults" }).waitFor(WAIT);
+    await shoot(page, 'workbench-lab-guide');
+
+    // Its first action fails every call to payments: the circuit opens, and the guide says when it was applied.
+    await guide.getByRole('button', { name: 'Fail every call to payments' }).click();
+    await guide.getByRole('status').getByText(/applied at \d+\.\d s/).waitFor(WAIT);
+    await faults.locator('.fault-now.faulty', { hasText: '100%' }).waitFor(WAIT);
+    await circuitState(page, 'open').waitFor(WAIT);
+
+    // A form unfolded stays unfolded for the learner, on the next lab too.
+    await unfold(page.locator('.params-panel'));
+    await page.getByRole('button', { name: 'Stop run' }).click();
+    await startLab(page, 'cqrs');
+    await expect(page.locator('.params-panel').getAttribute('open')).resolves.not.toBeNull();
+    // A guide that changes parameters: the panel's summary names what changed.
+    await page.getByRole('region', { name: 'Where to look' }).getByRole('button', { name: 'Slow the projection down by 1 s' }).click();
+    await page.locator('.params-panel summary', { hasText: 'changed: Projection slowness' }).waitFor(WAIT);
+  }, 90_000);
+
   it('opens the circuit when payments fails and closes it once payments recovers', async () => {
     const page = await newPage();
     await startLab(page, 'circuit-breaker');
     await circuitState(page, 'closed').waitFor(WAIT);
 
     // A short reset timeout (its minimum) through the params panel, so the circuit probes soon.
-    const params = page.locator('.params-panel');
+    const params = await unfold(page.locator('.params-panel'));
     await params.getByLabel('Reset timeout').fill('1000');
     await params.getByRole('button', { name: 'Apply' }).click();
     await params.getByText('applied resetTimeoutMs').waitFor(WAIT);
@@ -289,6 +329,7 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
 
     // Half the inventory calls answer 503 (the form's default error) on top of its own flakiness.
     const panel = page.locator('.fault-panel').first();
+    await unfold(panel.locator('.fault-form-fold'));
     await panel.getByLabel('inject faults here').check();
     const rate = panel.getByLabel('Error rate');
     await rate.focus();
@@ -336,7 +377,7 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     const queries = page.getByRole('table', { name: 'Query log' });
     await queries.locator('.tv-row:not(.tv-head)', { hasText: /SELECT .* FROM users/ }).first().waitFor(WAIT);
 
-    const params = page.locator('.params-panel');
+    const params = await unfold(page.locator('.params-panel'));
     await params.getByLabel('Workload').selectOption('orders-n-plus-one');
     await params.getByRole('button', { name: 'Apply' }).click();
     await params.getByText('applied workload').waitFor(WAIT);
@@ -356,7 +397,7 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     }
     await graph.locator('.flow-node', { hasText: 'SignupHandler · scoped' }).filter({ hasText: /[1-9][\d,]* resolves/ }).first().waitFor(WAIT);
 
-    const params = page.locator('.params-panel');
+    const params = await unfold(page.locator('.params-panel'));
     await params.getByLabel('Email sender').selectOption('fake');
     await params.getByRole('button', { name: 'Apply' }).click();
     await params.getByText('applied emailSender').waitFor(WAIT);
@@ -374,7 +415,7 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     await flow.locator('.flow-node', { hasText: /INSERT INTO users/ }).first().waitFor(WAIT);
 
     // Two addresses a second for every sign-up: the unique constraint turns the collisions into 409s.
-    const params = page.locator('.params-panel');
+    const params = await unfold(page.locator('.params-panel'));
     await params.getByLabel('Distinct emails per second').fill('2');
     await params.getByRole('button', { name: 'Apply' }).click();
     await params.getByText('applied distinctEmails').waitFor(WAIT);
@@ -404,7 +445,7 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     await expect.poll(() => traffic.locator('.recharts-area-area, .recharts-line-curve').count(), WAIT).toBeGreaterThanOrEqual(3);
 
     // Every client names its version by header now: the request log shows them, and every contract still holds.
-    const params = page.locator('.params-panel');
+    const params = await unfold(page.locator('.params-panel'));
     await params.getByLabel('How clients name their version').selectOption('header');
     await params.getByRole('button', { name: 'Apply' }).click();
     await params.getByText('applied scheme').waitFor(WAIT);
@@ -421,7 +462,7 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     await inUse.locator('.tv-row', { hasText: 'PRICING_API_KEY' }).filter({ hasText: '*****' }).first().waitFor(WAIT);
 
     // Two invalid values in one edit: the reload reports both at once, and changes nothing.
-    const params = page.locator('.params-panel');
+    const params = await unfold(page.locator('.params-panel'));
     const dotenv = params.getByLabel('.env file');
     const text = await dotenv.inputValue();
     await dotenv.fill(text.replace(/POOL_SIZE=\d+/, 'POOL_SIZE=lots').replace(/REQUEST_TIMEOUT_MS=\d+/, 'REQUEST_TIMEOUT_MS=-5'));
@@ -449,7 +490,7 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     expect(await page.locator('.invariant.broken').count()).toBe(0);
 
     // The widely copied Python version's email and IP address, unredacted: the invariant breaks.
-    const params = page.locator('.params-panel');
+    const params = await unfold(page.locator('.params-panel'));
     await params.getByLabel('Redact personal data').uncheck();
     await params.getByRole('button', { name: 'Apply' }).click();
     await params.getByText('applied redaction').waitFor(WAIT);

@@ -33,6 +33,11 @@ export const pattern: PatternManifest = {
       ],
       params: basicParams.specs,
       views: basicViews,
+      // What the Lab tab says once a run starts: the main view (the first) to watch, and one thing to try.
+      guide: {
+        watch: 'Watch the **Request log**: while the backend is quick every call gets a slot; slow it down and the limit turns calls away at once.',
+        tryFirst: { label: 'Slow the backend down', fault: { point: 'backend', preset: 'slow' } },
+      },
       defaultLoad: { model: 'open', rate: 20 },
       invariants: [
         {

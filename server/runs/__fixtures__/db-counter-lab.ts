@@ -13,6 +13,7 @@ export const dbCounterLab: LabManifest = {
   faultPoints: [{ id: 'database', kind: 'database', title: 'Database', description: 'The run’s SQLite database.' }],
   params: [{ id: 'label', label: 'Label', type: 'enum', default: 'a', options: [{ value: 'a', label: 'A' }, { value: 'b', label: 'B' }] }],
   views: [requestLogView()],
+  guide: { watch: 'Watch the request log: each request is a row in `hits`.', tryFirst: { label: 'Label with b', params: { label: 'b' } } },
   defaultLoad: { model: 'open', rate: 10 },
   invariants: [],
 };

@@ -1,7 +1,8 @@
 /**
- * The live lab: run controls and the run's timeline on top, the lab's views
- * in the middle, and on the side the knobs — faults per fault point, load,
- * parameters. Views get the events up to the scrub cursor (all of them when
+ * The live lab: run controls, the lab's guide (what to watch, what to try
+ * first) and the run's timeline on top; the lab's views in the middle, its
+ * main view first with the invariants under it; and on the side the knobs —
+ * faults per fault point, load, parameters — their forms folded until wanted. Views get the events up to the scrub cursor (all of them when
  * live) and `nowT`, the run time they show.
  *
  * The page holds the newest events of the run (see api/live.ts), so the
@@ -9,7 +10,7 @@
  * read again whenever the stream shows a control change — never history.
  */
 import '../../../styles/lab.css';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Params, PatternDetail, RunDetail } from '../../../../../server/protocol/api.ts';
 import { api } from '../../../api/client.ts';
 import type { LiveRun } from '../../../api/live.ts';
@@ -24,6 +25,7 @@ import { useViewModel } from '../../../views/shared/useViewModel.ts';
 import { activeWindow } from './faults/faultForm.ts';
 import { FaultPanel } from './faults/FaultPanel.tsx';
 import { controlsState, streamStateReducer } from './labState.ts';
+import { LabGuide } from './guide/LabGuide.tsx';
 import { LoadPanel } from './load/LoadPanel.tsx';
 import { ParamsPanel } from './params/ParamsPanel.tsx';
 import { RunBar } from './run/RunBar.tsx';
@@ -195,6 +197,7 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
       )}
       {saturationNow && <SaturationNotice reading={saturationNow} past={shownCursor !== null} />}
       <p className="muted lab-summary">{lab.summary}</p>
+      {runId && <LabGuide key={runId} lab={lab} runId={runId} faults={controls.faults} nowT={runNow} disabled={!going || !!stream.stopped} />}
       {runId ? (
         <Timeline
           markers={markers}
@@ -217,14 +220,18 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
       )}
       <div className="lab-grid">
         <div className="lab-views">
-          {/* Beside the performance views, always: did anything go wrong? */}
-          <ViewFrame title="Invariants">
-            <InvariantsView events={viewEvents} revision={viewRevision} lab={lab} patternId={patternId} nowT={nowT} />
-          </ViewFrame>
           {lab.views.map((spec, index) => (
-            <ViewFrame key={`${index}-${spec.kind}`} title={spec.title} description={spec.description}>
-              <GenericView spec={spec} events={viewEvents} revision={viewRevision} lab={lab} patternId={patternId} nowT={nowT} />
-            </ViewFrame>
+            <Fragment key={`${index}-${spec.kind}`}>
+              <ViewFrame title={spec.title} description={spec.description} main={index === 0}>
+                <GenericView spec={spec} events={viewEvents} revision={viewRevision} lab={lab} patternId={patternId} nowT={nowT} />
+              </ViewFrame>
+              {/* Right under the main view, always: did anything go wrong? */}
+              {index === 0 && (
+                <ViewFrame title="Invariants">
+                  <InvariantsView events={viewEvents} revision={viewRevision} lab={lab} patternId={patternId} nowT={nowT} />
+                </ViewFrame>
+              )}
+            </Fragment>
           ))}
         </div>
         <aside className="lab-controls" aria-label="Lab controls">
@@ -239,7 +246,7 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
               disabled={!runId || !going}
             />
           ))}
-          <LoadPanel key={`${runId}-load`} runId={runId} profile={controls.load} progress={stream.progress} disabled={!runId || !going} />
+          <LoadPanel key={`${runId}-load`} runId={runId} profile={controls.load} defaultLoad={lab.defaultLoad} progress={stream.progress} disabled={!runId || !going} />
           <ParamsPanel key={`${runId}-params`} runId={runId} specs={lab.params} params={params} disabled={!runId || !going} />
         </aside>
       </div>

@@ -1,10 +1,18 @@
 /** A view in a collapsible panel, behind an error boundary: one broken view never takes the lab down. */
 import { Component, useState, type ReactNode } from 'react';
 
-export const ViewFrame = ({ title, description, children }: { title: string; description?: string | undefined; children: ReactNode }) => {
+export interface ViewFrameProps {
+  title: string;
+  description?: string | undefined;
+  /** The lab's main view: the one its guide says to watch, drawn first and marked so. */
+  main?: boolean;
+  children: ReactNode;
+}
+
+export const ViewFrame = ({ title, description, main = false, children }: ViewFrameProps) => {
   const [open, setOpen] = useState(true);
   return (
-    <section className={`panel view-frame ${open ? '' : 'collapsed'}`} aria-label={title}>
+    <section className={`panel view-frame ${main ? 'main-view' : ''} ${open ? '' : 'collapsed'}`} aria-label={title}>
       <header className="view-head">
         <button type="button" className="collapse" onClick={() => setOpen((o) => !o)} aria-expanded={open}>
           {open ? '▾' : '▸'} {title}

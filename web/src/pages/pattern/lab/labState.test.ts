@@ -17,6 +17,7 @@ const makeLab = (overrides: Partial<LabManifest> = {}): LabManifest => ({
   ],
   params: [{ id: 'resetTimeoutMs', label: 'Reset', type: 'integer', default: 5000, min: 1000, max: 60000 }],
   views: [{ kind: 'charts', title: 'Charts', metrics: ['throughput'] }],
+  guide: { watch: 'Watch the charts.', tryFirst: { label: 'Fail payments', fault: { point: 'payments', preset: 'fail' } } },
   defaultLoad: { model: 'open', rate: 20 },
   invariants: [{ id: 'open-circuit-blocks-calls', description: 'An open circuit lets no call through.' }],
   ...overrides,

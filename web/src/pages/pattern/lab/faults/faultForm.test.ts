@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeSpec } from '../../../../views/shared/testing.ts';
-import { activeWindow, applyPreset, formFromSpec, healthy, isHealthy, kindsFor, numberProblem, specFromForm, type FaultForm } from './faultForm.ts';
+import { activeWindow, applyPreset, formFromSpec, healthy, isHealthy, kindsFor, numberProblem, presetSpec, specFromForm, type FaultForm } from './faultForm.ts';
 
 const http = { kind: 'http' } as const;
 const inProcess = { kind: 'in-process' } as const;
@@ -110,6 +110,12 @@ describe('presets', () => {
     const slowFailing = applyPreset(applyPreset(form, 'slow', 0, http), 'fail', 0, http);
     expect(specOf(slowFailing)).toMatchObject({ enabled: true, errorRate: 1, latency: { baseMs: 800, jitterMs: 200, rate: 1 } });
     expect(specOf(applyPreset(slowFailing, 'clear', 0, http))).toEqual(healthy());
+  });
+
+  it("presetSpec: what a preset's button applies to the run's spec, keeping what it does not set", () => {
+    const slow = presetSpec(healthy(), 'slow', 0, http);
+    expect(presetSpec(slow, 'fail', 4_000, http)).toMatchObject({ enabled: true, errorRate: 1, error: { kind: 'status', status: 503 }, latency: { baseMs: 800 } });
+    expect(presetSpec(healthy(), 'outage', 4_040, inProcess).schedule).toEqual([{ startMs: 4_000, durationMs: 15_000, error: { kind: 'exception' } }]);
   });
 
   it('drops windows that are over when adding another', () => {

@@ -3,7 +3,7 @@
  * with the same bounds the server validates; the presets; and whether a
  * scheduled window is active at a run time. Pure: tested without a DOM.
  */
-import type { FaultError, FaultPointInfo, FaultSpec, FaultWindow } from '../../../../../../patterns/kit/index.ts';
+import type { FaultError, FaultPointInfo, FaultPreset, FaultSpec, FaultWindow } from '../../../../../../patterns/kit/index.ts';
 
 export type ErrorKind = FaultError['kind'];
 
@@ -210,7 +210,7 @@ export const specFromForm = (form: FaultForm): SpecResult => {
   };
 };
 
-export type PresetId = 'outage' | 'flapping' | 'slow' | 'fail' | 'clear';
+export type PresetId = FaultPreset | 'clear';
 
 export const PRESETS: Array<{ id: PresetId; label: string; title: string }> = [
   { id: 'outage', label: 'Outage 15 s', title: 'From now, every call fails for 15 s (down; an exception in-process)' },
@@ -252,6 +252,14 @@ export const applyPreset = (form: FaultForm, preset: PresetId, nowT: number, poi
     case 'clear':
       return formFromSpec(healthy(), point);
   }
+};
+
+/** The spec a preset makes of `spec` at run time `nowT`: what pressing its button applies (a lab guide's first action, too). */
+export const presetSpec = (spec: FaultSpec, preset: PresetId, nowT: number, point: Pick<FaultPointInfo, 'kind'>): FaultSpec => {
+  const result = specFromForm(applyPreset(formFromSpec(spec, point), preset, nowT, point));
+  // A preset only sets values the form accepts; a spec the run holds reads back into a valid form.
+  if (!result.ok) throw new Error(`the ${preset} preset made an invalid fault: ${Object.values(result.errors).join('; ')}`);
+  return result.spec;
 };
 
 /** The window failing calls at `t`, and when it ends, if any. */

@@ -1,10 +1,15 @@
-/** The lab's parameters, changed live: numbers with their range and unit, choices, switches. */
+/**
+ * The lab's parameters, changed live: numbers with their range and unit,
+ * choices, switches. Folded until wanted; folded, it still says which differ
+ * from the lab's defaults.
+ */
 import { memo, useEffect, useId, useState } from 'react';
 import type { ParamSpec, Params } from '../../../../../../patterns/kit/index.ts';
 import { api } from '../../../../api/client.ts';
 import { ErrorNotice } from '../../../../components/ErrorNotice.tsx';
 import type { FormErrors } from '../faults/faultForm.ts';
-import { changedParams, formFromParams, type ParamsForm } from './paramsForm.ts';
+import { useFold } from '../fold.ts';
+import { changedParams, describeChanges, formFromParams, type ParamsForm } from './paramsForm.ts';
 
 export interface ParamsPanelProps {
   runId: string | undefined;
@@ -21,6 +26,7 @@ export const ParamsPanel = memo(function ParamsPanel({ runId, specs, params, dis
   const [apiError, setApiError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<string>();
+  const [open, onToggle] = useFold('params');
 
   const paramsKey = JSON.stringify(params);
   useEffect(() => {
@@ -58,9 +64,10 @@ export const ParamsPanel = memo(function ParamsPanel({ runId, specs, params, dis
   };
 
   return (
-    <details className="panel control-panel params-panel" open>
+    <details className="panel control-panel params-panel" open={open} onToggle={onToggle}>
       <summary>
         <span className="panel-title">Parameters</span>
+        <span className="params-now muted">{describeChanges(specs, params)}</span>
       </summary>
       <form
         noValidate

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ParamSpec } from '../../../../../../patterns/kit/index.ts';
-import { changedParams, formFromParams } from './paramsForm.ts';
+import { changedParams, describeChanges, formFromParams } from './paramsForm.ts';
 
 const makeSpecs = (): ParamSpec[] => [
   { id: 'policy', label: 'Policy', type: 'enum', default: 'consecutive', options: [{ value: 'consecutive', label: 'C' }, { value: 'failure-rate', label: 'F' }] },
@@ -51,5 +51,14 @@ describe('params form', () => {
     expect(formFromParams(specs, {})).toEqual({ env: '' });
     expect(changedParams(specs, { env: 'A=1\nB=2' }, { env: '' })).toEqual({ ok: true, changed: { env: 'A=1\nB=2' } });
     expect(changedParams(specs, { env: 'x'.repeat(11) }, { env: '' })).toEqual({ ok: false, errors: { env: 'at most 10 characters (11 now)' } });
+  });
+});
+
+describe('the folded panel', () => {
+  it("says how many knobs there are and names those that differ from the lab's defaults", () => {
+    const specs = makeSpecs();
+    expect(describeChanges(specs, {})).toBe("4 knobs, all at the lab's defaults");
+    expect(describeChanges(specs, { resetTimeoutMs: 5000, policy: 'consecutive' })).toBe("4 knobs, all at the lab's defaults");
+    expect(describeChanges(specs, { resetTimeoutMs: 1000, policy: 'failure-rate', boundaryBurst: false })).toBe('4 knobs; changed: Policy, Reset');
   });
 });

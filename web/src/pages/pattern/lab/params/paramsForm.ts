@@ -72,3 +72,10 @@ export const changedParams = (specs: readonly ParamSpec[], form: ParamsForm, cur
   }
   return Object.keys(errors).length ? { ok: false, errors } : { ok: true, changed };
 };
+
+/** What the folded panel says: how many there are, and which differ from the lab's defaults. */
+export const describeChanges = (specs: readonly ParamSpec[], params: Params): string => {
+  const changed = specs.filter((spec) => params[spec.id] !== undefined && params[spec.id] !== spec.default);
+  const count = `${specs.length} ${specs.length === 1 ? 'knob' : 'knobs'}`;
+  return changed.length === 0 ? `${count}, all at the lab's defaults` : `${count}; changed: ${changed.map((spec) => spec.label).join(', ')}`;
+};
