@@ -78,7 +78,12 @@ export interface CoreTelemetryEventMap {
      */
     saturated?: boolean;
   };
-  'params.changed': { params: Record<string, ParamValue> };
+  /**
+   * The run's parameters changed: all of them as they are now, and whether the
+   * lab started afresh with them (it has no `updateParams`, so its state, its
+   * circuits and services, began again) or took them in place.
+   */
+  'params.changed': { params: Record<string, ParamValue>; restarted: boolean };
   log: { level: LogLevel; msg: string; fields: Record<string, unknown> };
   /**
    * One statement through `ctx.db`: `rows` read (queries) or changed (writes);

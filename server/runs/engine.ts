@@ -232,6 +232,7 @@ export class LabRun {
     const previous = this.params;
     this.params = { ...this.params, ...params };
     const instance = this.instance;
+    const inPlace = !!instance?.lab.updateParams;
     try {
       if (instance?.lab.updateParams) {
         instance.lab.updateParams({ ...this.params });
@@ -244,7 +245,7 @@ export class LabRun {
       this.params = previous;
       throw error;
     }
-    this.emit({ type: 'params.changed', params: { ...this.params } });
+    this.emit({ type: 'params.changed', params: { ...this.params }, restarted: !inPlace });
   }
 
   async stop(): Promise<void> {

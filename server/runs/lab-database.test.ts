@@ -244,6 +244,23 @@ describe('ctx.db in a run (virtual time)', () => {
     expect(request).toMatchObject({ durationMs: 100 });
   });
 
+  it('says whether new parameters restarted the lab or were taken in place (its updateParams)', async () => {
+    const { run, events } = await startRun();
+    await run.setParams({ label: 'b' });
+    expect(events.filter((e) => e.type === 'params.changed')).toMatchObject([{ params: { label: 'b' }, restarted: true }]);
+
+    const inPlace: string[] = [];
+    await run.deploy({
+      async start(ctx) {
+        const instance = await dbCounterModule(3).start(ctx);
+        return { ...instance, updateParams: (params) => void inPlace.push(String(params.label)) };
+      },
+    });
+    await run.setParams({ label: 'a' });
+    expect(inPlace).toEqual(['a']);
+    expect(events.filter((e) => e.type === 'params.changed').at(-1)).toMatchObject({ params: { label: 'a' }, restarted: false });
+  });
+
   it('keeps the data across a redeploy and a params change, and closes the file when the run stops', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lab-db-test-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));

@@ -141,6 +141,7 @@ export const makeParamsChanged = (overrides: Partial<TelemetryOf<'params.changed
   ...base,
   type: 'params.changed',
   params: {},
+  restarted: true,
   ...overrides,
 });
 

@@ -113,6 +113,12 @@ describe('state-machine reducer, for the payments circuit', () => {
     expect(model.machines[0]).toMatchObject({ state: 'closed', since: 5, last: { from: 'open', to: 'closed', reason: RESTART_REASON } });
   });
 
+  // A lab with updateParams takes them in place: its circuit is the same one, still open.
+  it('keeps the state when the lab took the new parameters in place', () => {
+    const model = reduceCircuit([circuit({ to: 'open' }, 1), at(5, makeParamsChanged({ restarted: false }))], 10);
+    expect(model.machines[0]).toMatchObject({ state: 'open', since: 1 });
+  });
+
   it('stays bounded over a long flapping run, and the band starts where the kept history does', () => {
     const events = Array.from({ length: 5000 }, (_, i) => circuit({ from: i % 2 ? 'open' : 'closed', to: i % 2 ? 'closed' : 'open' }, i * 10));
     const payments = reduceCircuit(events, 50_000).machines[0]!;

@@ -188,9 +188,10 @@ export const makeStateMachineReducer = (spec: StateMachineViewSpec): ViewReducer
     step(acc, event) {
       const type = typeOf(event);
       if (type === spec.event) return onTransition(acc, event);
-      if (event.type === 'run.deployed' || event.type === 'params.changed') {
-        // New code or parameters restart the lab, and a new instance starts its machines afresh. (A lab that
-        // takes new parameters in place keeps its state; the stream does not say which, so this assumes a restart.)
+      // New code, or parameters the lab cannot take in place, restart the lab: a new instance starts its
+      // machines afresh. A lab that takes new parameters in place keeps its state. (Runs recorded before
+      // `restarted` was sent had it undefined: those are read as restarts, as they were drawn then.)
+      if (event.type === 'run.deployed' || (event.type === 'params.changed' && event.restarted !== false)) {
         for (const machine of acc.machines.values()) {
           if (machine.state !== spec.initial) transition(machine, { t: event.t, from: machine.state, to: spec.initial, reason: RESTART_REASON });
         }

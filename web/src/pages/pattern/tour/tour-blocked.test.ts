@@ -18,7 +18,7 @@ const spec = (overrides: Partial<FaultSpec> = {}): FaultSpec => ({
 let seq = 0;
 const fault = (point: string, overrides: Partial<FaultSpec> = {}, runId = RUN): TelemetryEvent => ({ type: 'fault.changed', t: ++seq, seq, runId, point, spec: spec(overrides) });
 const load = (profile: LoadProfile): TelemetryEvent => ({ type: 'load.changed', t: ++seq, seq, runId: RUN, profile });
-const params = (values: Record<string, string | number | boolean>): TelemetryEvent => ({ type: 'params.changed', t: ++seq, seq, runId: RUN, params: values });
+const params = (values: Record<string, string | number | boolean>): TelemetryEvent => ({ type: 'params.changed', t: ++seq, seq, runId: RUN, params: values, restarted: false });
 
 const HEAL: Pick<TourStep, 'blockedWhen'> = {
   blockedWhen: [
