@@ -198,6 +198,23 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     await page.locator('.params-panel summary', { hasText: 'changed: Projection slowness' }).waitFor(WAIT);
   }, 90_000);
 
+  it("joins a running run from a second tab even when the workbench refuses the first reads of its state", async () => {
+    const first = await newPage();
+    const runId = await startLab(first, 'circuit-breaker');
+    const second = await newPage();
+    // The first two reads of the run's state fail, as on a busy or restarting workbench.
+    let refused = 0;
+    await second.route(`**/api/runs/${runId}`, (route) =>
+      route.request().method() === 'GET' && refused++ < 2
+        ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'busy', message: 'busy, try again' } }) })
+        : route.fallback(),
+    );
+    await second.goto(`${base}/patterns/circuit-breaker/lab`);
+    await second.locator('.run-state.running').waitFor(WAIT);
+    expect(refused).toBeGreaterThanOrEqual(2);
+    await expect(second.getByRole('button', { name: 'Stop run' }).isVisible()).resolves.toBe(true);
+  }, 60_000);
+
   it('opens the circuit when payments fails and closes it once payments recovers', async () => {
     const page = await newPage();
     await startLab(page, 'circuit-breaker');

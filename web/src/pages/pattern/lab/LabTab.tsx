@@ -12,7 +12,7 @@
 import '../../../styles/lab.css';
 import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Params, PatternDetail, RunDetail } from '../../../../../server/protocol/api.ts';
-import { api } from '../../../api/client.ts';
+import { api, ApiError } from '../../../api/client.ts';
 import type { LiveRun } from '../../../api/live.ts';
 import { ErrorNotice } from '../../../components/ErrorNotice.tsx';
 import { isTyping } from '../../../components/shortcuts.ts';
@@ -53,21 +53,49 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
   const [runError, setRunError] = useState<{ title: string; error: unknown }>();
   const [busy, setBusy] = useState(false);
 
-  const refreshDetail = useCallback(() => {
-    if (!runId) return;
-    api.run(runId).then(
+  const [detailError, setDetailError] = useState<unknown>();
+  const lastError = useRef<unknown>(undefined);
+  // The error shown says so only while it is still trying: a 404 is final.
+  const detailTitle = detailError instanceof ApiError && detailError.status === 404 ? 'This run is not known to the workbench' : "Could not read the run's state; trying again";
+  const refreshDetail = useCallback((): Promise<boolean> => {
+    if (!runId) return Promise.resolve(true);
+    return api.run(runId).then(
       (d) => {
         setDetail(d);
         setChosenLab(d.lab);
+        lastError.current = undefined;
+        setDetailError(undefined);
+        return true;
       },
-      () => undefined,
+      (error: unknown) => {
+        lastError.current = error;
+        setDetailError(error);
+        return false;
+      },
     );
   }, [runId]);
 
+  // The run's state, read at once and again until it answers: without it the page cannot tell a
+  // starting run from a running one (a busy workbench, or one restarting, may refuse the first read).
   useEffect(() => {
     setDetail(undefined);
+    setDetailError(undefined);
+    lastError.current = undefined;
     setCursor(null);
-    refreshDetail();
+    let stopped = false;
+    // A run the workbench does not know (404) will not appear by asking again.
+    const isGone = () => lastError.current instanceof ApiError && lastError.current.status === 404;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const attempt = (delayMs: number) => {
+      void refreshDetail().then((ok) => {
+        if (!ok && !stopped && !isGone()) timer = setTimeout(() => attempt(Math.min(delayMs * 2, 5_000)), delayMs);
+      });
+    };
+    attempt(250);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }, [refreshDetail]);
 
   const stream = useViewModel(streamStateReducer, live.events, live.revision, Infinity);
@@ -188,6 +216,7 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
         onStop={stopRun}
       />
       {runError && <ErrorNotice error={runError.error} title={runError.title} />}
+      {detailError !== undefined && !detail && <ErrorNotice error={detailError} title={detailTitle} />}
       {codeError && (
         <div className="notice error" role="alert">
           <strong>Run error at {(codeError.t / 1000).toFixed(1)} s: </strong>
