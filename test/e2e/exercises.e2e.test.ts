@@ -173,7 +173,7 @@ describe.skipIf(!chromiumPath)('exercises and tours in the browser', () => {
     await page.getByRole('button', { name: /Start (a new )?run/ }).click();
     await page.locator('.run-state.running').waitFor({ timeout: 20_000 });
     await page.getByRole('button', { name: 'Start tour' }).click();
-    const panel = page.getByRole('complementary', { name: 'Guided tour' });
+    const panel = page.getByRole('region', { name: 'Guided tour' });
     await panel.waitFor();
 
     // The steps before the fault step complete as traffic flows (the lab's default load).

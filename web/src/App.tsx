@@ -17,10 +17,11 @@ export const App = () => (
       <Link href="/" className="brand">
         Patterns Workbench
       </Link>
-      <nav className="topbar-actions">
+      {/* Settings, not navigation: no <nav> landmark for them. */}
+      <div className="topbar-actions">
         <ThemeToggle />
         <ShortcutsOverlay />
-      </nav>
+      </div>
     </header>
     <ConnectionNotice />
     <main className="content">

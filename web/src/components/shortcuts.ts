@@ -1,3 +1,7 @@
+const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+/** Monaco's own toggle: with it on, Tab leaves the code editor instead of indenting (Tab is the editor's otherwise). */
+export const TAB_FOCUS_KEYS = isMac ? 'Ctrl+Shift+M' : 'Ctrl+M';
+
 /** The keyboard shortcuts, listed once: the overlay shows this table and the pages bind these keys. */
 export const SHORTCUTS: Array<{ keys: string; what: string }> = [
   { keys: '?', what: 'Show or hide this list' },
@@ -7,6 +11,8 @@ export const SHORTCUTS: Array<{ keys: string; what: string }> = [
   { keys: 'F2 or Ctrl/Cmd + Enter', what: 'Run the checks (exercise page)' },
   { keys: 'Space', what: 'Pause or resume the live view (Lab tab)' },
   { keys: 'Esc', what: 'Close a dialog' },
+  { keys: 'Enter', what: 'Open or close a row’s details in a table (request log, logs)' },
+  { keys: TAB_FOCUS_KEYS, what: 'In the code editor: Tab moves the focus out of the editor instead of indenting (press again to undo)' },
 ];
 
 /** True when a key press belongs to a text field or the editor, not to page shortcuts. */

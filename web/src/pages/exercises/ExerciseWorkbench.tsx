@@ -9,6 +9,7 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { CodeError, ExerciseInstructions } from '../../../../server/protocol/api.ts';
 import { api } from '../../api/client.ts';
+import { EditorKeysHint } from '../../components/EditorKeysHint.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { useFitToViewport } from '../pattern/code/layout.ts';
 import { describeCodeError } from '../pattern/code/markers.ts';
@@ -172,6 +173,7 @@ export const ExerciseWorkbench = ({ exercise, start, onProgress, onSolutionShown
           {solution?.open && <div className="monaco-host solution-diff" ref={diffHost} data-testid="solution-diff" />}
           {!workspace && failure === undefined && <p className="code-loading muted">Loading the editor…</p>}
         </div>
+        <EditorKeysHint />
         <ResultsPanel results={results} origin={checks.shown?.origin ?? 'run'} tasks={exercise.tasks} checking={checks.checking} onReveal={reveal} />
       </section>
       {confirming === 'solution' && (

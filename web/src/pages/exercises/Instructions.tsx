@@ -27,11 +27,13 @@ const Hints = ({ label, hints, revealed, onReveal }: HintsProps) => {
         </div>
       ))}
       {shown.length < hints.length && (
-        <button type="button" className="small-button hint-button" onClick={onReveal} aria-label={`Show a hint for ${label}`}>
+        // Its name starts with the words it shows (voice control users say what they see), then says which hints.
+        <button type="button" className="small-button hint-button" onClick={onReveal}>
           {shown.length === 0 ? (label === 'the whole exercise' ? 'Stuck? Show a hint' : 'Show a hint') : 'Show another hint'}{' '}
           <span className="muted">
             ({shown.length + 1} of {hints.length})
           </span>
+          <span className="visually-hidden"> for {label}</span>
         </button>
       )}
     </div>

@@ -1,10 +1,10 @@
 /**
  * One pattern: Learn (its lesson), Code (its editable files), Lab (the live
- * run, with the guided tour beside it) and Exercises. The run and its event
+ * run, with the guided tour heading its controls) and Exercises. The run and its event
  * stream live here, so the Code tab can mark runtime errors, the Lab tab can
  * show deploys from the same stream and the tour can follow it.
  */
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { Link, useLocation } from 'wouter';
 import type { PatternDetail } from '../../../../server/protocol/api.ts';
 import { api } from '../../api/client.ts';
@@ -84,36 +84,58 @@ export default function PatternPage({ id, tab }: { id: string; tab?: string | un
           <h1>{pattern.title}</h1>
           <p className="muted summary">{pattern.summary}</p>
         </div>
-        <nav className="tabs" role="tablist">
+        {/* Tabs that are links: one tab stop, the arrow keys move between them, Enter opens one (the URL follows). */}
+        <div className="tabs" role="tablist" aria-label="Pattern sections" onKeyDown={moveBetweenTabs}>
           {TABS.map((t, index) => (
             <Link
               key={t.id}
+              id={`tab-${t.id}`}
               href={`/patterns/${id}/${t.id}`}
               role="tab"
               aria-selected={active === t.id}
+              aria-controls={active === t.id ? 'pattern-tab-panel' : undefined}
+              tabIndex={active === t.id ? 0 : -1}
               className={`tab ${active === t.id ? 'active' : ''}`}
               title={`${t.label} (${index + 1})`}
             >
               {t.label}
-              {t.id === 'lab' && runId && live.connected && <span className="live-dot" aria-label="run going" />}
+              {t.id === 'lab' && runId && live.connected && <span className="live-dot" role="img" aria-label="run going" />}
             </Link>
           ))}
-        </nav>
-      </header>
-      {active === 'learn' && <LearnTab markdown={pattern.docs} />}
-      {active === 'code' && (
-        <Suspense fallback={<p className="muted">Loading the editor…</p>}>
-          <CodeTab pattern={pattern} live={live} onSaved={reload} />
-        </Suspense>
-      )}
-      {active === 'lab' && pattern.tour && !tour.open && <TourInvite tour={pattern.tour} onStart={() => tour.setOpen(true)} />}
-      {active === 'lab' && (
-        <div className={pattern.tour && tour.open ? 'lab-with-tour' : undefined}>
-          <LabTab pattern={pattern} runId={runId} onRunChange={changeRun} live={live} paused={paused} onPausedChange={setPaused} />
-          {pattern.tour && tour.open && <TourPanel tour={pattern.tour} labs={pattern.labs} runId={runId} live={live} session={tour} />}
         </div>
-      )}
-      {active === 'exercises' && <ExercisesTab patternId={pattern.id} />}
+      </header>
+      <div role="tabpanel" id="pattern-tab-panel" aria-labelledby={`tab-${active}`}>
+        {active === 'learn' && <LearnTab markdown={pattern.docs} />}
+        {active === 'code' && (
+          <Suspense fallback={<p className="muted">Loading the editor…</p>}>
+            <CodeTab pattern={pattern} live={live} onSaved={reload} />
+          </Suspense>
+        )}
+        {active === 'lab' && pattern.tour && !tour.open && <TourInvite tour={pattern.tour} onStart={() => tour.setOpen(true)} />}
+        {active === 'lab' && (
+          <LabTab
+            pattern={pattern}
+            runId={runId}
+            onRunChange={changeRun}
+            live={live}
+            paused={paused}
+            onPausedChange={setPaused}
+            tour={pattern.tour && tour.open ? <TourPanel tour={pattern.tour} labs={pattern.labs} runId={runId} live={live} session={tour} /> : undefined}
+          />
+        )}
+        {active === 'exercises' && <ExercisesTab patternId={pattern.id} />}
+      </div>
     </article>
   );
 }
+
+/** Arrow keys, Home and End move the focus along the tabs (and round); Enter then opens the focused one. */
+const moveBetweenTabs = (event: ReactKeyboardEvent<HTMLDivElement>) => {
+  const tabs = [...event.currentTarget.querySelectorAll<HTMLElement>('[role="tab"]')];
+  const at = tabs.indexOf(document.activeElement as HTMLElement);
+  if (at < 0) return;
+  const next = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: tabs.length - 1 }[event.key];
+  if (next === undefined) return;
+  event.preventDefault();
+  tabs[(next + tabs.length) % tabs.length]!.focus();
+};

@@ -1,6 +1,8 @@
 /** Recent requests as Gantt rows: attempts as bars coloured by outcome, waits before a retry as hatched gaps. */
 import { memo } from 'react';
-import { fmtMs, fmtRunTime, fmtTick, niceTicks } from '../shared/format.ts';
+import { fmtMs, fmtRunTime, fmtTick } from '../shared/format.ts';
+import { timeTicks } from '../shared/ticks.ts';
+import { useWidth } from '../shared/useWidth.ts';
 import type { GanttRow } from './reducer.ts';
 
 export interface GanttProps {
@@ -18,6 +20,8 @@ export const spreadOut = (rows: readonly GanttRow[]): boolean => {
 };
 
 export const Gantt = memo(function Gantt({ rows, aligned }: GanttProps) {
+  // As many ticks as the axis's width takes without their labels running together.
+  const [axis, axisWidth] = useWidth<HTMLDivElement>(400);
   if (rows.length === 0) return <p className="muted empty">No outbound calls yet.</p>;
   const from = aligned ? 0 : Math.min(...rows.map((r) => r.start));
   const to = aligned ? Math.max(1, ...rows.map((r) => r.end - r.start)) : Math.max(...rows.map((r) => r.end), from + 1);
@@ -61,8 +65,8 @@ export const Gantt = memo(function Gantt({ rows, aligned }: GanttProps) {
       })}
       <div className="gantt-row gantt-axis" aria-hidden>
         <span />
-        <div className="gantt-track axis">
-          {niceTicks(from, to, 6).map((t) => (
+        <div className="gantt-track axis" ref={axis}>
+          {timeTicks(from, to, axisWidth, aligned ? 64 : 48).map((t) => (
             <span key={t} style={{ left: pct(t) }}>
               {aligned ? `+${fmtMs(t)}` : fmtTick(t)}
             </span>

@@ -5,7 +5,7 @@
  * each second. The charts redraw at most once a second and share a cursor.
  */
 import './charts.css';
-import { Fragment, useMemo, useState } from 'react';
+import { Fragment, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import type { ChartsViewSpec } from '../../../../patterns/kit/index.ts';
 import { fmtLevel, fmtMs } from '../shared/format.ts';
 import { useThemeColors } from '../shared/theme.ts';
@@ -27,6 +27,7 @@ export const ChartsView = ({ spec, events, revision, nowT }: ViewProps<ChartsVie
   const colors = useThemeColors();
   const [span, setSpan] = useState(120_000);
   const shown = useMemo(() => lastSpan(model, span), [model, span]);
+  const [grid, chartWidth] = useChartWidth(!!shown);
 
   if (!shown) {
     const what = spec.metrics.length ? 'No metrics yet: they arrive' : 'Nothing counted yet: counts arrive';
@@ -47,7 +48,7 @@ export const ChartsView = ({ spec, events, revision, nowT }: ViewProps<ChartsVie
           </select>
         </label>
       </div>
-      <div className="charts-grid">
+      <div className="charts-grid" ref={grid}>
         <TimeCharts
           metrics={spec.metrics}
           points={shown.points}
@@ -56,10 +57,30 @@ export const ChartsView = ({ spec, events, revision, nowT }: ViewProps<ChartsVie
           markers={shown.markers}
           domain={shown.domain}
           colors={colors}
+          chartWidth={chartWidth}
         />
       </div>
     </div>
   );
+};
+
+/** A ref for the charts' grid and the width of a chart in it (the grid's columns are equal), kept up to date as it resizes. */
+const useChartWidth = (shown: boolean): [RefObject<HTMLDivElement | null>, number] => {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(320);
+  useEffect(() => {
+    const grid = ref.current;
+    if (!grid) return;
+    const update = () => {
+      const chart = grid.querySelector<HTMLElement>('.chart');
+      if (chart && chart.clientWidth > 0) setWidth(chart.clientWidth);
+    };
+    update();
+    const observer = new ResizeObserver(update);
+    observer.observe(grid);
+    return () => observer.disconnect();
+  }, [shown]);
+  return [ref, width];
 };
 
 /** The model's last `span` ms, up to its latest point, and the time axis every chart shares; undefined before any point. */

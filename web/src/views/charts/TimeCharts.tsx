@@ -7,6 +7,7 @@ import { memo, type ReactNode } from 'react';
 import { Area, AreaChart, CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ChartsViewSpec } from '../../../../patterns/kit/index.ts';
 import { fmtLevel, fmtMs, fmtTick, niceTicks } from '../shared/format.ts';
+import { timeTicks } from '../shared/ticks.ts';
 import type { Marker } from '../shared/markers.ts';
 import type { ThemeColors } from '../shared/theme.ts';
 import type { MetricsPoint } from './reducer.ts';
@@ -23,20 +24,24 @@ interface TimeChartsProps {
   /** The time axis, shared by every chart. */
   domain: [number, number];
   colors: ThemeColors;
+  /** A chart's width, px, as drawn: the time axis has as many ticks as fit it. */
+  chartWidth: number;
 }
 
 const HEIGHT = 170;
 const MARGIN = { top: 8, right: 12, bottom: 0, left: 0 };
+/** Every chart's value axis is this wide. */
+const Y_AXIS = 44;
 const SYNC = { syncId: 'metrics', syncMethod: nearestTick } as const;
 
-export const TimeCharts = memo(function TimeCharts({ metrics, points, rates, levels, markers, domain, colors }: TimeChartsProps) {
+export const TimeCharts = memo(function TimeCharts({ metrics, points, rates, levels, markers, domain, colors, chartWidth }: TimeChartsProps) {
   const axis = { fill: colors.muted, fontSize: 11 };
   const tooltip = {
     contentStyle: { background: colors.panel, border: `1px solid ${colors.border}`, borderRadius: 6, fontSize: 12 },
     labelFormatter: (t: unknown) => `t = ${fmtTick(Number(t))}`,
   };
   const x = (
-    <XAxis dataKey="t" type="number" domain={domain} ticks={niceTicks(domain[0], domain[1], 6)} tickFormatter={fmtTick} tick={axis} stroke={colors.border} minTickGap={16} />
+    <XAxis dataKey="t" type="number" domain={domain} ticks={timeTicks(domain[0], domain[1], chartWidth - Y_AXIS - MARGIN.right)} tickFormatter={fmtTick} tick={axis} stroke={colors.border} minTickGap={16} />
   );
   const grid = <CartesianGrid stroke={colors.border} strokeDasharray="3 3" vertical={false} />;
   const refs = markers.map((m, i) => (
@@ -56,7 +61,7 @@ export const TimeCharts = memo(function TimeCharts({ metrics, points, rates, lev
         <AreaChart data={points} margin={MARGIN} {...SYNC}>
           {grid}
           {x}
-          <YAxis tick={axis} stroke={colors.border} width={44} allowDecimals={false} />
+          <YAxis tick={axis} stroke={colors.border} width={Y_AXIS} allowDecimals={false} />
           <Tooltip {...tooltip} formatter={(v) => Number(v).toFixed(1)} />
           <Area type="monotone" dataKey="ok" name="ok" stackId="1" stroke={colors.ok} fill={colors.ok} fillOpacity={0.35} isAnimationActive={false} />
           <Area type="monotone" dataKey="errors" name="errors" stackId="1" stroke={colors.bad} fill={colors.bad} fillOpacity={0.45} isAnimationActive={false} />
@@ -70,7 +75,7 @@ export const TimeCharts = memo(function TimeCharts({ metrics, points, rates, lev
         <AreaChart data={points} margin={MARGIN} {...SYNC}>
           {grid}
           {x}
-          <YAxis tick={axis} stroke={colors.border} width={44} domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} />
+          <YAxis tick={axis} stroke={colors.border} width={Y_AXIS} domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} />
           <Tooltip {...tooltip} formatter={(v) => `${Number(v).toFixed(1)}%`} />
           <Area type="stepAfter" dataKey="errorPct" name="errors" stroke={colors.bad} fill={colors.bad} fillOpacity={0.25} isAnimationActive={false} />
           {refs}
@@ -91,7 +96,7 @@ export const TimeCharts = memo(function TimeCharts({ metrics, points, rates, lev
           <LineChart data={points} margin={MARGIN} {...SYNC}>
             {grid}
             {x}
-            <YAxis tick={axis} stroke={colors.border} width={44} domain={[0, ticks[ticks.length - 1]!]} ticks={ticks} />
+            <YAxis tick={axis} stroke={colors.border} width={Y_AXIS} domain={[0, ticks[ticks.length - 1]!]} ticks={ticks} />
             <Tooltip {...tooltip} formatter={(v) => fmtMs(Number(v))} />
             <Line type="monotone" dataKey="p50" name="p50" stroke={colors.ok} dot={false} strokeWidth={1.5} isAnimationActive={false} />
             <Line type="monotone" dataKey="p90" name="p90" stroke={colors.warn} dot={false} strokeWidth={1.5} isAnimationActive={false} />
@@ -111,7 +116,7 @@ export const TimeCharts = memo(function TimeCharts({ metrics, points, rates, lev
           <AreaChart data={rate.points} margin={MARGIN} {...SYNC}>
             {grid}
             {x}
-            <YAxis tick={axis} stroke={colors.border} width={44} allowDecimals={false} />
+            <YAxis tick={axis} stroke={colors.border} width={Y_AXIS} allowDecimals={false} />
             <Tooltip {...tooltip} formatter={(v) => String(v)} />
             {/* Each count is of the second that ends at its point. */}
             <Area type="stepBefore" dataKey="perSecond" name={rate.label} stroke={colors.accent} fill={colors.accent} fillOpacity={0.3} isAnimationActive={false} />
@@ -144,7 +149,7 @@ export const TimeCharts = memo(function TimeCharts({ metrics, points, rates, lev
             <LineChart data={data} margin={MARGIN} {...SYNC}>
               {grid}
               {x}
-              <YAxis tick={axis} stroke={colors.border} width={44} allowDecimals={false} tickFormatter={(v) => fmtLevel(Number(v))} />
+              <YAxis tick={axis} stroke={colors.border} width={Y_AXIS} allowDecimals={false} tickFormatter={(v) => fmtLevel(Number(v))} />
               <Tooltip {...tooltip} formatter={(v, _name, item) => fmtLevel(Number(v), series[Number(String(item.dataKey).slice(1))]?.level.unit)} />
               {/* A level holds until the next report: steps, not slopes. */}
               {series.map((s, j) => (

@@ -4,6 +4,7 @@
  * go along them and coloured by how the last one ended.
  */
 import { memo } from 'react';
+import { useWidth } from '../shared/useWidth.ts';
 import type { FlowViewSpec } from '../../../../patterns/kit/index.ts';
 import { FlowNode } from './FlowNode.tsx';
 import { ACTIVE_MS, curve, layoutFlow, NODE_WIDTH, type FlowLayout } from './layout.ts';
@@ -24,40 +25,49 @@ export const FlowDiagram = memo(function FlowDiagram({ spec, model, nowT }: Prop
   );
   const active = (t: number | undefined) => t !== undefined && nowT - t < ACTIVE_MS;
   const label = `${spec.title}: ${stages.map((stage) => stage.label).join(' → ')}`;
+  // The diagram shrinks with the panel until its text would be too small to read, then scrolls
+  // sideways; only then is its box a tab stop (a scrolled region must be reachable by keyboard).
+  const [box, boxWidth] = useWidth<HTMLDivElement>(Infinity);
+  const minWidth = Math.round(layout.width * MIN_SCALE);
 
   return (
-    <svg className="flow-diagram" viewBox={`0 0 ${layout.width} ${layout.height}`} role="img" aria-label={label}>
-      {stages.map((stage, c) => (
-        <text key={`heading-${c}`} x={layout.columnX[c]! + NODE_WIDTH / 2} y={16} textAnchor="middle" className="flow-heading">
-          {stage.label}
-        </text>
-      ))}
-      {model.columns.map((column, c) => (
-        <Edges key={`edges-${c}`} column={c} edges={column.edges} model={model} layout={layout} active={active} />
-      ))}
-      {model.columns.map((column, c) =>
-        column.nodes.map((node, i) => (
-          <FlowNode
-            key={`${c}-${node.name}`}
-            stage={stages[c]!}
-            node={node}
-            x={layout.columnX[c]!}
-            y={layout.nodeY[c]![i]! - layout.nodeHeight / 2}
-            height={layout.nodeHeight}
-            fresh={active(node.last?.t)}
-          />
-        )),
-      )}
-      {model.columns.map((column, c) =>
-        column.nodes.length === 0 ? (
-          <text key={`empty-${c}`} x={layout.columnX[c]! + NODE_WIDTH / 2} y={layout.height / 2} textAnchor="middle" className="sub">
-            no {stages[c]!.label.toLowerCase()} yet
+    <div className="flow-scroll" ref={box} tabIndex={boxWidth < minWidth ? 0 : undefined}>
+      <svg className="flow-diagram" viewBox={`0 0 ${layout.width} ${layout.height}`} role="img" aria-label={label} style={{ minWidth }}>
+        {stages.map((stage, c) => (
+          <text key={`heading-${c}`} x={layout.columnX[c]! + NODE_WIDTH / 2} y={16} textAnchor="middle" className="flow-heading">
+            {stage.label}
           </text>
-        ) : null,
-      )}
-    </svg>
+        ))}
+        {model.columns.map((column, c) => (
+          <Edges key={`edges-${c}`} column={c} edges={column.edges} model={model} layout={layout} active={active} />
+        ))}
+        {model.columns.map((column, c) =>
+          column.nodes.map((node, i) => (
+            <FlowNode
+              key={`${c}-${node.name}`}
+              stage={stages[c]!}
+              node={node}
+              x={layout.columnX[c]!}
+              y={layout.nodeY[c]![i]! - layout.nodeHeight / 2}
+              height={layout.nodeHeight}
+              fresh={active(node.last?.t)}
+            />
+          )),
+        )}
+        {model.columns.map((column, c) =>
+          column.nodes.length === 0 ? (
+            <text key={`empty-${c}`} x={layout.columnX[c]! + NODE_WIDTH / 2} y={layout.height / 2} textAnchor="middle" className="sub">
+              no {stages[c]!.label.toLowerCase()} yet
+            </text>
+          ) : null,
+        )}
+      </svg>
+    </div>
   );
 });
+
+/** The least the diagram is scaled: its smallest text (11.5 px in the layout's units) stays above 9 px. */
+const MIN_SCALE = 0.8;
 
 interface EdgesProps {
   /** The column the edges go into (from the one before it). */

@@ -5,6 +5,7 @@
 import { memo, useMemo } from 'react';
 import { barLayout, type BarDatum } from './bars.ts';
 import { fmtCount, fmtTick } from './format.ts';
+import { useWidth } from './useWidth.ts';
 
 export interface MiniBarsProps {
   data: readonly BarDatum[];
@@ -17,7 +18,10 @@ export interface MiniBarsProps {
 }
 
 export const MiniBars = memo(function MiniBars({ data, colors, names, height, label }: MiniBarsProps) {
-  const layout = useMemo(() => barLayout(data), [data]);
+  // As many time ticks as the plot's width takes without their labels running together.
+  const [plot, plotWidth] = useWidth<HTMLDivElement>(240);
+  const xTicks = Math.max(2, Math.min(5, Math.floor(plotWidth / 48)));
+  const layout = useMemo(() => barLayout(data, { xTicks }), [data, xTicks]);
   const width = Math.max(1, layout.buckets);
   return (
     <div className="mini-bars" style={{ height }} role="img" aria-label={label}>
@@ -28,7 +32,7 @@ export const MiniBars = memo(function MiniBars({ data, colors, names, height, la
           </span>
         ))}
       </div>
-      <div className="plot">
+      <div className="plot" ref={plot}>
         {layout.yTicks.map((v) => (
           <div key={v} className="grid-line" style={{ bottom: `${(v / layout.max) * 100}%` }} />
         ))}

@@ -65,7 +65,8 @@ export const MachineCard = ({ spec, look, machine, nowT }: MachineCardProps) => 
         {machine.recent.length > 0 ? (
           <ol className="sm-transitions" aria-label="Recent transitions">
             {machine.recent.map((t, i) => (
-              <li key={`${t.t}-${i}`} className={i === 0 ? 'latest' : ''}>
+              // One line each, cut short with an ellipsis when the column is narrow; the whole of it as a tooltip.
+              <li key={`${t.t}-${i}`} className={i === 0 ? 'latest' : ''} title={`${fmtRunTime(t.t)}: ${look(t.from).label} → ${look(t.to).label}${t.reason ? ` (${t.reason})` : ''}`}>
                 <span className="t">{fmtRunTime(t.t)}</span> <StateName look={look} state={t.from} /> → <StateName look={look} state={t.to} />
                 {t.reason && <span className="muted"> ({t.reason})</span>}
               </li>

@@ -1,5 +1,7 @@
 /** A machine's states along the run: one band, a segment per state in its tone, with a run-time axis. */
-import { fmtRunTime, fmtTick, niceTicks } from '../shared/format.ts';
+import { fmtRunTime, fmtTick } from '../shared/format.ts';
+import { timeTicks } from '../shared/ticks.ts';
+import { useWidth } from '../shared/useWidth.ts';
 import type { BandSegment } from './reducer.ts';
 import type { LookUp } from './states.ts';
 
@@ -15,6 +17,8 @@ export const StateBand = ({ band, look, nowT, label }: StateBandProps) => {
   const start = band[0]?.start ?? 0;
   const span = Math.max(1, nowT - start);
   const pct = (t: number) => `${((t - start) / span) * 100}%`;
+  // As many ticks as the band's width takes without their labels running together.
+  const [axis, axisWidth] = useWidth<HTMLDivElement>(240);
   return (
     <div className="sm-band-wrap">
       <div className="sm-band" role="img" aria-label={label}>
@@ -27,8 +31,8 @@ export const StateBand = ({ band, look, nowT, label }: StateBandProps) => {
           />
         ))}
       </div>
-      <div className="axis">
-        {niceTicks(start, nowT, 8).map((t) => (
+      <div className="axis" ref={axis}>
+        {timeTicks(start, nowT, axisWidth, 48, 8).map((t) => (
           <span key={t} style={{ left: pct(t) }}>
             {fmtTick(t)}
           </span>

@@ -19,19 +19,22 @@ export const StateMachineView = ({ spec, events, revision, nowT }: ViewProps<Sta
   const look = useMemo(() => lookUpStates(spec), [spec]);
   const model = useViewModel(reducer, events, revision, nowT);
   return (
-    <div className={model.requests ? 'state-machine-view with-counters' : 'state-machine-view'}>
-      <div className="sm-machines">
-        {model.machines.map((machine) => (
-          <MachineCard key={machine.name} spec={spec} look={look} machine={machine} nowT={nowT} />
-        ))}
-        {model.letGo > 0 && (
-          <p className="muted small">
-            Showing the {model.machines.length} most recently active machines; {model.letGo} quieter one{model.letGo === 1 ? ' is' : 's are'} no longer
-            followed.
-          </p>
-        )}
+    // The layout follows the view's own width, not the window's (state-machine.css): the lab's views column is as wide as the window and the controls beside it leave.
+    <div className="sm-container">
+      <div className={model.requests ? 'state-machine-view with-counters' : 'state-machine-view'}>
+        <div className="sm-machines">
+          {model.machines.map((machine) => (
+            <MachineCard key={machine.name} spec={spec} look={look} machine={machine} nowT={nowT} />
+          ))}
+          {model.letGo > 0 && (
+            <p className="muted small">
+              Showing the {model.machines.length} most recently active machines; {model.letGo} quieter one{model.letGo === 1 ? ' is' : 's are'} no longer
+              followed.
+            </p>
+          )}
+        </div>
+        {model.requests && <RequestCounters model={model.requests} />}
       </div>
-      {model.requests && <RequestCounters model={model.requests} />}
     </div>
   );
 };

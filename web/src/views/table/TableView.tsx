@@ -3,11 +3,12 @@
  * dead letters. The newest rows come at the bottom, virtualised so thousands
  * scroll smoothly; it follows the live end until the learner scrolls up,
  * then holds still until they jump back. Filters and a search narrow it; a
- * row opens its details.
+ * row opens its details, by click or by the keyboard (Tab to the rows, the
+ * arrow keys between them, Enter or Space to open and close).
  */
 import './table.css';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useLayoutEffect, useMemo, useState } from 'react';
+import { useLayoutEffect, useMemo, useState, type KeyboardEvent } from 'react';
 import type { TableViewSpec } from '../../../../patterns/kit/index.ts';
 import { formatValue } from '../shared/fields.ts';
 import { useViewModel } from '../shared/useViewModel.ts';
@@ -32,6 +33,23 @@ export const TableView = ({ spec, events, revision, nowT }: ViewProps<TableViewS
   const [opened, setOpened] = useState<{ reducer: TableReducer; row: TableRow }>();
   const selected = opened?.reducer === reducer ? opened.row : undefined;
   const toggle = (row: TableRow) => setOpened(selected?.seq === row.seq ? undefined : { reducer, row });
+  // One tab stop for the rows (the last one focused, else the first drawn); the arrow keys move between them.
+  const [focusSeq, setFocusSeq] = useState<number>();
+  const onRowKey = (event: KeyboardEvent<HTMLDivElement>, row: TableRow) => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      // Space opens the row here; it does not also pause the lab.
+      event.preventDefault();
+      event.stopPropagation();
+      toggle(row);
+      return;
+    }
+    const next =
+      event.key === 'ArrowDown' ? event.currentTarget.nextElementSibling : event.key === 'ArrowUp' ? event.currentTarget.previousElementSibling : null;
+    if (next instanceof HTMLElement && next.getAttribute('role') === 'row') {
+      event.preventDefault();
+      next.focus();
+    }
+  };
 
   const related = layout.key === undefined ? [] : (spec.relatedCounts ?? []);
   const grid = { gridTemplateColumns: gridColumns(layout, related.length) };
@@ -82,22 +100,35 @@ export const TableView = ({ spec, events, revision, nowT }: ViewProps<TableViewS
           </div>
         </div>
         <div className="tv-body" role="rowgroup" ref={follow.scroller} onScroll={follow.onScroll}>
-          {rows.length === 0 && <p className="muted empty">{model.total === 0 ? (spec.empty ?? 'Nothing yet.') : 'Nothing matches the filter.'}</p>}
+          {/* A rowgroup holds rows: the note that there are none is one, a cell wide. */}
+          {rows.length === 0 && (
+            <div role="row">
+              <p role="cell" className="muted empty">
+                {model.total === 0 ? (spec.empty ?? 'Nothing yet.') : 'Nothing matches the filter.'}
+              </p>
+            </div>
+          )}
           <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-            {virtualizer.getVirtualItems().map((item) => {
+            {virtualizer.getVirtualItems().map((item, drawn, items) => {
               const row = rows[item.index]!;
               const isSelected = selected?.seq === row.seq;
+              const tabStop = items.some((i) => rows[i.index]!.seq === focusSeq) ? row.seq === focusSeq : drawn === 0;
               return (
                 <div
                   key={row.seq}
                   role="row"
                   aria-rowindex={item.index + 2}
                   aria-selected={isSelected}
-                  tabIndex={0}
+                  tabIndex={tabStop ? 0 : -1}
                   className={['tv-row', rowTones(layout, row), isSelected && 'selected'].filter(Boolean).join(' ')}
                   style={{ ...grid, position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
                   onClick={() => toggle(row)}
-                  onKeyDown={(e) => e.key === 'Enter' && toggle(row)}
+                  onKeyDown={(e) => onRowKey(e, row)}
+                  onFocus={(e) => {
+                    setFocusSeq(row.seq);
+                    // The keyboard's focus (not a click's): hold the rows still under it.
+                    if (e.currentTarget.matches(':focus-visible')) follow.hold();
+                  }}
                   title={rowTitle(layout, row)}
                 >
                   {layout.columns.map((c) => (

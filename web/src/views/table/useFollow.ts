@@ -2,7 +2,8 @@
  * Following the live end of a list whose newest rows come at the bottom. It
  * follows until the learner scrolls up; then it holds the rows still (new
  * ones would trim the front and shift what they read away) until they scroll
- * back to the bottom or jump to the latest.
+ * back to the bottom or jump to the latest. The keyboard's focus entering the
+ * rows holds them too: the focused row must not scroll away (and unmount).
  */
 import { useRef, useState, type RefObject } from 'react';
 
@@ -16,6 +17,8 @@ export interface Follow<Row> {
   scroller: RefObject<HTMLDivElement | null>;
   onScroll: () => void;
   jumpToLatest: () => void;
+  /** Stop following, as scrolling up does: the keyboard's focus entered the rows, and they hold still under it. */
+  hold: () => void;
 }
 
 /** `source` is what the rows come from (a table's reducer): rows held from another are let go. */
@@ -43,5 +46,8 @@ export const useFollow = <Row>(live: readonly Row[], total: number, rowHeight: n
     scroller,
     onScroll,
     jumpToLatest: () => setHeld(null),
+    hold: () => {
+      if (!held) setHeld({ rows: live, total, source });
+    },
   };
 };

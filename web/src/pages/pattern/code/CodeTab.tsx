@@ -9,6 +9,7 @@ import type { IPosition, IRange } from 'monaco-editor/editor';
 import type { PatternDetail } from '../../../../../server/protocol/api.ts';
 import { api } from '../../../api/client.ts';
 import type { LiveRun } from '../../../api/live.ts';
+import { EditorKeysHint } from '../../../components/EditorKeysHint.tsx';
 import { ErrorNotice } from '../../../components/ErrorNotice.tsx';
 import '../../../styles/learn-code.css';
 import { CodeToolbar } from './CodeToolbar.tsx';
@@ -232,6 +233,7 @@ export default function CodeTab({ pattern, live, onSaved }: CodeTabProps) {
           />
         )}
       </div>
+      <EditorKeysHint />
     </section>
   );
 }

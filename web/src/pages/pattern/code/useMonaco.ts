@@ -5,6 +5,7 @@
  */
 import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { editor } from 'monaco-editor/editor';
+import { TAB_FOCUS_KEYS } from '../../../components/shortcuts.ts';
 import { themeColor, useAppTheme } from '../learn/theme.ts';
 import { toHex6 } from './colors.ts';
 import type { Monaco } from './monaco-setup.ts';
@@ -44,11 +45,18 @@ export const useMonacoTheme = (monaco: Monaco | undefined): void => {
     if (!monaco) return;
     const name = theme === 'dark' ? 'workbench-dark' : 'workbench-light';
     const panel = toHex6(themeColor('--panel'));
+    const muted = toHex6(themeColor('--muted'));
+    // On the app's panel colour vs-dark's line numbers (#858585) and comments (#608b4e) fall just
+    // short of WCAG AA's 4.5:1: the muted text colour for the numbers, a lighter green for comments.
+    const dark = theme === 'dark';
     monaco.editor.defineTheme(name, {
-      base: theme === 'dark' ? 'vs-dark' : 'vs',
+      base: dark ? 'vs-dark' : 'vs',
       inherit: true,
-      rules: [],
-      colors: panel ? { 'editor.background': panel, 'editorGutter.background': panel } : {},
+      rules: dark ? [{ token: 'comment', foreground: '7ca668' }] : [],
+      colors: {
+        ...(panel ? { 'editor.background': panel, 'editorGutter.background': panel } : {}),
+        ...(dark && muted ? { 'editorLineNumber.foreground': muted } : {}),
+      },
     });
     monaco.editor.setTheme(name);
   }, [monaco, theme]);
@@ -56,6 +64,8 @@ export const useMonacoTheme = (monaco: Monaco | undefined): void => {
 
 const COMMON_OPTIONS: editor.IEditorOptions = {
   automaticLayout: true,
+  // What a screen reader says on entering the editor, including the way out for the keyboard.
+  ariaLabel: `Code editor. Tab indents; press ${TAB_FOCUS_KEYS} to make Tab move the focus out of the editor. Alt+F1: accessibility help.`,
   fontSize: 13,
   minimap: { enabled: false },
   scrollBeyondLastLine: false,

@@ -10,7 +10,7 @@
  * read again whenever the stream shows a control change — never history.
  */
 import '../../../styles/lab.css';
-import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Fragment, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { Params, PatternDetail, RunDetail } from '../../../../../server/protocol/api.ts';
 import { api, ApiError } from '../../../api/client.ts';
 import type { LiveRun } from '../../../api/live.ts';
@@ -33,6 +33,7 @@ import { saturationReducer } from './saturation.ts';
 import { SaturationNotice } from './SaturationNotice.tsx';
 import { eventsUpTo } from './scrub.ts';
 import { Timeline } from './timeline/Timeline.tsx';
+import { useMediaQuery } from './useMediaQuery.ts';
 import { useRunClock } from './useRunClock.ts';
 import { ViewFrame } from './ViewFrame.tsx';
 
@@ -43,9 +44,20 @@ export interface LabTabProps {
   live: LiveRun;
   paused: boolean;
   onPausedChange: (paused: boolean) => void;
+  /**
+   * The open guided tour, if any. Where the lab has two columns it heads the
+   * controls column, above the panels its steps talk about, so the views keep
+   * their width; narrower, where the controls fall under the views, it sits
+   * above the lab.
+   */
+  tour?: ReactNode;
 }
 
-export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChange }: LabTabProps) => {
+/** lab.css: `.lab-grid` is one column at this width and below, two above it. */
+const TWO_COLUMNS = '(min-width: 1101px)';
+
+export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChange, tour }: LabTabProps) => {
+  const twoColumns = useMediaQuery(TWO_COLUMNS);
   const [detail, setDetail] = useState<RunDetail>();
   const patternId = pattern.id;
   const [chosenLab, setChosenLab] = useState(pattern.labs[0]?.id ?? '');
@@ -198,6 +210,7 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
   const codeError = stream.error;
   return (
     <div className="lab">
+      {tour && !twoColumns && <div className="tour-slot">{tour}</div>}
       <RunBar
         labs={pattern.labs}
         labId={lab.id}
@@ -264,6 +277,7 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
           ))}
         </div>
         <aside className="lab-controls" aria-label="Lab controls">
+          {tour && twoColumns && <div className="tour-slot beside">{tour}</div>}
           {lab.faultPoints.map((point) => (
             <FaultPanel
               key={`${runId}-${point.id}`}

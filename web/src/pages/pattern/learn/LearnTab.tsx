@@ -3,7 +3,7 @@
  * code, mermaid diagrams), with an outline of its sections beside it on wide
  * screens.
  */
-import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type ComponentProps, type MouseEvent, type ReactNode } from 'react';
 import Markdown, { type Components, type Options } from 'react-markdown';
 import rehypeHighlight from 'rehype-highlight';
 import remarkGfm from 'remark-gfm';
@@ -13,6 +13,7 @@ import '../../../styles/learn-code.css';
 import { HIGHLIGHT_OPTIONS } from './highlight.ts';
 import { codeChild, hastText, isExternalLink, languageOf, rehypeHeadingIds, stripLeadingTitle } from './markdown.ts';
 import { MermaidDiagram } from './MermaidDiagram.tsx';
+import { useScrollsSideways } from './useScrollsSideways.ts';
 
 const REMARK_PLUGINS: Options['remarkPlugins'] = [remarkGfm];
 const REHYPE_PLUGINS: Options['rehypePlugins'] = [[rehypeHighlight, HIGHLIGHT_OPTIONS], rehypeHeadingIds];
@@ -21,7 +22,7 @@ const COMPONENTS: Components = {
   pre: ({ node, children, ...props }) => {
     const code = codeChild(node);
     if (code && languageOf(code.properties.className) === 'mermaid') return <MermaidDiagram source={hastText(code).trimEnd()} />;
-    return <pre {...props}>{children}</pre>;
+    return <ScrollablePre {...props}>{children}</ScrollablePre>;
   },
   a: ({ node: _node, href, children, ...props }) =>
     isExternalLink(href) ? (
@@ -35,10 +36,28 @@ const COMPONENTS: Components = {
     ),
   // A table flows with the page at its full height; only one wider than the column scrolls, sideways.
   table: ({ node: _node, children, ...props }) => (
-    <div className="table-scroll">
+    <ScrollableTable>
       <table {...props}>{children}</table>
-    </div>
+    </ScrollableTable>
   ),
+};
+
+/**
+ * A code block, or a table's box. One wider than the column scrolls sideways, so it takes the
+ * keyboard's focus then (arrow keys scroll it); one that fits is not a tab stop.
+ */
+const ScrollablePre = (props: ComponentProps<'pre'>) => {
+  const { ref, scrolls } = useScrollsSideways<HTMLPreElement>();
+  return <pre {...props} ref={ref} tabIndex={scrolls ? 0 : undefined} />;
+};
+
+const ScrollableTable = ({ children }: { children: ReactNode }) => {
+  const { ref, scrolls } = useScrollsSideways<HTMLDivElement>();
+  return (
+    <div className="table-scroll" ref={ref} tabIndex={scrolls ? 0 : undefined}>
+      {children}
+    </div>
+  );
 };
 
 interface OutlineEntry {
@@ -64,7 +83,12 @@ export const LearnTab = ({ markdown }: { markdown: string }) => {
   const jump = (id: string) => (event: MouseEvent) => {
     // The router owns the URL: scroll without changing it.
     event.preventDefault();
-    document.getElementById(id)?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    const heading = document.getElementById(id);
+    if (!heading) return;
+    heading.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    // The keyboard goes on from the section, not from the outline: the heading takes the focus.
+    if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
+    heading.focus({ preventScroll: true });
   };
   return (
     <div className="learn">

@@ -12,6 +12,7 @@
 import { useEffect, useId, useMemo, useRef, useState, type MouseEvent } from 'react';
 import { DIAGRAM_FONT_PX, dialogScale, dialogSvg, pageSvg, svgSize } from './diagram-size.ts';
 import { themeColor, useAppTheme, type AppTheme } from './theme.ts';
+import { useScrollsSideways } from './useScrollsSideways.ts';
 
 type Mermaid = (typeof import('mermaid'))['default'];
 
@@ -131,6 +132,8 @@ export const MermaidDiagram = ({ source }: { source: string }) => {
 
   const svg = drawing && 'svg' in drawing ? drawing.svg : undefined;
   const inPage = useMemo(() => (svg === undefined ? undefined : pageSvg(svg)), [svg]);
+  // A diagram wider than the column scrolls sideways: then the keyboard can focus and scroll it.
+  const { ref: figure, scrolls } = useScrollsSideways<HTMLElement>(inPage);
 
   if (drawing && 'error' in drawing) {
     return (
@@ -165,7 +168,7 @@ export const MermaidDiagram = ({ source }: { source: string }) => {
     <div className="mermaid-frame">
       {/* A click anywhere on the diagram opens it; the button is the same action for the keyboard. */}
       {/* mermaid's output, rendered with securityLevel 'strict' (labels sanitised, no scripts or click handlers). */}
-      <figure className="mermaid-diagram" title="Click to open the diagram full size" onClick={onFigureClick}>
+      <figure ref={figure} className="mermaid-diagram" title="Click to open the diagram full size" onClick={onFigureClick} tabIndex={scrolls ? 0 : undefined}>
         <div className="mermaid-svg" dangerouslySetInnerHTML={{ __html: inPage }} />
       </figure>
       <button

@@ -110,7 +110,7 @@ export const TourPanel = ({ tour, labs, runId, live, session }: TourPanelProps) 
   }, [progress.done]);
 
   return (
-    <aside className="tour-panel panel" aria-label="Guided tour" ref={panel}>
+    <section className="tour-panel panel" aria-label="Guided tour" ref={panel}>
       <header className="tour-head">
         <span className="tour-kicker">Guided tour</span>
         <div className="tour-actions">
@@ -148,7 +148,7 @@ export const TourPanel = ({ tour, labs, runId, live, session }: TourPanelProps) 
           <Step key={step.index} step={step} latest={step.state === 'done' && step.index === progress.done - 1} blocked={step.state === 'current' ? blocked : undefined} />
         ))}
       </ol>
-    </aside>
+    </section>
   );
 };
 

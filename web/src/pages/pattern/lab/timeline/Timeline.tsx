@@ -3,9 +3,15 @@
  * deploys, fault, load and parameter changes and errors, pause / resume, and
  * a slider to look back — the views then show the run as it was at the cursor.
  * Stretches where the workbench itself was saturated are shaded on the track.
+ * Markers close together stack in lanes; where the lanes run out they merge
+ * into one (`3 changes`) that opens the list of its changes.
  */
 import '../saturation.css';
-import { fmtRunTime, fmtTick, niceTicks } from '../../../../views/shared/format.ts';
+import './timeline.css';
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type RefObject } from 'react';
+import { fmtRunTime, fmtTick } from '../../../../views/shared/format.ts';
+import { timeTicks } from '../../../../views/shared/ticks.ts';
+import { useWidth } from '../../../../views/shared/useWidth.ts';
 import type { Marker } from '../../../../views/shared/markers.ts';
 import { saturatedAt, type SaturatedSpan } from '../saturation.ts';
 import { placeMarkers, placeSpans, scrubStep } from './timeline.ts';
@@ -44,7 +50,25 @@ export const Timeline = ({
 }: TimelineProps) => {
   const span = Math.max(1, end - start);
   const pct = (t: number) => ((t - start) / span) * 100;
-  const placed = placeMarkers(markers, start, end);
+  const [trackRef, trackWidth] = useWidth<HTMLDivElement>(DEFAULT_WIDTH);
+  const track = useRef<HTMLDivElement | null>(null);
+  const setTrack = useCallback(
+    (element: HTMLDivElement | null) => {
+      track.current = element;
+      trackRef(element);
+    },
+    [trackRef],
+  );
+  const measure = useLabelMeasure(track);
+  const placed = useMemo(() => placeMarkers(markers, start, end, { width: trackWidth, measure }), [markers, start, end, trackWidth, measure]);
+  // The merged label whose list is open, by its first marker's time.
+  const [openT, setOpenT] = useState<number>();
+  const open = placed.find((p) => p.t === openT && p.markers.length > 1);
+  const listId = useId();
+  const seek = (t: number) => {
+    onPausedChange(true);
+    onCursorChange(t);
+  };
   const saturatedSpans = placeSpans(saturated, start, end);
   const at = cursor ?? end;
   const step = scrubStep(span);
@@ -92,22 +116,32 @@ export const Timeline = ({
         </span>
       </div>
       <div className="timeline-track-wrap">
-        <div className="timeline-markers">
-          {placed.map((m, i) => (
-            <button
-              key={`${m.t}-${i}`}
-              type="button"
-              className={`marker ${m.kind} lane-${m.lane} ${m.left > 85 ? 'flip' : ''}`}
-              style={{ left: `${m.left}%` }}
-              title={`${fmtRunTime(m.t)} — ${m.detail}`}
-              onClick={() => {
-                onPausedChange(true);
-                onCursorChange(m.t);
-              }}
-            >
-              <span className="marker-label">{m.label}</span>
-            </button>
+        <div className="timeline-markers" ref={setTrack}>
+          {placed.map((p, i) => (
+            <span key={`${p.t}-${i}`} className={`timeline-marker-line ${p.kind}`} style={{ left: p.x, top: `${p.lane * LANE_REM}rem` }} aria-hidden />
           ))}
+          {placed.map((p, i) => {
+            const merged = p.markers.length > 1;
+            const last = p.markers[p.markers.length - 1]!;
+            const when = merged ? `${fmtRunTime(p.t)} to ${fmtRunTime(last.t)}` : fmtRunTime(p.t);
+            return (
+              <button
+                key={`${p.t}-${i}`}
+                type="button"
+                className={`timeline-marker marker ${p.kind} ${p.flip ? 'flip' : ''} ${merged ? 'merged' : ''}`}
+                style={{ ...(p.flip ? { right: trackWidth - p.x } : { left: p.x }), top: `${p.lane * LANE_REM}rem`, maxWidth: p.width }}
+                aria-label={`${p.label}, at ${when}`}
+                title={p.markers.map((m) => `${fmtRunTime(m.t)} — ${m.detail}`).join('\n')}
+                {...(merged ? { 'aria-expanded': open === p, 'aria-controls': open === p ? listId : undefined } : {})}
+                onClick={() => (merged ? setOpenT(open === p ? undefined : p.t) : seek(p.t))}
+                onKeyDown={(e) => {
+                  if (merged && e.key === 'Escape') setOpenT(undefined);
+                }}
+              >
+                {p.label}
+              </button>
+            );
+          })}
         </div>
         <div className="timeline-track">
           {saturatedSpans.map((s, i) => (
@@ -143,13 +177,38 @@ export const Timeline = ({
           />
         </div>
         <div className="axis">
-          {niceTicks(start, end, 10).map((t) => (
+          {timeTicks(start, end, trackWidth, 56, 12).map((t) => (
             <span key={t} style={{ left: `${pct(t)}%` }}>
               {fmtTick(t)}
             </span>
           ))}
         </div>
       </div>
+      {open && (
+        <div
+          className="timeline-merged-list"
+          id={listId}
+          role="group"
+          aria-label={`${open.label} from ${fmtRunTime(open.t)}`}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') setOpenT(undefined);
+          }}
+        >
+          <span className="muted small">{open.label}:</span>
+          <ul>
+            {open.markers.map((m, i) => (
+              <li key={`${m.t}-${i}`}>
+                <button type="button" className={`small-button timeline-merged-item ${m.kind}`} title={m.detail} onClick={() => seek(m.t)}>
+                  <span className="mono">{fmtRunTime(m.t)}</span> {m.label}
+                </button>
+              </li>
+            ))}
+          </ul>
+          <button type="button" className="small-button" onClick={() => setOpenT(undefined)} aria-label="Close the list">
+            ✕
+          </button>
+        </div>
+      )}
       {olderNotLoaded && (
         <p className="muted small older-not-loaded" role="note">
           ⟵ Older events not loaded: the page holds every event of the run from {fmtRunTime(fullFromT ?? start)}
@@ -160,3 +219,44 @@ export const Timeline = ({
     </div>
   );
 };
+
+/** From one lane to the next: a label is 1.05rem high (timeline.css), with a little room between. */
+const LANE_REM = 1.1;
+/** The track's width before it is measured. */
+const DEFAULT_WIDTH = 800;
+
+/**
+ * A label's width as `.timeline-marker` draws it: its text in the label's font, measured on a
+ * canvas, plus its padding and border. Rounded up: a label is never wider than it was placed.
+ */
+const useLabelMeasure = (ref: RefObject<HTMLElement | null>): ((label: string) => number) => {
+  const [font, setFont] = useState<{ font: string; extra: number }>();
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const probe = document.createElement('button');
+    probe.className = 'timeline-marker';
+    probe.style.visibility = 'hidden';
+    probe.textContent = 'x';
+    element.appendChild(probe);
+    const style = getComputedStyle(probe);
+    const extra = ['paddingLeft', 'paddingRight', 'borderLeftWidth', 'borderRightWidth'].reduce((sum, key) => sum + (parseFloat(style[key as 'paddingLeft']) || 0), 0);
+    setFont({ font: `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`, extra });
+    probe.remove();
+  }, [ref]);
+  return useMemo(() => {
+    const context = typeof document === 'undefined' ? null : document.createElement('canvas').getContext('2d');
+    if (context && font) context.font = font.font;
+    const cache = new Map<string, number>();
+    return (label: string) => {
+      let width = cache.get(label);
+      if (width === undefined) {
+        // Before the font is known: a generous 7 px a character.
+        width = Math.ceil((context && font ? context.measureText(label).width : label.length * 7) + (font?.extra ?? 10) + 2);
+        cache.set(label, width);
+      }
+      return width;
+    };
+  }, [font]);
+};
+
