@@ -19,15 +19,11 @@
  * test-artifacts/accessibility-<theme>-<page>.png; failures as
  * test-artifacts/accessibility-failure-*.png.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import pino from 'pino';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startWorkbench, type Workbench } from '../../server/app.ts';
-import { chromiumPath, copyWebBuild, openBrowser, screenshotPath } from './browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { chromiumPath, screenshotPath } from './browser.ts';
+import { useWorkbenchInBrowser } from './workbench-fixture.ts';
 
 const TOKEN = 'e2e-accessibility-token-0123456789';
 const PATTERN_ID = 'circuit-breaker';
@@ -43,62 +39,17 @@ const SERIOUS = new Set(['serious', 'critical']);
 const CONTROL_ROLES = new Set(['button', 'textbox', 'searchbox', 'combobox', 'listbox', 'checkbox', 'radio', 'spinbutton', 'slider', 'switch', 'tab', 'menuitem', 'link']);
 
 describe.skipIf(!chromiumPath)('accessibility: axe-core in both themes, and the keyboard alone', () => {
-  let browser: Browser;
-  let context: BrowserContext;
-  let workbench: Workbench;
-  let dir: string;
-  let base: string;
-  const pages: Page[] = [];
-  /** What went wrong in the pages of the current test (uncaught errors, console errors): printed when it fails. */
-  const problems: string[] = [];
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'wb-e2e-accessibility-'));
-    workbench = await startWorkbench({
-      port: 0,
-      dbPath: join(dir, 'workbench.db'),
-      token: TOKEN,
-      log: pino({ level: 'silent' }),
-      webDir: await copyWebBuild(join(dir, 'web')),
-    });
-    base = `http://127.0.0.1:${workbench.port}`;
-    browser = await openBrowser();
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    // The printed URL first: it sets the token cookie the app's API calls use.
-    const page = await context.newPage();
-    await page.goto(workbench.url);
-    await page.close();
-  }, 180_000);
-
-  afterEach(async ({ task }) => {
-    const failed = task.result?.state === 'fail';
-    if (failed && problems.length > 0) console.error(`In the pages:\n  ${problems.join('\n  ')}`);
-    problems.length = 0;
-    for (const [index, page] of pages.splice(0).entries()) {
-      if (failed) await page.screenshot({ path: screenshotPath(`accessibility-failure-${index}`), fullPage: true }).catch(() => undefined);
-      await page.close().catch(() => undefined);
-    }
-  }, 60_000);
-
-  afterAll(async () => {
-    if (workbench) for (const run of workbench.runs.live()) await run.stop('user').catch(() => undefined);
-    await browser?.close();
-    await workbench?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const wb = useWorkbenchInBrowser({ name: 'accessibility', token: TOKEN });
 
   /** A page in `theme`, chosen as the theme select stores it, before the app's first paint. */
   const newPage = async (theme: Theme): Promise<Page> => {
-    const page = await context.newPage();
-    pages.push(page);
+    const page = await wb.newPage();
     // Once for this tab: after that the theme select chooses (useTheme), and navigations keep its choice.
     await page.addInitScript((value) => {
       if (sessionStorage.getItem('a11y-theme-set')) return;
       localStorage.setItem('workbench.theme', value);
       sessionStorage.setItem('a11y-theme-set', '1');
     }, theme);
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
     return page;
   };
 
@@ -133,7 +84,7 @@ describe.skipIf(!chromiumPath)('accessibility: axe-core in both themes, and the 
 
   /** The inputs, selects, textareas and buttons of the page's accessibility tree that have no name. */
   const unnamedControls = async (page: Page): Promise<string[]> => {
-    const cdp = await context.newCDPSession(page);
+    const cdp = await wb.context.newCDPSession(page);
     try {
       const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as {
         nodes: Array<{ ignored: boolean; role?: { value: string }; name?: { value: string }; backendDOMNodeId?: number }>;
@@ -161,7 +112,7 @@ describe.skipIf(!chromiumPath)('accessibility: axe-core in both themes, and the 
   const expectClean = (found: string[]) => expect(found, `axe found (serious or critical):\n  ${found.join('\n  ')}\n`).toEqual([]);
 
   const openTab = async (page: Page, tab: string) => {
-    await page.goto(`${base}/patterns/${PATTERN_ID}/${tab}`);
+    await page.goto(`${wb.base}/patterns/${PATTERN_ID}/${tab}`);
     await page.getByRole('heading', { level: 1, name: PATTERN_TITLE }).waitFor(WAIT);
   };
 
@@ -187,7 +138,7 @@ describe.skipIf(!chromiumPath)('accessibility: axe-core in both themes, and the 
   it('the catalog, Learn, Code and Exercises tabs and an exercise page have no serious or critical violation, in both themes', async () => {
     const found: string[] = [];
     const page = await newPage('light');
-    await page.goto(base);
+    await page.goto(wb.base);
     await page.getByRole('heading', { name: 'Backend patterns, live' }).waitFor(WAIT);
     await page.locator('.catalog-groups .card').first().waitFor(WAIT);
     found.push(...(await auditBothThemes(page, 'Catalog')));
@@ -214,7 +165,7 @@ describe.skipIf(!chromiumPath)('accessibility: axe-core in both themes, and the 
     await page.locator('.exercise-card').first().waitFor(WAIT);
     found.push(...(await auditBothThemes(page, 'Exercises tab')));
 
-    await page.goto(`${base}/exercises/${EXERCISE_ID}`);
+    await page.goto(`${wb.base}/exercises/${EXERCISE_ID}`);
     await page.locator('.exercise-head h1').waitFor(WAIT);
     await page.locator('.monaco-editor .view-lines').first().waitFor(WAIT);
     found.push(...(await auditBothThemes(page, 'Exercise page')));
@@ -248,7 +199,7 @@ describe.skipIf(!chromiumPath)('accessibility: axe-core in both themes, and the 
 
   it('does with the keyboard what the mouse does: a pattern from the catalog, its tabs, a run, a request’s details, a diagram full size', async () => {
     const page = await newPage('light');
-    await page.goto(base);
+    await page.goto(wb.base);
     await page.getByRole('heading', { name: 'Backend patterns, live' }).waitFor(WAIT);
     await page.locator('.catalog-groups .card').first().waitFor(WAIT);
 
@@ -274,7 +225,7 @@ describe.skipIf(!chromiumPath)('accessibility: axe-core in both themes, and the 
     // The catalog: Tab reaches the pattern's card, Enter opens it.
     await tabTo('the pattern’s card', `.catalog-groups a.card[href="/patterns/${PATTERN_ID}"]`);
     await page.keyboard.press('Enter');
-    await page.waitForURL(`${base}/patterns/${PATTERN_ID}`);
+    await page.waitForURL(`${wb.base}/patterns/${PATTERN_ID}`);
     await page.getByRole('heading', { level: 1, name: PATTERN_TITLE }).waitFor(WAIT);
 
     // The lesson's diagram: its button opens it full size, Escape closes it, focus comes back to the button.
@@ -296,7 +247,7 @@ describe.skipIf(!chromiumPath)('accessibility: axe-core in both themes, and the 
       }
       await expect(page.evaluate((selector) => document.activeElement?.matches(selector) ?? false, target)).resolves.toBe(true);
       await page.keyboard.press('Enter');
-      await page.waitForURL(`${base}/patterns/${PATTERN_ID}/${tab.toLowerCase()}`);
+      await page.waitForURL(`${wb.base}/patterns/${PATTERN_ID}/${tab.toLowerCase()}`);
       await expect.poll(() => page.getByRole('tab', { name: tab }).getAttribute('aria-selected'), WAIT).toBe('true');
       if (tab !== 'Code') continue;
       // The editor takes Tab (it indents) until Monaco's own toggle, Ctrl+M, lets Tab leave it, as the hint under it says.

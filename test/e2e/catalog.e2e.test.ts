@@ -5,17 +5,15 @@
  * Learn tab was read to the end. A screenshot of the catalog goes to
  * test-artifacts/catalog.png; screenshots of failures to catalog-failure-*.png.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT_DIR, startWorkbench, type Workbench } from '../../server/app.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ROOT_DIR } from '../../server/app.ts';
 import { loadExercises } from '../../server/exercises/catalog.ts';
 import { SUGGESTED_PATH } from '../../web/src/pages/catalog/catalog.ts';
 import { STORAGE_KEY } from '../../web/src/progress/learner-progress.ts';
-import { chromiumPath, copyWebBuild, openBrowser, screenshotPath } from './browser.ts';
+import { chromiumPath, screenshotPath } from './browser.ts';
+import { useWorkbenchInBrowser } from './workbench-fixture.ts';
 
 const TOKEN = 'e2e-catalog-token-0123456789abcdef';
 const PATTERN_ID = 'repository';
@@ -28,57 +26,8 @@ const PATTERN_COUNT = SUGGESTED_PATH.flatMap((t) => t.patterns).length;
 const WAIT = { timeout: 30_000 };
 
 describe.skipIf(!chromiumPath)('the catalog in the browser: the width, the suggested path, progress marks', () => {
-  let browser: Browser;
-  let context: BrowserContext;
-  let workbench: Workbench;
-  let dir: string;
-  let base: string;
-  const pages: Page[] = [];
-  /** What went wrong in the pages of the current test (uncaught errors, console errors): printed when it fails. */
-  const problems: string[] = [];
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'wb-e2e-catalog-'));
-    workbench = await startWorkbench({
-      port: 0,
-      dbPath: join(dir, 'workbench.db'),
-      token: TOKEN,
-      log: pino({ level: 'silent' }),
-      webDir: await copyWebBuild(join(dir, 'web')),
-    });
-    base = `http://127.0.0.1:${workbench.port}`;
-    browser = await openBrowser();
-    // A context of its own: its localStorage starts empty, so nothing is marked yet.
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    // The printed URL first: it sets the token cookie the app's API calls use.
-    const page = await context.newPage();
-    await page.goto(workbench.url);
-    await page.close();
-  }, 180_000);
-
-  afterEach(async ({ task }) => {
-    const failed = task.result?.state === 'fail';
-    if (failed && problems.length > 0) console.error(`In the pages:\n  ${problems.join('\n  ')}`);
-    problems.length = 0;
-    for (const [index, page] of pages.splice(0).entries()) {
-      if (failed) await page.screenshot({ path: screenshotPath(`catalog-failure-${index}`), fullPage: true }).catch(() => undefined);
-      await page.close().catch(() => undefined);
-    }
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await workbench?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  const newPage = async (): Promise<Page> => {
-    const page = await context.newPage();
-    pages.push(page);
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
-    return page;
-  };
+  const wb = useWorkbenchInBrowser({ name: 'catalog', token: TOKEN });
+  const { newPage } = wb;
 
   /** The catalog, loaded: its heading and every pattern's card. */
   const openCatalog = async (page: Page) => {
@@ -96,7 +45,7 @@ describe.skipIf(!chromiumPath)('the catalog in the browser: the width, the sugge
 
   it('uses the width, lists the suggested path, and marks a lesson read once its Learn tab was read', async () => {
     const page = await newPage();
-    await page.goto(base);
+    await page.goto(wb.base);
     await openCatalog(page);
 
     // The cards span the main column, not 40% of it (two cards a category in a five-column grid did).
@@ -126,7 +75,7 @@ describe.skipIf(!chromiumPath)('the catalog in the browser: the width, the sugge
 
     // A step's link opens its pattern, on the Learn tab.
     await path.getByRole('link', { name: PATTERN_TITLE, exact: true }).click();
-    await page.waitForURL(`${base}/patterns/${PATTERN_ID}`);
+    await page.waitForURL(`${wb.base}/patterns/${PATTERN_ID}`);
     await page.getByRole('heading', { level: 1, name: PATTERN_TITLE }).waitFor(WAIT);
     await page.locator('.learn .markdown-body').waitFor(WAIT);
 

@@ -3,17 +3,15 @@
  * the editor until its checks pass, and completing a tour step by breaking
  * the downstream the lab's fault panel controls.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { EventMatcher, PatternDetail, TourStep } from '../../server/protocol/api.ts';
-import { ROOT_DIR, startWorkbench, type Workbench } from '../../server/app.ts';
+import { ROOT_DIR } from '../../server/app.ts';
 import { loadExercises } from '../../server/exercises/catalog.ts';
-import { ensureWebBuild } from '../../server/http/web-build.ts';
-import { chromiumPath, openBrowser, screenshotPath } from './browser.ts';
+import { chromiumPath, screenshotPath } from './browser.ts';
+import { useWorkbenchInBrowser } from './workbench-fixture.ts';
 
 const TOKEN = 'e2e-exercises-token-0123456789';
 const EXERCISE_ID = 'circuit-breaker.02-limit-half-open-probes';
@@ -21,35 +19,7 @@ const EXERCISE_ID = 'circuit-breaker.02-limit-half-open-probes';
 const EXERCISE = loadExercises(join(ROOT_DIR, 'exercises')).exercises.find((e) => e.id === EXERCISE_ID)!;
 
 describe.skipIf(!chromiumPath)('exercises and tours in the browser', () => {
-  let browser: Browser;
-  let context: BrowserContext;
-  let workbench: Workbench;
-  let dir: string;
-  let base: string;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'wb-e2e-exercises-'));
-    workbench = await startWorkbench({
-      port: 0,
-      dbPath: join(dir, 'workbench.db'),
-      token: TOKEN,
-      log: pino({ level: 'silent' }),
-      webDir: await ensureWebBuild(ROOT_DIR),
-    });
-    base = `http://127.0.0.1:${workbench.port}`;
-    browser = await openBrowser();
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    // The printed URL first: it sets the token cookie the app's API calls use.
-    const page = await context.newPage();
-    await page.goto(workbench.url);
-    await page.close();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await workbench?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const wb = useWorkbenchInBrowser({ name: 'exercises', token: TOKEN });
 
   /** Pastes into the focused element (Monaco's input) through the browser's own paste event. */
   const paste = (page: Page, text: string) =>
@@ -63,12 +33,12 @@ describe.skipIf(!chromiumPath)('exercises and tours in the browser', () => {
   const getJson = <T>(page: Page, path: string): Promise<T> => page.evaluate(async (p) => (await fetch(p)).json(), path) as Promise<T>;
 
   it('solves an exercise: the starter fails its checks, the solution passes and ticks every task', async () => {
-    const page = await context.newPage();
-    await page.goto(`${base}/patterns/circuit-breaker/exercises`);
+    const page = await wb.newPage();
+    await page.goto(`${wb.base}/patterns/circuit-breaker/exercises`);
     await page.locator('.exercise-card').first().waitFor();
     await page.screenshot({ path: screenshotPath('exercises-tab') });
     await page.getByRole('link', { name: /Limit the half-open probes/ }).click();
-    await page.waitForURL(`${base}/exercises/${EXERCISE_ID}`);
+    await page.waitForURL(`${wb.base}/exercises/${EXERCISE_ID}`);
     await page.getByRole('heading', { name: 'Limit the half-open probes' }).waitFor();
     const editor = page.locator('[data-testid="exercise-editor"] .monaco-editor');
     await editor.locator('.view-lines').getByText('halfOpenMaxProbes').first().waitFor({ timeout: 30_000 });
@@ -139,14 +109,14 @@ describe.skipIf(!chromiumPath)('exercises and tours in the browser', () => {
     await page.locator('.run-state.stopped').waitFor({ timeout: 20_000 });
 
     // The catalog counts it as solved.
-    await page.goto(base);
+    await page.goto(wb.base);
     const card = page.locator('.card', { hasText: 'Circuit breaker' });
     await expect(card.locator('.badge.exercises').textContent()).resolves.toMatch(/^[1-9]\d* \/ \d+ exercises solved$/);
 
     // Progress goes out as a JSON file; a file that is not an export is refused with a clear message.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export progress' }).click()]);
     // Saved through the connection: the shared browser's own download folder is not this process's to read.
-    const savedAs = join(dir, 'progress-export.json');
+    const savedAs = join(wb.dir, 'progress-export.json');
     await download.saveAs(savedAs);
     const exported = JSON.parse(readFileSync(savedAs, 'utf8')) as { format: string; progress: Array<{ exerciseId: string; status: string }> };
     expect(exported.format).toBe('patterns-workbench-progress');
@@ -160,9 +130,9 @@ describe.skipIf(!chromiumPath)('exercises and tours in the browser', () => {
   }, 120_000);
 
   it('ticks a tour step when the learner injects the fault it asks for', async () => {
-    const page = await context.newPage();
+    const page = await wb.newPage();
     const pattern = await (async () => {
-      await page.goto(`${base}/patterns/circuit-breaker/lab`);
+      await page.goto(`${wb.base}/patterns/circuit-breaker/lab`);
       return getJson<PatternDetail>(page, '/api/patterns/circuit-breaker');
     })();
     const tour = pattern.tour;
@@ -192,8 +162,8 @@ describe.skipIf(!chromiumPath)('exercises and tours in the browser', () => {
   }, 120_000);
 
   it('points at the line of code that does not compile, and keeps it out of the lab', async () => {
-    const page = await context.newPage();
-    await page.goto(`${base}/exercises/${EXERCISE_ID}`);
+    const page = await wb.newPage();
+    await page.goto(`${wb.base}/exercises/${EXERCISE_ID}`);
     const editor = page.locator('[data-testid="exercise-editor"] .monaco-editor');
     await editor.locator('.view-lines').first().waitFor({ timeout: 30_000 });
     const starter = EXERCISE.starter;
@@ -214,7 +184,7 @@ describe.skipIf(!chromiumPath)('exercises and tours in the browser', () => {
 
     await page.getByRole('button', { name: /Try it in the lab/ }).click();
     await page.getByText('Not taken to the lab: your code does not load.').waitFor({ timeout: 20_000 });
-    expect(page.url()).toBe(`${base}/exercises/${EXERCISE_ID}`);
+    expect(page.url()).toBe(`${wb.base}/exercises/${EXERCISE_ID}`);
 
     // Back to the starter (confirmed), ready for another go.
     await page.getByRole('button', { name: 'Reset to starter' }).click();

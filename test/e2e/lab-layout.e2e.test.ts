@@ -7,15 +7,11 @@
  * overlap. At 1440×900, then 1280×800; at 1024 the tour sits above the lab.
  * Screenshots go to test-artifacts/lab-layout-*.png.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { healthySpec } from '../../patterns/kit/faults.ts';
-import { startWorkbench, type Workbench } from '../../server/app.ts';
-import { chromiumPath, copyWebBuild, openBrowser, screenshotPath } from './browser.ts';
+import { chromiumPath, screenshotPath } from './browser.ts';
+import { useWorkbenchInBrowser } from './workbench-fixture.ts';
 
 const TOKEN = 'e2e-lab-layout-token-0123456789';
 const PATTERN_ID = 'circuit-breaker';
@@ -34,57 +30,8 @@ const overlapping = (boxes: Box[]): Array<[number, number]> =>
   boxes.flatMap((a, i) => boxes.slice(i + 1).flatMap((b, j): Array<[number, number]> => (intersect(a, b) ? [[i, i + 1 + j]] : [])));
 
 describe.skipIf(!chromiumPath)('the lab’s layout with the guided tour open', () => {
-  let browser: Browser;
-  let context: BrowserContext;
-  let workbench: Workbench;
-  let dir: string;
-  let base: string;
-  const pages: Page[] = [];
-  const problems: string[] = [];
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'wb-e2e-lab-layout-'));
-    workbench = await startWorkbench({
-      port: 0,
-      dbPath: join(dir, 'workbench.db'),
-      token: TOKEN,
-      log: pino({ level: 'silent' }),
-      webDir: await copyWebBuild(join(dir, 'web')),
-    });
-    base = `http://127.0.0.1:${workbench.port}`;
-    browser = await openBrowser();
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    // The printed URL first: it sets the token cookie the app's API calls use.
-    const page = await context.newPage();
-    await page.goto(workbench.url);
-    await page.close();
-  }, 180_000);
-
-  afterEach(async ({ task }) => {
-    const failed = task.result?.state === 'fail';
-    if (failed && problems.length > 0) console.error(`In the pages:\n  ${problems.join('\n  ')}`);
-    problems.length = 0;
-    for (const [index, page] of pages.splice(0).entries()) {
-      if (failed) await page.screenshot({ path: screenshotPath(`lab-layout-failure-${index}`), fullPage: true }).catch(() => undefined);
-      await page.close().catch(() => undefined);
-    }
-    if (!workbench) return;
-    for (const run of workbench.runs.live()) await run.stop('user').catch(() => undefined);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await workbench?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  const newPage = async (): Promise<Page> => {
-    const page = await context.newPage();
-    pages.push(page);
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
-    return page;
-  };
+  const wb = useWorkbenchInBrowser({ name: 'lab-layout', token: TOKEN, stopRunsAfterEach: true });
+  const { newPage } = wb;
 
   const width = async (page: Page, selector: string) => (await page.locator(selector).first().boundingBox())?.width ?? 0;
 
@@ -129,7 +76,7 @@ describe.skipIf(!chromiumPath)('the lab’s layout with the guided tour open', (
 
   it('keeps the views wide, the chart ticks apart, the transitions on one line and close markers’ labels apart', async () => {
     const page = await newPage();
-    await page.goto(`${base}/patterns/${PATTERN_ID}/lab`);
+    await page.goto(`${wb.base}/patterns/${PATTERN_ID}/lab`);
     await page.getByRole('button', { name: /Start (a new )?run/ }).click(WAIT);
     await page.locator('.run-state.running').waitFor(WAIT);
     const viewsAlone = await width(page, '.lab-views');
@@ -148,7 +95,7 @@ describe.skipIf(!chromiumPath)('the lab’s layout with the guided tour open', (
     await page.locator('.charts-view .recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value').nth(1).waitFor(WAIT);
 
     // Two changes a few ms apart: heal payments and stop the load, at once.
-    const runId = workbench.runs.live()[0]!.id;
+    const runId = wb.workbench.runs.live()[0]!.id;
     const statuses = await page.evaluate(
       async ({ runId, healthy }) => {
         const put = (path: string, body: unknown) =>

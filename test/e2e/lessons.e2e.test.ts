@@ -6,14 +6,10 @@
  * and the state diagrams' labels do not overlap each other or the states.
  * Screenshots go to test-artifacts/lessons-*.png.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startWorkbench, type Workbench } from '../../server/app.ts';
-import { chromiumPath, copyWebBuild, openBrowser, screenshotPath } from './browser.ts';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { chromiumPath, screenshotPath } from './browser.ts';
+import { useWorkbenchInBrowser } from './workbench-fixture.ts';
 
 const TOKEN = 'e2e-lessons-token-0123456789';
 /** Generous: a loaded 2-core machine runs the server and Chromium at once. */
@@ -102,62 +98,13 @@ const diagramLabels = (svg: Locator): Promise<DiagramLabels> =>
   });
 
 describe.skipIf(!chromiumPath)('the lessons in the browser', () => {
-  let browser: Browser;
-  let context: BrowserContext;
-  let workbench: Workbench;
-  let dir: string;
-  let base: string;
-  const pages: Page[] = [];
-  /** What went wrong in the pages of the current test: uncaught errors, console errors, failed requests. */
-  const problems: string[] = [];
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'wb-e2e-lessons-'));
-    workbench = await startWorkbench({
-      port: 0,
-      dbPath: join(dir, 'workbench.db'),
-      token: TOKEN,
-      log: pino({ level: 'silent' }),
-      webDir: await copyWebBuild(join(dir, 'web')),
-    });
-    base = `http://127.0.0.1:${workbench.port}`;
-    browser = await openBrowser();
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    // The printed URL first: it sets the token cookie the app's API calls use.
-    const page = await context.newPage();
-    await page.goto(workbench.url);
-    await page.close();
-  }, 180_000);
-
-  afterEach(async ({ task }) => {
-    const failed = task.result?.state === 'fail';
-    if (failed && problems.length > 0) console.error(`In the pages:\n  ${problems.join('\n  ')}`);
-    problems.length = 0;
-    for (const [index, page] of pages.splice(0).entries()) {
-      if (failed) await page.screenshot({ path: screenshotPath(`lessons-failure-${index}`), fullPage: true }).catch(() => undefined);
-      await page.close().catch(() => undefined);
-    }
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await workbench?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  const newPage = async (): Promise<Page> => {
-    const page = await context.newPage();
-    pages.push(page);
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
-    page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
-    return page;
-  };
+  const wb = useWorkbenchInBrowser({ name: 'lessons', token: TOKEN });
+  const { newPage } = wb;
 
   /** A pattern's Learn tab, its lesson typeset and every diagram drawn. */
   const openLesson = async (patternId: string): Promise<Page> => {
     const page = await newPage();
-    await page.goto(`${base}/patterns/${patternId}`);
+    await page.goto(`${wb.base}/patterns/${patternId}`);
     await expect(page.getByRole('tab', { name: 'Learn' }).getAttribute('aria-selected', WAIT)).resolves.toBe('true');
     await page.locator('.markdown-body h2[id]').first().waitFor(WAIT);
     await page.locator('.mermaid-diagram svg').first().waitFor(WAIT);

@@ -5,15 +5,13 @@
  * in its own words ("Latency must be at least 0 ms"), not `latencyBaseMs`.
  * Screenshots of failures go to test-artifacts/page-titles-*.png.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT_DIR, startWorkbench, type Workbench } from '../../server/app.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT_DIR } from '../../server/app.ts';
 import { loadExercises } from '../../server/exercises/catalog.ts';
-import { chromiumPath, copyWebBuild, openBrowser, screenshotPath, unfold } from './browser.ts';
+import { chromiumPath, unfold } from './browser.ts';
+import { useWorkbenchInBrowser } from './workbench-fixture.ts';
 
 const TOKEN = 'e2e-page-titles-token-0123456789';
 const SUFFIX = ' — Patterns Workbench';
@@ -25,59 +23,9 @@ const EXERCISE = loadExercises(join(ROOT_DIR, 'exercises')).exercises.find((e) =
 const WAIT = { timeout: 30_000 };
 
 describe.skipIf(!chromiumPath)('page titles, breadcrumbs and form-worded errors in the browser', () => {
-  let browser: Browser;
-  let context: BrowserContext;
-  let workbench: Workbench;
-  let dir: string;
-  let base: string;
-  const pages: Page[] = [];
-  /** What went wrong in the pages of the current test (uncaught errors, console errors): printed when it fails. */
-  const problems: string[] = [];
-
-  beforeAll(async () => {
-    expect(EXERCISE, `the exercise ${EXERCISE_ID}`).toBeDefined();
-    dir = mkdtempSync(join(tmpdir(), 'wb-e2e-page-titles-'));
-    workbench = await startWorkbench({
-      port: 0,
-      dbPath: join(dir, 'workbench.db'),
-      token: TOKEN,
-      log: pino({ level: 'silent' }),
-      webDir: await copyWebBuild(join(dir, 'web')),
-    });
-    base = `http://127.0.0.1:${workbench.port}`;
-    browser = await openBrowser();
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    // The printed URL first: it sets the token cookie the app's API calls use.
-    const page = await context.newPage();
-    await page.goto(workbench.url);
-    await page.close();
-  }, 180_000);
-
-  afterEach(async ({ task }) => {
-    const failed = task.result?.state === 'fail';
-    if (failed && problems.length > 0) console.error(`In the pages:\n  ${problems.join('\n  ')}`);
-    problems.length = 0;
-    for (const [index, page] of pages.splice(0).entries()) {
-      if (failed) await page.screenshot({ path: screenshotPath(`page-titles-failure-${index}`), fullPage: true }).catch(() => undefined);
-      await page.close().catch(() => undefined);
-    }
-    if (!workbench) return;
-    for (const run of workbench.runs.live()) await run.stop('user').catch(() => undefined);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await workbench?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  const newPage = async (): Promise<Page> => {
-    const page = await context.newPage();
-    pages.push(page);
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
-    return page;
-  };
+  const wb = useWorkbenchInBrowser({ name: 'page-titles', token: TOKEN, stopRunsAfterEach: true });
+  beforeAll(() => expect(EXERCISE, `the exercise ${EXERCISE_ID}`).toBeDefined());
+  const { newPage } = wb;
 
   /** The tab's title, once it settles on `expected` (pages set it when their data has loaded). */
   const expectTitle = (page: Page, expected: string) => expect.poll(() => page.title(), WAIT).toBe(expected);
@@ -90,7 +38,7 @@ describe.skipIf(!chromiumPath)('page titles, breadcrumbs and form-worded errors 
 
   it('titles the catalog, each tab of a pattern and an exercise, and the breadcrumbs use the catalog’s words', async () => {
     const page = await newPage();
-    await page.goto(base);
+    await page.goto(wb.base);
     await page.getByRole('heading', { name: 'Backend patterns, live' }).waitFor(WAIT);
     await expectTitle(page, `Catalog${SUFFIX}`);
     const heading = await catalogHeadingOf(page, PATTERN_TITLE);
@@ -99,7 +47,7 @@ describe.skipIf(!chromiumPath)('page titles, breadcrumbs and form-worded errors 
 
     // Into the pattern from its card: the Learn tab.
     await page.locator('.card', { hasText: PATTERN_TITLE }).click();
-    await page.waitForURL(`${base}/patterns/${PATTERN_ID}`);
+    await page.waitForURL(`${wb.base}/patterns/${PATTERN_ID}`);
     await page.getByRole('heading', { level: 1, name: PATTERN_TITLE }).waitFor(WAIT);
     await expectTitle(page, `${PATTERN_TITLE} · Learn${SUFFIX}`);
     const crumb = page.locator('.pattern-head .breadcrumb-category');
@@ -108,16 +56,16 @@ describe.skipIf(!chromiumPath)('page titles, breadcrumbs and form-worded errors 
     // Each tab, by its link: the title follows without a reload.
     for (const tab of ['Code', 'Lab', 'Exercises', 'Learn']) {
       await page.getByRole('tab', { name: tab }).click();
-      await page.waitForURL(`${base}/patterns/${PATTERN_ID}/${tab.toLowerCase()}`);
+      await page.waitForURL(`${wb.base}/patterns/${PATTERN_ID}/${tab.toLowerCase()}`);
       await expectTitle(page, `${PATTERN_TITLE} · ${tab}${SUFFIX}`);
     }
 
     // A tab opened by its address.
-    await page.goto(`${base}/patterns/${PATTERN_ID}/lab`);
+    await page.goto(`${wb.base}/patterns/${PATTERN_ID}/lab`);
     await expectTitle(page, `${PATTERN_TITLE} · Lab${SUFFIX}`);
 
     // An exercise: its title, then its pattern's.
-    await page.goto(`${base}/exercises/${EXERCISE_ID}`);
+    await page.goto(`${wb.base}/exercises/${EXERCISE_ID}`);
     await page.getByRole('heading', { level: 1, name: EXERCISE.title }).waitFor(WAIT);
     await expectTitle(page, `Exercise: ${EXERCISE.title} · ${PATTERN_TITLE}${SUFFIX}`);
     // Its breadcrumb names the category in the catalog's word too.
@@ -133,7 +81,7 @@ describe.skipIf(!chromiumPath)('page titles, breadcrumbs and form-worded errors 
 
   it('says what is wrong in the fault form in the form’s words', async () => {
     const page = await newPage();
-    await page.goto(`${base}/patterns/${PATTERN_ID}/lab`);
+    await page.goto(`${wb.base}/patterns/${PATTERN_ID}/lab`);
     await page.getByRole('button', { name: /Start (a new )?run/ }).click(WAIT);
     await page.locator('.run-state.running').waitFor(WAIT);
 

@@ -4,58 +4,24 @@
  * (and says "Copied"), and the exercise's progress notes that the solution
  * was viewed before it was solved, on the exercise and in the Exercises tab.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT_DIR, startWorkbench, type Workbench } from '../../server/app.ts';
+import { describe, expect, it } from 'vitest';
+import { ROOT_DIR } from '../../server/app.ts';
 import { loadExercises } from '../../server/exercises/catalog.ts';
-import { ensureWebBuild } from '../../server/http/web-build.ts';
-import { chromiumPath, openBrowser, screenshotPath } from './browser.ts';
+import { chromiumPath, screenshotPath } from './browser.ts';
+import { useWorkbenchInBrowser } from './workbench-fixture.ts';
 
 const TOKEN = 'e2e-solution-token-0123456789';
 const EXERCISE_ID = 'circuit-breaker.02-limit-half-open-probes';
 // Its solution (the pattern's reference file), as the catalog reads it.
 const EXERCISE = loadExercises(join(ROOT_DIR, 'exercises')).exercises.find((e) => e.id === EXERCISE_ID)!;
-const VIEWPORT = { width: 1440, height: 900 };
 
 describe.skipIf(!chromiumPath)('the solution in the browser', () => {
-  let browser: Browser;
-  let context: BrowserContext;
-  let workbench: Workbench;
-  let dir: string;
-  let base: string;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'wb-e2e-solution-'));
-    workbench = await startWorkbench({
-      port: 0,
-      dbPath: join(dir, 'workbench.db'),
-      token: TOKEN,
-      log: pino({ level: 'silent' }),
-      webDir: await ensureWebBuild(ROOT_DIR),
-    });
-    base = `http://127.0.0.1:${workbench.port}`;
-    browser = await openBrowser();
-    // The clipboard is read back by the test: both permissions, for the workbench's origin.
-    context = await browser.newContext({ viewport: VIEWPORT, permissions: ['clipboard-read', 'clipboard-write'] });
-    // The printed URL first: it sets the token cookie the app's API calls use.
-    const page = await context.newPage();
-    await page.goto(workbench.url);
-    await page.close();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await workbench?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const wb = useWorkbenchInBrowser({ name: 'solution', token: TOKEN, context: { permissions: ['clipboard-read', 'clipboard-write'] } });
 
   it('shows the solution across the page, copies it, and notes it as viewed in the progress', async () => {
-    const page = await context.newPage();
-    await page.goto(`${base}/exercises/${EXERCISE_ID}`);
+    const page = await wb.newPage();
+    await page.goto(`${wb.base}/exercises/${EXERCISE_ID}`);
     await page.getByRole('heading', { name: 'Limit the half-open probes' }).waitFor();
     const editor = page.locator('[data-testid="exercise-editor"] .monaco-editor');
     await editor.locator('.view-lines').getByText('halfOpenMaxProbes').first().waitFor({ timeout: 30_000 });
@@ -96,7 +62,7 @@ describe.skipIf(!chromiumPath)('the solution in the browser', () => {
     await page.getByRole('complementary', { name: 'Instructions' }).waitFor();
 
     // The Exercises tab lists it as viewed (the workbench's record, after a reload).
-    await page.goto(`${base}/patterns/circuit-breaker/exercises`);
+    await page.goto(`${wb.base}/patterns/circuit-breaker/exercises`);
     const card = page.locator('.exercise-card', { hasText: 'Limit the half-open probes' });
     await card.waitFor();
     await card.getByText('solution viewed').waitFor({ timeout: 10_000 });

@@ -13,15 +13,14 @@
  * logs of one request across two services, and PII once redaction is off.
  * Screenshots go to test-artifacts/workbench-*.png.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '../../patterns/kit/index.ts';
-import { ROOT_DIR, startWorkbench, type Workbench } from '../../server/app.ts';
-import { chromiumPath, copyWebBuild, openBrowser, screenshotPath, unfold } from './browser.ts';
+import { ROOT_DIR } from '../../server/app.ts';
+import { chromiumPath, screenshotPath, unfold } from './browser.ts';
+import { useWorkbenchInBrowser } from './workbench-fixture.ts';
 
 const TOKEN = 'e2e-workbench-token-0123456789';
 const CB_FILE = 'circuit-breaker.ts';
@@ -30,80 +29,19 @@ const CB_REFERENCE = readFileSync(join(ROOT_DIR, 'patterns', 'circuit-breaker', 
 const WAIT = { timeout: 30_000 };
 
 describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
-  let browser: Browser;
-  let context: BrowserContext;
-  let workbench: Workbench;
-  let dir: string;
-  let base: string;
-  const pages: Page[] = [];
-  /** What went wrong in the pages of the current test: uncaught errors, console errors, failed requests. */
-  const problems: string[] = [];
+  const wb = useWorkbenchInBrowser({ name: 'workbench', token: TOKEN, stopRunsAfterEach: true });
+  const { newPage } = wb;
 
-  /** An API call from the test process, with the token as a bearer (cleanup and checks). */
-  const apiCall = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return (await response.json()) as T;
-  };
-
-  beforeAll(async () => {
-    // A fresh database: no runs, every file at its reference.
-    dir = mkdtempSync(join(tmpdir(), 'wb-e2e-workbench-'));
-    workbench = await startWorkbench({
-      port: 0,
-      dbPath: join(dir, 'workbench.db'),
-      token: TOKEN,
-      log: pino({ level: 'silent' }),
-      webDir: await copyWebBuild(join(dir, 'web')),
-    });
-    base = `http://127.0.0.1:${workbench.port}`;
-    browser = await openBrowser();
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    // The printed URL first: it sets the token cookie the app's API calls use.
-    const page = await context.newPage();
-    await page.goto(workbench.url);
-    await page.close();
-  }, 180_000);
-
-  afterEach(async ({ task }) => {
-    const failed = task.result?.state === 'fail';
-    if (failed && problems.length > 0) console.error(`In the pages:\n  ${problems.join('\n  ')}`);
-    problems.length = 0;
-    for (const [index, page] of pages.splice(0).entries()) {
-      // What the page showed when a test failed, to tell a slow machine from a broken page.
-      if (failed) await page.screenshot({ path: screenshotPath(`workbench-failure-${index}`), fullPage: true }).catch(() => undefined);
-      await page.close().catch(() => undefined);
-    }
-    if (!workbench) return;
-    for (const run of workbench.runs.live()) await run.stop('user').catch(() => undefined);
-    // Every edited file back to its reference, so each test starts from it.
-    const catalog = (await apiCall<Array<{ id: string }>>('GET', '/api/patterns').catch(() => [])) ?? [];
+  // Every edited file back to its reference, so each test starts from it.
+  afterEach(async () => {
+    const catalog = (await wb.api<Array<{ id: string }>>('GET', '/api/patterns').catch(() => [])) ?? [];
     for (const { id: patternId } of catalog) {
-      const detail = await apiCall<{ files: Array<{ name: string; modified: boolean }> }>('GET', `/api/patterns/${patternId}`).catch(() => undefined);
+      const detail = await wb.api<{ files: Array<{ name: string; modified: boolean }> }>('GET', `/api/patterns/${patternId}`).catch(() => undefined);
       for (const file of detail?.files ?? []) {
-        if (file.modified) await apiCall('POST', `/api/patterns/${patternId}/files/${file.name}/reset`).catch(() => undefined);
+        if (file.modified) await wb.api('POST', `/api/patterns/${patternId}/files/${file.name}/reset`).catch(() => undefined);
       }
     }
   }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await workbench?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  const newPage = async (): Promise<Page> => {
-    const page = await context.newPage();
-    pages.push(page);
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
-    page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
-    return page;
-  };
 
   /** Pastes into the focused element (Monaco's input) through the browser's own paste event: one edit, no auto-closing. */
   const paste = (page: Page, text: string) =>
@@ -121,7 +59,7 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
 
   /** Opens a pattern's Lab tab and starts a run of its first lab; returns the run's id. */
   const startLab = async (page: Page, patternId: string): Promise<string> => {
-    await page.goto(`${base}/patterns/${patternId}/lab`);
+    await page.goto(`${wb.base}/patterns/${patternId}/lab`);
     await page.getByRole('button', { name: /Start (a new )?run/ }).click(WAIT);
     await page.locator('.run-state.running').waitFor(WAIT);
     const runId = (await page.locator('.run-meta code').textContent())!.trim();
@@ -140,7 +78,7 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
 
   it('shows the catalog and a pattern’s lesson', async () => {
     const page = await newPage();
-    await page.goto(base);
+    await page.goto(wb.base);
     await page.getByRole('heading', { name: 'Backend patterns, live' }).waitFor(WAIT);
     for (const title of ['Circuit breaker', 'Retry with exponential backoff', 'Event-driven (event bus)']) {
       await page.locator('.card', { hasText: title }).waitFor(WAIT);
@@ -148,7 +86,7 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     await shoot(page, 'workbench-catalog');
 
     await page.locator('.card', { hasText: 'Circuit breaker' }).click();
-    await page.waitForURL(`${base}/patterns/circuit-breaker`);
+    await page.waitForURL(`${wb.base}/patterns/circuit-breaker`);
     await page.getByRole('heading', { level: 1, name: 'Circuit breaker' }).waitFor(WAIT);
     await expect(page.getByRole('tab', { name: 'Learn' }).getAttribute('aria-selected')).resolves.toBe('true');
     // The lesson is typeset (sections as h2), its diagrams drawn.
@@ -160,7 +98,7 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
 
   it('says where to look once a run starts: the main view first, a first action that does what it says, the forms folded', async () => {
     const page = await newPage();
-    await page.goto(`${base}/patterns/circuit-breaker/lab`);
+    await page.goto(`${wb.base}/patterns/circuit-breaker/lab`);
     // Before a run, no guide: the page says to start one.
     await page.locator('.start-hint').waitFor(WAIT);
     expect(await page.getByRole('region', { name: 'Where to look' }).count()).toBe(0);
@@ -202,14 +140,14 @@ describe.skipIf(!chromiumPath)('the web workbench in the browser', () => {
     const first = await newPage();
     const runId = await startLab(first, 'circuit-breaker');
     const second = await newPage();
-    // The first two reads of the run's state fail, as on a busy or restarting workbench.
+    // The first two reads of the run's state fail, as on a busy or restarting wb.workbench.
     let refused = 0;
     await second.route(`**/api/runs/${runId}`, (route) =>
       route.request().method() === 'GET' && refused++ < 2
         ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'busy', message: 'busy, try again' } }) })
         : route.fallback(),
     );
-    await second.goto(`${base}/patterns/circuit-breaker/lab`);
+    await second.goto(`${wb.base}/patterns/circuit-breaker/lab`);
     await second.locator('.run-state.running').waitFor(WAIT);
     expect(refused).toBeGreaterThanOrEqual(2);
     await expect(second.getByRole('button', { name: 'Stop run' }).isVisible()).resolves.toBe(true);
