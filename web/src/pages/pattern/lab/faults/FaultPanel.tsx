@@ -11,6 +11,7 @@ import { describeFault } from '../../../../views/shared/describe.ts';
 import { fmtRunTime } from '../../../../views/shared/format.ts';
 import { applyPreset, formFromSpec, isHealthy, KIND_LABELS, kindsFor, PRESETS, specFromForm, type FaultForm, type FormErrors } from './faultForm.ts';
 import { useFold } from '../fold.ts';
+import { FormActions } from '../FormActions.tsx';
 import { ScheduleEditor } from './ScheduleEditor.tsx';
 import { StatusSelect } from './StatusSelect.tsx';
 
@@ -150,23 +151,15 @@ export const FaultPanel = memo(function FaultPanel({ point, spec, runId, nowT, a
                 ))}
               </ul>
             )}
-            <div className="actions">
-              <button type="submit" className="primary" disabled={!runId}>
-                Apply
-              </button>
-              <button
-                type="button"
-                disabled={!dirty}
-                onClick={() => {
-                  setForm(formFromSpec(spec, point));
-                  setDirty(false);
-                  setErrors({});
-                }}
-              >
-                Revert
-              </button>
-              {dirty && <span className="muted small">edited, not applied</span>}
-            </div>
+            <FormActions
+              canApply={!!runId}
+              dirty={dirty}
+              onRevert={() => {
+                setForm(formFromSpec(spec, point));
+                setDirty(false);
+                setErrors({});
+              }}
+            />
           </fieldset>
         </form>
       </details>

@@ -10,6 +10,7 @@ import { ErrorNotice } from '../../../../components/ErrorNotice.tsx';
 import { describeLoad } from '../../../../views/shared/describe.ts';
 import type { FormErrors } from '../faults/faultForm.ts';
 import { useFold } from '../fold.ts';
+import { FormActions } from '../FormActions.tsx';
 import { formFromProfile, profileFromForm, progressFigures, type LoadForm } from './loadForm.ts';
 
 export interface LoadPanelProps {
@@ -178,12 +179,7 @@ export const LoadPanel = memo(function LoadPanel({ runId, profile, defaultLoad, 
                 {number('clients', 'Client keys', { min: 1, step: 1, placeholder: '1', unit: '(client-0 …)' })}
               </>
             )}
-            <div className="actions">
-              <button type="submit" className="primary" disabled={!runId}>
-                Apply
-              </button>
-              {dirty && <span className="muted small">edited, not applied</span>}
-            </div>
+            <FormActions canApply={!!runId} dirty={dirty} />
           </fieldset>
         </form>
       </details>

@@ -9,6 +9,7 @@ import { api } from '../../../../api/client.ts';
 import { ErrorNotice } from '../../../../components/ErrorNotice.tsx';
 import type { FormErrors } from '../faults/faultForm.ts';
 import { useFold } from '../fold.ts';
+import { FormActions } from '../FormActions.tsx';
 import { changedParams, describeChanges, formFromParams, type ParamsForm } from './paramsForm.ts';
 
 export interface ParamsPanelProps {
@@ -80,23 +81,16 @@ export const ParamsPanel = memo(function ParamsPanel({ runId, specs, params, dis
           {specs.map((spec) => (
             <ParamField key={spec.id} id={`${id}-${spec.id}`} spec={spec} value={form[spec.id]} error={errors[spec.id]} onChange={(v) => edit(spec.id, v)} />
           ))}
-          <div className="actions">
-            <button type="submit" className="primary" disabled={!runId}>
-              Apply
-            </button>
-            <button
-              type="button"
-              disabled={!dirty}
-              onClick={() => {
-                setForm(formFromParams(specs, params));
-                setDirty(false);
-                setErrors({});
-              }}
-            >
-              Revert
-            </button>
-            {dirty ? <span className="muted small">edited, not applied</span> : note && <span className="ok-text small">{note}</span>}
-          </div>
+          <FormActions
+            canApply={!!runId}
+            dirty={dirty}
+            note={note}
+            onRevert={() => {
+              setForm(formFromParams(specs, params));
+              setDirty(false);
+              setErrors({});
+            }}
+          />
         </fieldset>
       </form>
       {apiError !== undefined && <ErrorNotice error={apiError} title="The run refused the parameters" />}
