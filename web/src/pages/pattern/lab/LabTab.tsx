@@ -66,23 +66,19 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
   const [busy, setBusy] = useState(false);
 
   const [detailError, setDetailError] = useState<unknown>();
-  const lastError = useRef<unknown>(undefined);
-  // The error shown says so only while it is still trying: a 404 is final.
-  const detailTitle = detailError instanceof ApiError && detailError.status === 404 ? 'This run is not known to the workbench' : "Could not read the run's state; trying again";
-  const refreshDetail = useCallback((): Promise<boolean> => {
-    if (!runId) return Promise.resolve(true);
+  /** Reads the run's state: `gone` when the workbench does not know the run (a 404 is final). */
+  const refreshDetail = useCallback((): Promise<'read' | 'failed' | 'gone'> => {
+    if (!runId) return Promise.resolve('read');
     return api.run(runId).then(
       (d) => {
         setDetail(d);
         setChosenLab(d.lab);
-        lastError.current = undefined;
         setDetailError(undefined);
-        return true;
+        return 'read';
       },
       (error: unknown) => {
-        lastError.current = error;
         setDetailError(error);
-        return false;
+        return isGone(error) ? 'gone' : 'failed';
       },
     );
   }, [runId]);
@@ -92,15 +88,13 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
   useEffect(() => {
     setDetail(undefined);
     setDetailError(undefined);
-    lastError.current = undefined;
     setCursor(null);
     let stopped = false;
-    // A run the workbench does not know (404) will not appear by asking again.
-    const isGone = () => lastError.current instanceof ApiError && lastError.current.status === 404;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const attempt = (delayMs: number) => {
-      void refreshDetail().then((ok) => {
-        if (!ok && !stopped && !isGone()) timer = setTimeout(() => attempt(Math.min(delayMs * 2, 5_000)), delayMs);
+      void refreshDetail().then((result) => {
+        // A run the workbench does not know will not appear by asking again.
+        if (result === 'failed' && !stopped) timer = setTimeout(() => attempt(Math.min(delayMs * 2, 5_000)), delayMs);
       });
     };
     attempt(250);
@@ -229,7 +223,9 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
         onStop={stopRun}
       />
       {runError && <ErrorNotice error={runError.error} title={runError.title} />}
-      {detailError !== undefined && !detail && <ErrorNotice error={detailError} title={detailTitle} />}
+      {detailError !== undefined && !detail && (
+        <ErrorNotice error={detailError} title={isGone(detailError) ? 'This run is not known to the workbench' : "Could not read the run's state; trying again"} />
+      )}
       {codeError && (
         <div className="notice error" role="alert">
           <strong>Run error at {(codeError.t / 1000).toFixed(1)} s: </strong>
@@ -296,6 +292,8 @@ export const LabTab = ({ pattern, runId, onRunChange, live, paused, onPausedChan
     </div>
   );
 };
+
+const isGone = (error: unknown): boolean => error instanceof ApiError && error.status === 404;
 
 /** The versions a new run would start with: each editable file's newest good version. */
 const nextVersions = (pattern: PatternDetail): Record<string, number> =>
